@@ -1,5 +1,6 @@
 """sfnkit: write AWS Step Functions in Python; run them locally exactly as AWS does; export, draw, deploy."""
 
+from sfnkit.asl.codec import from_asl
 from sfnkit.errors import (
     AslError,
     ConditionError,
@@ -11,6 +12,7 @@ from sfnkit.errors import (
     SfnkitError,
     ValidationError,
 )
+from sfnkit.machine import StateMachine, Transition
 
 __all__ = [
     "AslError",
@@ -21,5 +23,8 @@ __all__ = [
     "Problem",
     "RenderError",
     "SfnkitError",
+    "StateMachine",
+    "Transition",
     "ValidationError",
+    "from_asl",
 ]

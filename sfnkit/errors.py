@@ -18,7 +18,6 @@ from typing import Any, Self
 
 import attrs
 
-
 __all__ = [
     "AslError",
     "ConditionError",

@@ -1,0 +1,387 @@
+"""StateMachine <-> ASL dict / JSON text; Condition <-> Choice rule. Lossless both ways.
+
+``to_asl(from_asl(d)) == d`` for every valid definition ``d``: every field a state may carry has a home in
+``sfnkit.states`` (JSON-valued fields are kept verbatim), and what is structure (``Next``, ``End``, ``Default``,
+the ``Next`` of Choice rules and catchers) becomes the machine's transitions and is written back from them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any, Final
+
+import attrs
+
+from sfnkit.conditions import AllOf, AnyOf, Compare, Condition, Expression, Not
+from sfnkit.errors import AslError
+from sfnkit.machine import Edges, StateMachine, Transition
+from sfnkit.states import (
+    ABSENT,
+    STATE_CLASSES,
+    Catcher,
+    Choice,
+    ChoiceRule,
+    Map,
+    Retrier,
+    State,
+    is_terminal,
+)
+
+__all__ = [
+    "condition_from_rule",
+    "from_asl",
+    "from_definition",
+    "load_definition",
+    "to_asl",
+    "to_choice_rule",
+    "to_json",
+]
+
+Json = Any
+
+# ASL keys of a top-level machine and of a Parallel branch / Map processor, in the order they are written.
+_MACHINE_KEYS: Final = ("Comment", "QueryLanguage", "StartAt", "States", "TimeoutSeconds", "Version")
+_RULE_OWN_KEYS: Final = frozenset({"Next", "Assign", "Output", "Comment"})
+
+# --- field tables, computed once per class ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Field:
+    name: str  # attribute
+    key: str  # ASL spelling
+    kind: str  # "value" | "retry" | "catch" | "choices" | "branches" | "processor" | "skip"
+    unset: Any  # the value that means "not in the definition": ABSENT for JSON-valued fields, else None
+
+
+def _kind(cls: type, attribute: attrs.Attribute[Any]) -> str:
+    key = attribute.metadata.get("asl")
+    if key is None or key == "Type" or attribute.metadata.get("nested"):
+        return "skip"
+    return {"Retry": "retry", "Catch": "catch", "Choices": "choices", "Branches": "branches"}.get(
+        key, "processor" if key == "ItemProcessor" else "value"
+    )
+
+
+_FIELDS: Final[dict[type, tuple[_Field, ...]]] = {
+    cls: tuple(
+        _Field(a.name, a.metadata["asl"], _kind(cls, a), ABSENT if a.metadata.get("json") else None)
+        for a in attrs.fields(cls)
+        if a.metadata.get("asl") and _kind(cls, a) != "skip"
+    )
+    for cls in (*STATE_CLASSES.values(), Retrier, Catcher)
+}
+_KEYS: Final[dict[type, dict[str, _Field]]] = {cls: {f.key: f for f in fields} for cls, fields in _FIELDS.items()}
+
+
+# --- export ---------------------------------------------------------------------------------------------------
+
+
+def to_asl(machine: StateMachine) -> dict[str, Json]:
+    """The ASL definition of *machine* as a dict (keys in a deterministic order; JSON values copied)."""
+    return _machine_to_asl(machine, top=True)
+
+
+def to_json(machine: StateMachine, indent: int | None = 2) -> str:
+    """The ASL definition of *machine* as JSON text."""
+    return json.dumps(to_asl(machine), indent=indent, ensure_ascii=False)
+
+
+def _machine_to_asl(machine: StateMachine, *, top: bool, processor_config: Json = ABSENT) -> dict[str, Json]:
+    out: dict[str, Json] = {}
+    if machine.comment is not None:
+        out["Comment"] = machine.comment
+    if processor_config is not ABSENT:
+        out["ProcessorConfig"] = _copy(processor_config)
+    if machine.query_language is not None:
+        out["QueryLanguage"] = machine.query_language
+    out["StartAt"] = machine.start_at
+    edges = machine.edges
+    out["States"] = {name: _state_to_asl(state, edges.get(name, ())) for name, state in machine.states.items()}
+    if machine.timeout_seconds is not None:
+        out["TimeoutSeconds"] = machine.timeout_seconds
+    if machine.version is not None:
+        out["Version"] = machine.version
+    return out
+
+
+def _state_to_asl(state: State, edges: Edges) -> dict[str, Json]:
+    out: dict[str, Json] = {"Type": state.type}
+    catch_targets: dict[int, str] = {}
+    choice_targets: dict[int, str] = {}
+    next_target = default_target = None
+    for transition, target in edges:
+        match transition.kind:
+            case "Next":
+                next_target = target
+            case "Default":
+                default_target = target
+            case "Choice":
+                choice_targets[transition.order] = target
+            case "Catch":
+                catch_targets[transition.order] = target
+    for field in _FIELDS[type(state)]:
+        value = getattr(state, field.name)
+        if value is field.unset:
+            continue
+        match field.kind:
+            case "value":
+                out[field.key] = _copy(value)
+            case "retry":
+                out[field.key] = [_part_to_asl(retrier) for retrier in value]
+            case "catch":
+                out[field.key] = [
+                    _with_next(_part_to_asl(catcher), catch_targets.get(i)) for i, catcher in enumerate(value)
+                ]
+            case "choices":
+                out[field.key] = [_with_next(_rule_to_asl(rule), choice_targets.get(i)) for i, rule in enumerate(value)]
+            case "branches":
+                out[field.key] = [_machine_to_asl(branch, top=False) for branch in value]
+            case "processor":
+                assert isinstance(state, Map)
+                key = state.iterator_field
+                out[key] = _machine_to_asl(value, top=False, processor_config=state.processor_config)
+    if isinstance(state, Choice):
+        if default_target is not None:
+            out["Default"] = default_target
+    elif next_target is not None:
+        out["Next"] = next_target
+    elif not is_terminal(state):
+        out["End"] = True
+    return out
+
+
+def _with_next(part: dict[str, Json], target: str | None) -> dict[str, Json]:
+    if target is not None:
+        part["Next"] = target
+    return part
+
+
+def _part_to_asl(part: Retrier | Catcher) -> dict[str, Json]:
+    out: dict[str, Json] = {}
+    for field in _FIELDS[type(part)]:
+        value = getattr(part, field.name)
+        if value is not field.unset:
+            out[field.key] = list(value) if field.key == "ErrorEquals" else _copy(value)
+    return out
+
+
+def _rule_to_asl(rule: ChoiceRule) -> dict[str, Json]:
+    out = to_choice_rule(rule.condition)
+    if rule.assign is not ABSENT:
+        out["Assign"] = _copy(rule.assign)
+    if rule.output is not ABSENT:
+        out["Output"] = _copy(rule.output)
+    if rule.comment is not None:
+        out["Comment"] = rule.comment
+    return out
+
+
+def to_choice_rule(condition: Condition) -> dict[str, Json]:
+    """Spell *condition* as an ASL Choice rule (without ``Next``)."""
+    out: dict[str, Json]
+    match condition:
+        case Compare(variable=variable, operator=operator, value=value):
+            out = {"Variable": variable, operator: _copy(value)}
+        case AllOf(conditions=conditions):
+            out = {"And": [to_choice_rule(c) for c in conditions]}
+        case AnyOf(conditions=conditions):
+            out = {"Or": [to_choice_rule(c) for c in conditions]}
+        case Not(condition=inner):
+            out = {"Not": to_choice_rule(inner)}
+        case Expression(condition=expression):
+            return {"Condition": _copy(expression)}
+    if condition.comment is not None:
+        out["Comment"] = condition.comment
+    return out
+
+
+def _copy(value: Json) -> Json:
+    """A copy of a JSON value, so that a caller editing an exported dict cannot change the machine."""
+    if isinstance(value, dict):
+        return {k: _copy(v) if isinstance(v, dict | list) else v for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) if isinstance(v, dict | list) else v for v in value]
+    return value
+
+
+# --- import ---------------------------------------------------------------------------------------------------
+
+
+def load_definition(source: Mapping[str, Json] | str | os.PathLike[str]) -> dict[str, Json]:
+    """The definition as a dict, from a dict, JSON text, or the path of a JSON file."""
+    if isinstance(source, Mapping):
+        return dict(source)
+    if isinstance(source, str) and source.lstrip().startswith("{"):
+        text, where = source, "the definition text"
+    else:
+        path = os.fspath(source)
+        try:
+            with open(path, encoding="utf-8") as file:
+                text = file.read()
+        except OSError as error:
+            raise AslError(
+                f"cannot read the definition file {path!r} ({error.strerror}); pass a dict, JSON text starting "
+                "with '{', or the path of an existing .json file"
+            ) from None
+        where = path
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        line = text.splitlines()[error.lineno - 1] if text.splitlines() else text
+        raise AslError(
+            f"{where} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
+            text=line,
+            position=error.colno - 1,
+        ) from None
+    if not isinstance(value, dict):
+        raise AslError(f"{where} is JSON but not an object; an ASL definition is an object with StartAt and States")
+    return value
+
+
+def from_asl(source: Mapping[str, Json] | str | os.PathLike[str], *, validate: bool = True) -> StateMachine:
+    """Read an ASL definition (a dict, JSON text, or a file path) into a ``StateMachine``.
+
+    Raises ``ValidationError`` listing every rule the definition breaks (unless ``validate=False``).
+    """
+    definition = load_definition(source)
+    if validate:
+        from sfnkit.validate import validate as check
+
+        check(definition)
+    return from_definition(definition)
+
+
+def from_definition(definition: Mapping[str, Json], location: str = "") -> StateMachine:
+    """Build the ``StateMachine`` of an (already valid) definition dict; no validation."""
+    states: dict[str, State] = {}
+    edges: dict[str, Edges] = {}
+    raw_states = definition.get("States")
+    if not isinstance(raw_states, Mapping):
+        raise AslError("a definition needs States: an object of state name -> state", location=location or "States")
+    for name, raw in raw_states.items():
+        where = f"{location}States.{name}"
+        if not isinstance(raw, Mapping) or raw.get("Type") not in STATE_CLASSES:
+            raise AslError(f"state {name!r} needs a Type, one of {', '.join(STATE_CLASSES)}", location=where)
+        states[name], state_edges = _state_from_asl(raw, where)
+        if state_edges:
+            edges[name] = state_edges
+    return StateMachine(
+        start_at=definition.get("StartAt", ""),
+        states=states,
+        edges=edges,
+        comment=definition.get("Comment"),
+        version=definition.get("Version"),
+        timeout_seconds=definition.get("TimeoutSeconds"),
+        query_language=definition.get("QueryLanguage"),
+    )
+
+
+def _state_from_asl(raw: Mapping[str, Json], where: str) -> tuple[State, Edges]:
+    cls = STATE_CLASSES[raw["Type"]]
+    known = _KEYS[cls]
+    kwargs: dict[str, Json] = {}
+    edges: list[tuple[Transition, str]] = []
+    for key, value in raw.items():
+        field = known.get(key)
+        if field is None:
+            if key in ("Type", "End"):
+                continue
+            if key == "Next" and cls is not Choice:
+                edges.append((Transition(kind="Next"), value))
+                continue
+            if key == "Default" and cls is Choice:
+                edges.append((Transition(kind="Default"), value))
+                continue
+            if key == "Iterator" and cls is Map:
+                kwargs["iterator_field"] = "Iterator"
+                field = known["ItemProcessor"]
+            else:
+                raise AslError(f"{raw['Type']} states have no field {key!r}; remove it", location=f"{where}.{key}")
+        match field.kind:
+            case "value":
+                kwargs[field.name] = value
+            case "retry":
+                kwargs[field.name] = tuple(
+                    _part_from_asl(Retrier, r, f"{where}.Retry[{i}]") for i, r in enumerate(value)
+                )
+            case "catch":
+                catchers = []
+                for i, entry in enumerate(value):
+                    catcher = _part_from_asl(Catcher, entry, f"{where}.Catch[{i}]")
+                    catchers.append(catcher)
+                    if "Next" in entry:
+                        edges.append((Transition(kind="Catch", order=i, catcher=catcher), entry["Next"]))
+                kwargs[field.name] = tuple(catchers)
+            case "choices":
+                rules = []
+                for i, entry in enumerate(value):
+                    rule = _rule_from_asl(entry, f"{where}.Choices[{i}]")
+                    rules.append(rule)
+                    if "Next" in entry:
+                        edges.append((Transition(kind="Choice", order=i, rule=rule), entry["Next"]))
+                kwargs[field.name] = tuple(rules)
+            case "branches":
+                kwargs[field.name] = tuple(
+                    from_definition(branch, f"{where}.Branches[{i}].") for i, branch in enumerate(value)
+                )
+            case "processor":
+                kwargs[field.name] = from_definition(value, f"{where}.{key}.")
+                if "ProcessorConfig" in value:
+                    kwargs["processor_config"] = value["ProcessorConfig"]
+    # Transitions in ASL order: Next/Default first, then Choices[i] and Catch[i] by index.
+    edges.sort(key=lambda pair: (pair[0].kind in ("Choice", "Catch"), pair[0].order))
+    return cls(**kwargs), tuple(edges)
+
+
+def _part_from_asl(cls: type[Retrier] | type[Catcher], raw: Mapping[str, Json], where: str) -> Any:
+    known = _KEYS[cls]
+    kwargs = {}
+    for key, value in raw.items():
+        if key == "Next" and cls is Catcher:
+            continue
+        field = known.get(key)
+        if field is None:
+            raise AslError(f"a {cls.__name__} has no field {key!r}; remove it", location=f"{where}.{key}")
+        kwargs[field.name] = value
+    return cls(**kwargs)
+
+
+def _rule_from_asl(raw: Mapping[str, Json], where: str) -> ChoiceRule:
+    condition_part = {k: v for k, v in raw.items() if k not in _RULE_OWN_KEYS}
+    return ChoiceRule(
+        condition=condition_from_rule(condition_part, where),
+        assign=raw.get("Assign", ABSENT),
+        output=raw.get("Output", ABSENT),
+        comment=raw.get("Comment"),
+    )
+
+
+def condition_from_rule(rule: Mapping[str, Json], where: str = "") -> Condition:
+    """Read an ASL Choice rule (without ``Next``/``Assign``/``Output``) as a ``Condition``."""
+    comment = rule.get("Comment")
+    if "Condition" in rule:
+        return Expression(condition=rule["Condition"])
+    if "And" in rule:
+        return AllOf(
+            conditions=[condition_from_rule(r, f"{where}.And[{i}]") for i, r in enumerate(rule["And"])],
+            comment=comment,
+        )
+    if "Or" in rule:
+        return AnyOf(
+            conditions=[condition_from_rule(r, f"{where}.Or[{i}]") for i, r in enumerate(rule["Or"])],
+            comment=comment,
+        )
+    if "Not" in rule:
+        return Not(condition=condition_from_rule(rule["Not"], f"{where}.Not"), comment=comment)
+    operators = [k for k in rule if k not in ("Variable", "Comment")]
+    if "Variable" not in rule or len(operators) != 1:
+        raise AslError(
+            "a Choice rule needs Variable and exactly one comparison operator (e.g. NumericEquals), "
+            "or And/Or/Not, or (JSONata) Condition",
+            location=where,
+        )
+    operator = operators[0]
+    return Compare(variable=rule["Variable"], operator=operator, value=rule[operator], comment=comment)
