@@ -43,6 +43,7 @@ Json = Any
 
 # ASL keys of a top-level machine and of a Parallel branch / Map processor, in the order they are written.
 _MACHINE_KEYS: Final = ("Comment", "QueryLanguage", "StartAt", "States", "TimeoutSeconds", "Version")
+_RANK: Final = {"Choice": 0, "Default": 1, "Next": 0, "Catch": 1}
 _RULE_OWN_KEYS: Final = frozenset({"Next", "Assign", "Output", "Comment"})
 
 # --- field tables, computed once per class ---------------------------------------------------------------------
@@ -331,8 +332,8 @@ def _state_from_asl(raw: Mapping[str, Json], where: str) -> tuple[State, Edges]:
                 kwargs[field.name] = from_definition(value, f"{where}.{key}.")
                 if "ProcessorConfig" in value:
                     kwargs["processor_config"] = value["ProcessorConfig"]
-    # Transitions in ASL order: Next/Default first, then Choices[i] and Catch[i] by index.
-    edges.sort(key=lambda pair: (pair[0].kind in ("Choice", "Catch"), pair[0].order))
+    # Transitions in ASL order: Choices[i] then Default; Next then Catch[i].
+    edges.sort(key=lambda pair: (_RANK[pair[0].kind], pair[0].order))
     return cls(**kwargs), tuple(edges)
 
 
