@@ -1,0 +1,27 @@
+"""What a JSONPath, intrinsic function or Choice rule can see: the input, the context object, the variables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+__all__ = ["EMPTY_VARIABLES", "Json", "Scope"]
+
+Json = Any
+"""A JSON value as :func:`json.loads` returns it: ``None | bool | int | float | str | list | dict``."""
+
+EMPTY_VARIABLES: Mapping[str, Json] = {}
+
+
+@attrs.frozen(slots=True)
+class Scope:
+    """The three roots of an ASL path: ``$`` (input), ``$$`` (the context object) and ``$name`` (variables).
+
+    The values are shared, never copied: evaluating against a scope must not mutate them.
+    """
+
+    input: Json
+    context: Json = None
+    variables: Mapping[str, Json] = EMPTY_VARIABLES

@@ -1,0 +1,1 @@
+"""Tests of sfnkit.asl: paths, intrinsics, payload templates and Choice rules."""
