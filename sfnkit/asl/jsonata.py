@@ -1,0 +1,669 @@
+"""JSONata ``{% ... %}`` expressions of JSONata states: compile once, evaluate against ``$states`` and variables.
+
+Built on jsonata-python (a port of jsonata-java), made to behave like the JSONata 2.0.6 that AWS Step Functions
+runs (JavaScript semantics). The thin layer here fixes where the two differ; each fix has a test in
+``tests/asl/test_jsonata.py``:
+
+1. **null vs undefined.** jsonata-python returns both JSONata ``null`` and "no result" as ``None``. We keep its
+   ``NULL_VALUE`` marker, so ``{% null %}`` and ``{% $states.input.x %}`` on ``{"x": null}`` give JSON ``null`` while
+   a missing value is an *undefined* result (``States.QueryEvaluationError``). Workflow variables holding ``null``
+   are bound as JSONata ``null``, not as undefined.
+2. **Numbers.** JavaScript has one number type: an integral result prints as ``3``, not ``3.0``. Results are
+   normalised: integral floats within ±2**53 become ``int`` (``-0`` becomes ``0``); other floats stay floats.
+3. **Sequences.** Results are plain ``list``/``dict`` values: jsonata-python's sequence subclasses (``JList``,
+   ``RangeList``) are converted, nested ``null`` markers become ``None``.
+4. **Error messages.** jsonata-python's catalogue says "Object" where JavaScript JSONata says "function" (e.g.
+   ``Argument 1 of function "lowercase" does not match function signature``) and does not quote inserts the way
+   JavaScript's ``JSON.stringify`` does; messages are rebuilt from JavaScript JSONata 2.0.6's catalogue.
+5. **Python exceptions.** Some failures surface as raw Python exceptions (``ZeroDivisionError`` for ``1/0``,
+   ``OverflowError`` for ``$power(10, 400)``, ``ValueError`` for ``$number('x')``, ``RecursionError``); they
+   become ``States.QueryEvaluationError`` with the JavaScript message where one exists (``D1001``, ``D3061``,
+   ``D3030``, ``D1011``).
+6. **Functions AWS changes.** ``$eval`` is removed (AWS: "use $parse"); ``$random`` takes an optional seed;
+   ``$partition``, ``$range``, ``$hash``, ``$uuid`` and ``$parse`` are added (``jsonata_functions.py``);
+   ``$now``/``$millis`` read an injectable clock (``Runtime``) once per evaluation, as JSONata does.
+7. **No input document.** AWS evaluates with no context value: top-level ``$``/``$$`` are rejected when the
+   expression is compiled (use ``$states.input``).
+
+Causes are AWS's, recorded in ``../shared/conformance`` (see ``tests/asl/test_jsonata.py`` for each source):
+``The JSONata expression '<expr>' specified for the field '<field>' returned nothing (undefined).`` and
+``... returned an unexpected result type. Expected 'array', but was 'boolean' for value: true`` and
+``... returned an unsupported result type.``; the interpreter prefixes them with
+``An error occurred while executing the state '<S>' (entered at the event id #<n>). `` via
+:meth:`QueryEvaluationError.in_state`. The cause for an error *thrown* by JSONata (``'a' + 1``) has no recording;
+we use ``... threw an error during evaluation. T2001: The left side of the "+" operator must evaluate to a number``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Final, Literal
+
+import attrs
+from jsonata import JException, Jsonata
+from jsonata.parser import Parser
+from jsonata.utils import Utils
+
+from sfnkit.asl.failures import QUERY_EVALUATION_ERROR, StatesError
+from sfnkit.asl.jsonata_functions import FUNCTIONS, REMOVED, FunctionError, Runtime, bind_runtime
+from sfnkit.errors import AslError
+
+__all__ = [
+    "Expression",
+    "JsonType",
+    "QueryEvaluationError",
+    "Runtime",
+    "Template",
+    "compile_expression",
+    "compile_template",
+    "describe_value",
+    "is_expression",
+    "json_type",
+    "state_cause",
+]
+
+Json = Any
+JsonType = Literal["array", "object", "string", "number", "integer", "boolean", "null"]
+
+_NULL: Final = Utils.NULL_VALUE
+_MISSING: Final = object()
+_MAX_SAFE_INTEGER: Final = 2**53
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Errors
+
+
+def state_cause(state: str, entered_event_id: int, detail: str) -> str:
+    """AWS's cause for a JSONata failure in *state*: the state prefix, then *detail*.
+
+    >>> state_cause("S", 2, "Boom.")
+    "An error occurred while executing the state 'S' (entered at the event id #2). Boom."
+    """
+    return (
+        f"An error occurred while executing the state '{state}' (entered at the event id #{entered_event_id}). {detail}"
+    )
+
+
+class QueryEvaluationError(StatesError):
+    """``States.QueryEvaluationError`` from a JSONata field.
+
+    ``cause`` is AWS's text without the state prefix until :meth:`in_state` adds it; ``field`` is AWS's
+    ``location`` of the ``EvaluationFailed`` history event (``Output/result``, ``Arguments/FunctionName``).
+    """
+
+    def __init__(self, detail: str, *, field: str = ""):
+        super().__init__(QUERY_EVALUATION_ERROR, detail)
+        self.detail = detail
+        self.field = field
+
+    def in_state(self, state: str, entered_event_id: int) -> StatesError:
+        """The same failure with AWS's full cause for *state*, entered at history event *entered_event_id*."""
+        error = QueryEvaluationError(state_cause(state, entered_event_id, self.detail), field=self.field)
+        error.detail = self.detail
+        return error
+
+
+# JavaScript JSONata 2.0.6's messages, where jsonata-python's differ ("Object" for "function", unquoted inserts).
+# {{x}} inserts JSON.stringify(x); {{{x}}} inserts x as is. Inserts are filled from the JException's
+# (current, expected, extra) in order of appearance, except where _ARGUMENT_ORDER says otherwise.
+_MESSAGES: Final[dict[str, str]] = {
+    "T0410": "Argument {{index}} of function {{token}} does not match function signature",
+    "T0411": "Context value is not a compatible type with argument {{index}} of function {{token}}",
+    "T0412": "Argument {{index}} of function {{token}} must be an array of {{type}}",
+    "D1001": "Number out of range: {{value}}",
+    "D1002": "Cannot negate a non-numeric value: {{value}}",
+    "T1003": "Key in object structure must evaluate to a string; got: {{value}}",
+    "T1005": "Attempted to invoke a non-function. Did you mean ${{{token}}}?",
+    "T1006": "Attempted to invoke a non-function",
+    "T1007": "Attempted to partially apply a non-function. Did you mean ${{{token}}}?",
+    "T1008": "Attempted to partially apply a non-function",
+    "D1009": "Multiple key definitions evaluate to same key: {{value}}",
+    "D1011": "Stack overflow. Check for non-terminating recursive function.  Consider rewriting as tail-recursive.",
+    "T2001": "The left side of the {{token}} operator must evaluate to a number",
+    "T2002": "The right side of the {{token}} operator must evaluate to a number",
+    "T2003": "The left side of the range operator (..) must evaluate to an integer",
+    "T2004": "The right side of the range operator (..) must evaluate to an integer",
+    "T2006": "The right side of the function application operator ~> must be a function",
+    "T2007": "Type mismatch when comparing values {{value}} and {{value2}} in order-by clause",
+    "T2008": "The expressions within an order-by clause must evaluate to numeric or string values",
+    "T2009": "The values {{value}} and {{value2}} either side of operator {{token}} must be of the same data type",
+    "T2010": "The expressions either side of operator {{token}} must evaluate to numeric or string values",
+    "T2011": "The insert/update clause of the transform expression must evaluate to an object: {{value}}",
+    "T2012": "The delete clause of the transform expression must evaluate to a string or array of strings: {{value}}",
+    "D2014": "The size of the sequence allocated by the range operator (..) must not exceed 1e6.  "
+    "Attempted to allocate {{value}}.",
+    "D3001": "Attempting to invoke string function on Infinity or NaN",
+    "D3010": "Second argument of replace function cannot be an empty string",
+    "D3011": "Fourth argument of replace function must evaluate to a positive number",
+    "D3012": "Attempted to replace a matched string with a non-string value",
+    "D3020": "Third argument of split function must evaluate to a positive number",
+    "D3030": "Unable to cast value to a number: {{value}}",
+    "D3040": "Third argument of match function must evaluate to a positive number",
+    "D3050": "The second argument of reduce function must be a function with at least two arguments",
+    "D3060": "The sqrt function cannot be applied to a negative number: {{value}}",
+    "D3061": "The power function has resulted in a value that cannot be represented as a JSON number: "
+    "base={{value}}, exponent={{exp}}",
+    "D3070": "The single argument form of the sort function can only be applied to an array of strings or an array "
+    "of numbers.  Use the second argument to specify a comparison function",
+    "D3100": "The radix of the formatBase function must be between 2 and 36.  It was given {{value}}",
+    "D3110": "The argument of the toMillis function must be an ISO 8601 formatted timestamp. Given {{value}}",
+    "D3137": "{{{message}}}",
+    "D3138": "The $single() function expected exactly 1 matching result.  Instead it matched more.",
+    "D3139": "The $single() function expected exactly 1 matching result.  Instead it matched 0.",
+    "D3141": "{{{message}}}",
+}
+# Codes whose jsonata-python inserts come in another order than the JavaScript template's placeholders.
+_ARGUMENT_ORDER: Final[dict[str, tuple[str, ...]]] = {"D1002": ("expected",)}
+
+
+def _js_stringify(value: Any) -> str:
+    """JavaScript's ``JSON.stringify`` for an error insert (numbers as JavaScript prints them)."""
+    if value is _NULL or value is None:
+        return "null" if value is _NULL else "undefined"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _js_number(value)
+    try:
+        return json.dumps(_plain(value), separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError, _Unsupported):
+        return str(value)
+
+
+def _js_number(value: float | int) -> str:
+    """A number as JavaScript prints it (``3``, ``0.5``, ``1e+21``)."""
+    if isinstance(value, int):
+        return str(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    text = repr(value)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        sign = "-" if exponent.startswith("-") else "+"
+        return f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
+    return text
+
+
+def _jsonata_message(error: JException) -> str:
+    """JavaScript JSONata's message for *error* (falls back to jsonata-python's text)."""
+    template = _MESSAGES.get(error.error)
+    if template is None:
+        return str(error).replace(" Object ", " function ")
+    order = _ARGUMENT_ORDER.get(error.error, ("current", "expected", "extra"))
+    inserts: Iterator[Any] = iter([getattr(error, name, None) for name in order])
+
+    def fill(raw: bool) -> Callable[[Any], str]:
+        def insert(_match: Any) -> str:
+            value = next(inserts, None)
+            return str(value) if raw else _js_stringify(value)
+
+        return insert
+
+    import re
+
+    def substitute(match: re.Match[str]) -> str:
+        return fill(match.group(1) is not None)(match)
+
+    return re.sub(r"\{\{(\{)?\w+\}?\}\}", substitute, template)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Values
+
+
+class _Unsupported(Exception):
+    """A result that is not JSON (a function)."""
+
+
+def _number(value: float) -> int | float:
+    if value.is_integer() and -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+        return int(value)
+    return value
+
+
+def _plain(value: Any) -> Json:
+    """*value* from jsonata-python as plain JSON; unchanged containers are returned as they are (no copy)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if value is _NULL:
+        return None
+    if kind is float:
+        return _number(value)
+    if kind is dict:
+        changed: dict[str, Any] | None = None
+        for key, item in value.items():
+            new = _plain(item)
+            if new is not item or type(new) is not type(item):
+                if changed is None:
+                    changed = dict(value)
+                changed[key] = new
+        return value if changed is None else changed
+    if isinstance(value, list):
+        items = [_plain(item) for item in value]
+        if kind is list and all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return items
+    if isinstance(value, int):  # a bool subclass was handled above; other int subclasses
+        return int(value)
+    raise _Unsupported
+
+
+def json_type(value: Json) -> JsonType:
+    """The JSON type name AWS uses in messages: ``array``, ``object``, ``string``, ``number``, ``boolean``, ``null``.
+
+    >>> json_type([1]), json_type(True), json_type(1.5)
+    ('array', 'boolean', 'number')
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def describe_value(value: Json) -> str:
+    """*value* as AWS prints it in a cause: compact JSON (``{"foo":"bar"}``, ``"string"``, ``true``).
+
+    >>> describe_value({"foo": "bar"})
+    '{"foo":"bar"}'
+    """
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _has_type(value: Json, expected: JsonType) -> bool:
+    if expected == "integer":
+        return json_type(value) == "number" and float(value).is_integer()
+    return json_type(value) == expected
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Evaluation context
+
+
+class _Root(Jsonata.Frame):  # type: ignore[misc]  # jsonata-python is untyped
+    """The root frame of one evaluation: ``$states``, the workflow variables, then the AWS functions.
+
+    Variables are read from the caller's mapping on demand (no copying); ``:=`` bindings made at the top of the
+    expression stay in this frame and never reach the workflow variables.
+    """
+
+    def __init__(self, states: Mapping[str, Json], variables: Mapping[str, Json]):
+        super().__init__(_FUNCTIONS)
+        self._states = states
+        self._variables = variables
+
+    def lookup(self, name: str) -> Any:
+        value = self.bindings.get(name, _MISSING)
+        if value is not _MISSING:
+            return value
+        if name == "states":
+            return self._states
+        value = self._variables.get(name, _MISSING)
+        if value is not _MISSING:
+            return _NULL if value is None else value
+        return self.parent.lookup(name)
+
+
+def _functions_frame() -> Jsonata.Frame:
+    frame = Jsonata.Frame(Jsonata.static_frame)
+    for name, function in FUNCTIONS.items():
+        frame.bind(name, function)
+    for name in REMOVED:
+        # A binding to None makes the name undefined: calling it fails as calling any non-function does.
+        frame.bindings[name] = None
+    return frame
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Expressions
+
+
+def is_expression(value: Json) -> bool:
+    """Whether *value* is a JSONata expression string: exactly ``{%`` ... ``%}``, nothing around it.
+
+    >>> is_expression("{% $states.input %}"), is_expression(" {% 1 %}"), is_expression("$.a")
+    (True, False, False)
+    """
+    return isinstance(value, str) and len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
+
+
+_PARSE_LOCK: Final = threading.Lock()
+
+
+@attrs.frozen(eq=False)
+class Expression:
+    """A compiled ``{% ... %}`` expression. Evaluate it with :meth:`evaluate`; it is never re-parsed."""
+
+    text: str
+    """The whole ``{% ... %}`` string, as written in the definition."""
+    field: str
+    """AWS's name for the field (``Output/result``), used in causes and ``EvaluationFailed.location``."""
+    location: str
+    """Where the text sits in the definition (``States.Charge.Output.result``), for compile-time errors."""
+    _program: Jsonata = attrs.field(repr=False)
+    _ast: Any = attrs.field(repr=False)
+
+    @property
+    def source(self) -> str:
+        """The JSONata text between the delimiters, stripped (as AWS quotes it in causes)."""
+        return self.text[2:-2].strip()
+
+    def evaluate(
+        self, states: Mapping[str, Json], variables: Mapping[str, Json], *, runtime: Runtime | None = None
+    ) -> Json:
+        """The JSON value of the expression with ``$states`` and workflow *variables* bound.
+
+        Raises:
+            QueryEvaluationError: the result is undefined or not JSON, or JSONata raised an error.
+        """
+        result = self._run(states, variables, runtime)
+        if result is None:
+            raise QueryEvaluationError(
+                f"The JSONata expression '{self.source}' specified for the field '{self.field}' returned nothing "
+                "(undefined).",
+                field=self.field,
+            )
+        try:
+            return _plain(result)
+        except _Unsupported:
+            raise self._unsupported() from None
+
+    def evaluate_as(
+        self,
+        states: Mapping[str, Json],
+        variables: Mapping[str, Json],
+        expected: JsonType,
+        *,
+        runtime: Runtime | None = None,
+    ) -> Json:
+        """:meth:`evaluate`, then check the JSON type of the result (``Items`` must be an ``array``, ...)."""
+        value = self.evaluate(states, variables, runtime=runtime)
+        if not _has_type(value, expected):
+            raise QueryEvaluationError(
+                f"The JSONata expression '{self.source}' specified for the field '{self.field}' returned an "
+                f"unexpected result type. Expected '{expected}', but was '{json_type(value)}' for value: "
+                f"{describe_value(value)}",
+                field=self.field,
+            )
+        return value
+
+    def _run(self, states: Mapping[str, Json], variables: Mapping[str, Json], runtime: Runtime | None) -> Any:
+        bind_runtime(runtime)
+        try:
+            return self._program.eval(self._ast, None, _Root(states, variables))
+        except JException as error:
+            raise self._thrown(error.error, _jsonata_message(error)) from None
+        except FunctionError as error:
+            raise self._thrown("", str(error)) from None
+        except ZeroDivisionError:
+            raise self._thrown("D1001", "Number out of range: Infinity") from None
+        except OverflowError:
+            raise self._thrown("D1001", "Number out of range: Infinity") from None
+        except RecursionError:
+            raise self._thrown("D1011", _MESSAGES["D1011"]) from None
+        except StatesError:
+            raise
+        except Exception as error:  # jsonata-python bugs must not escape as internal errors
+            raise self._thrown("D3137", f"{type(error).__name__}: {error}") from None
+
+    def _thrown(self, code: str, message: str) -> QueryEvaluationError:
+        return QueryEvaluationError(
+            f"The JSONata expression '{self.source}' specified for the field '{self.field}' threw an error during "
+            f"evaluation. {code + ': ' if code else ''}{message}",
+            field=self.field,
+        )
+
+    def _unsupported(self) -> QueryEvaluationError:
+        return QueryEvaluationError(
+            f"The JSONata expression '{self.source}' specified for the field '{self.field}' returned an unsupported "
+            "result type.",
+            field=self.field,
+        )
+
+
+def compile_expression(text: str, *, location: str = "", field: str = "") -> Expression:
+    """Parse a whole ``{% ... %}`` string once.
+
+    Args:
+        text: the field's string, delimiters included.
+        location: where it sits in the definition, for :class:`~sfnkit.errors.AslError`.
+        field: AWS's name of the field in causes (``Output``, ``Assign/x``, ``Arguments/FunctionName``).
+
+    Raises:
+        AslError: not delimited by ``{%``/``%}``, a JSONata syntax error (caret at the offending character), or a
+            top-level ``$``/``$$`` (there is no input document; use ``$states.input``).
+    """
+    if not is_expression(text):
+        raise AslError(
+            "a JSONata expression must start with '{%' and end with '%}', with nothing before or after",
+            text=text,
+            position=0,
+            location=location,
+        )
+    body = text[2:-2]
+    if not body.strip():
+        raise AslError(
+            "the JSONata expression is empty; write an expression between {% and %}",
+            text=text,
+            position=2,
+            location=location,
+        )
+    try:
+        with _PARSE_LOCK:
+            program = Jsonata(body)
+    except JException as error:
+        raise AslError(
+            f"JSONata syntax error: {_jsonata_message(error)}",
+            text=text,
+            position=2 + _error_position(error, body),
+            location=location,
+        ) from None
+    except Exception as error:  # jsonata-python's parser can fail with plain Python errors
+        raise AslError(f"JSONata syntax error: {error}", text=text, position=2, location=location) from None
+    ast = program.ast
+    for node in _top_level_context_references(ast):
+        name = "$$" if node.value == "$" else "$"
+        end = int(getattr(node, "position", 0) or 0)
+        raise AslError(
+            f"{name} cannot be used at the top level of a JSONata expression in Step Functions: there is no input "
+            "document. Use $states.input instead.",
+            text=text,
+            position=2 + max(0, end - len(name)),
+            location=location,
+        )
+    return Expression(text=text, field=field, location=location, program=program, ast=ast)
+
+
+def _error_position(error: JException, body: str) -> int:
+    """Index in *body* of the character a syntax error points at (JSONata reports the end of the token)."""
+    location = error.location if isinstance(error.location, int) and error.location >= 0 else 0
+    if error.error in ("S0203", "S0207") or location >= len(body):
+        return min(location, len(body))
+    return max(0, location - 1)
+
+
+def _top_level_context_references(node: Any) -> Iterator[Any]:
+    """``$``/``$$`` variables that would read the (absent) input document.
+
+    Only positions evaluated against the root context are searched: operands, array/object constructors,
+    conditions, blocks, function arguments and the first step of a path. Predicates, later path steps and
+    lambda bodies have their own context and are skipped.
+    """
+    if isinstance(node, list):
+        for item in node:
+            yield from _top_level_context_references(item)
+        return
+    if not isinstance(node, Parser.Symbol):
+        return
+    kind = getattr(node, "type", None)
+    if kind == "variable" and node.value in ("", "$"):
+        yield node
+        return
+    if kind == "path":
+        steps = getattr(node, "steps", None) or []
+        if steps:
+            yield from _top_level_context_references(steps[0])
+        return
+    if kind in ("lambda", "regex", "string", "number", "value", "name", "wildcard", "descendant", "parent"):
+        return
+    for attribute in (
+        "lhs",
+        "rhs",
+        "expressions",
+        "lhs_object",
+        "condition",
+        "then",
+        "_else",
+        "arguments",
+        "procedure",
+        "expression",
+    ):
+        child = getattr(node, attribute, None)
+        if child is not None and child is not node:
+            yield from _top_level_context_references(child)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Templates
+
+
+@attrs.frozen(eq=False)
+class _Object:
+    pairs: tuple[tuple[str, _Node], ...]
+
+    def evaluate(self, states: Mapping[str, Json], variables: Mapping[str, Json], runtime: Runtime | None) -> Json:
+        return {key: node.evaluate(states, variables, runtime) for key, node in self.pairs}
+
+
+@attrs.frozen(eq=False)
+class _Array:
+    items: tuple[_Node, ...]
+
+    def evaluate(self, states: Mapping[str, Json], variables: Mapping[str, Json], runtime: Runtime | None) -> Json:
+        return [node.evaluate(states, variables, runtime) for node in self.items]
+
+
+@attrs.frozen(eq=False)
+class _Constant:
+    value: Json
+
+    def evaluate(self, states: Mapping[str, Json], variables: Mapping[str, Json], runtime: Runtime | None) -> Json:
+        return self.value  # shared, never copied: callers must not mutate results in place
+
+
+@attrs.frozen(eq=False)
+class _Evaluate:
+    expression: Expression
+
+    def evaluate(self, states: Mapping[str, Json], variables: Mapping[str, Json], runtime: Runtime | None) -> Json:
+        return self.expression.evaluate(states, variables, runtime=runtime)
+
+
+_Node = _Object | _Array | _Constant | _Evaluate
+
+
+@attrs.frozen(eq=False)
+class Template:
+    """A compiled JSON value whose strings may be ``{% %}`` expressions at any depth.
+
+    Used for ``Arguments``, ``Output``, ``Assign`` values, ``Items``, ``ItemSelector`` and every other field of a
+    JSONata state. Sub-trees without expressions are returned as they are, not copied.
+    """
+
+    value: Json
+    field: str
+    _root: _Node = attrs.field(repr=False)
+
+    @property
+    def expression(self) -> Expression | None:
+        """The expression, when the whole template is one ``{% %}`` string (else ``None``)."""
+        return self._root.expression if isinstance(self._root, _Evaluate) else None
+
+    @property
+    def is_constant(self) -> bool:
+        """Whether no part of the template is an expression."""
+        return isinstance(self._root, _Constant)
+
+    def evaluate(
+        self, states: Mapping[str, Json], variables: Mapping[str, Json], *, runtime: Runtime | None = None
+    ) -> Json:
+        """The template's JSON value; raises :class:`QueryEvaluationError` as :meth:`Expression.evaluate` does."""
+        return self._root.evaluate(states, variables, runtime)
+
+    def evaluate_as(
+        self,
+        states: Mapping[str, Json],
+        variables: Mapping[str, Json],
+        expected: JsonType,
+        *,
+        runtime: Runtime | None = None,
+    ) -> Json:
+        """:meth:`evaluate`, then check the JSON type of the result (AWS's message when it is one expression)."""
+        expression = self.expression
+        if expression is not None:
+            return expression.evaluate_as(states, variables, expected, runtime=runtime)
+        value = self.evaluate(states, variables, runtime=runtime)
+        if not _has_type(value, expected):
+            raise QueryEvaluationError(
+                f"The value specified for the field '{self.field}' has an unexpected type. Expected '{expected}', "
+                f"but was '{json_type(value)}' for value: {describe_value(value)}",
+                field=self.field,
+            )
+        return value
+
+
+def compile_template(value: Json, *, location: str = "", field: str = "") -> Template:
+    """Compile every ``{% %}`` string inside *value* once.
+
+    Args:
+        value: the field's JSON value.
+        location: where it sits in the definition (``States.Charge.Arguments``); nested parts extend it.
+        field: AWS's name of the field (``Arguments``); nested parts extend it with ``/key`` (AWS's
+            ``Arguments/Input/pushLocation``) and ``/index`` for array items.
+
+    Raises:
+        AslError: an expression does not compile.
+    """
+    return Template(value=value, field=field, root=_compile_node(value, location, field))
+
+
+def _compile_node(value: Json, location: str, field: str) -> _Node:
+    if isinstance(value, str):
+        if is_expression(value):
+            return _Evaluate(compile_expression(value, location=location, field=field))
+        return _Constant(value)
+    if isinstance(value, dict):
+        pairs = tuple(
+            (key, _compile_node(item, f"{location}.{key}" if location else key, f"{field}/{key}" if field else key))
+            for key, item in value.items()
+        )
+        if all(isinstance(node, _Constant) for _, node in pairs):
+            return _Constant(value)
+        return _Object(pairs)
+    if isinstance(value, list):
+        items = tuple(
+            _compile_node(item, f"{location}[{index}]", f"{field}/{index}" if field else str(index))
+            for index, item in enumerate(value)
+        )
+        if all(isinstance(node, _Constant) for node in items):
+            return _Constant(value)
+        return _Array(items)
+    return _Constant(value)
+
+
+_FUNCTIONS: Final = _functions_frame()

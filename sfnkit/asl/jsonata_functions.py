@@ -1,0 +1,249 @@
+"""The JSONata functions Step Functions adds or changes (``$partition``, ``$range``, ``$hash``, ``$random``, ...).
+
+AWS's JSONata is 2.0.6 with every built-in except ``$eval``, plus six functions (dg, "Transforming data with
+JSONata in Step Functions"): ``$partition(array, size)``, ``$range(start, end, step)``, ``$hash(value, algorithm)``,
+``$random([seed])``, ``$uuid()`` and ``$parse(json)``. Side effects (random numbers, UUIDs, the clock for ``$now``
+and ``$millis``) come from a :class:`Runtime` chosen per evaluation, so tests and replays can fix them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+import attrs
+from jsonata import JException, Jsonata
+from jsonata.functions import Functions
+from jsonata.signature import Signature
+from jsonata.utils import Utils
+
+__all__ = ["FUNCTIONS", "REMOVED", "FunctionError", "Runtime", "bind_runtime", "current_millis"]
+
+_NULL: Final = Utils.NULL_VALUE
+
+
+class FunctionError(Exception):
+    """A Step Functions JSONata function was called with values it cannot use (message says which)."""
+
+
+def _default_random() -> float:
+    return random.random()
+
+
+def _default_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def _default_clock() -> float:
+    return time.time()
+
+
+@attrs.frozen
+class Runtime:
+    """The side effects JSONata functions need: unseeded ``$random()``, ``$uuid()`` and the clock.
+
+    ``Runtime.seeded(7)`` makes ``$random()`` and ``$uuid()`` reproducible; pass ``clock=lambda: 0.0`` to fix
+    ``$now()`` and ``$millis()``.
+    """
+
+    random: Callable[[], float] = _default_random
+    uuid: Callable[[], str] = _default_uuid
+    clock: Callable[[], float] = _default_clock
+
+    @classmethod
+    def seeded(cls, seed: int | str, *, clock: Callable[[], float] = _default_clock) -> Runtime:
+        """A runtime whose ``$random()`` and ``$uuid()`` come from one PRNG seeded with *seed*."""
+        source = random.Random(seed)
+
+        def next_uuid() -> str:
+            return str(uuid.UUID(int=source.getrandbits(128), version=4))
+
+        return cls(random=source.random, uuid=next_uuid, clock=clock)
+
+
+DEFAULT_RUNTIME: Final = Runtime()
+
+
+class _Current(threading.local):
+    """The runtime of the evaluation running on this thread, and its timestamp once read."""
+
+    runtime: Runtime = DEFAULT_RUNTIME
+    millis: int | None = None
+
+
+_CURRENT: Final = _Current()
+
+
+def bind_runtime(runtime: Runtime | None) -> None:
+    """Make *runtime* the one the functions use for the evaluation that starts now on this thread."""
+    _CURRENT.runtime = DEFAULT_RUNTIME if runtime is None else runtime
+    _CURRENT.millis = None
+
+
+def current_millis() -> int:
+    """The evaluation's timestamp in ms: the clock is read once per evaluation (JSONata: ``$now()`` is stable)."""
+    if _CURRENT.millis is None:
+        _CURRENT.millis = int(_CURRENT.runtime.clock() * 1000)
+    return _CURRENT.millis
+
+
+class _Native(Jsonata.JFunction):  # type: ignore[misc]  # jsonata-python is untyped
+    """A Python function exposed to JSONata with a JSONata signature (argument checks give ``T0410``)."""
+
+    def __init__(self, name: str, signature: str, implementation: Callable[..., Any], arity: int):
+        super().__init__(None, None)
+        self.function_name = name
+        self.signature = Signature(signature, name)
+        self._implementation = implementation
+        self._arity = arity
+
+    def call(self, input: Any, args: Sequence[Any] | None) -> Any:
+        values = list(args or ())
+        values += [None] * (self._arity - len(values))
+        return self._implementation(*values)
+
+    def get_number_of_args(self) -> int:
+        return self._arity
+
+
+def _integer(value: Any) -> int:
+    # AWS: "integer parameters are floored" (ASL-NOTES §4.6).
+    floored: int = math.floor(value)
+    return floored
+
+
+def _partition(array: Any, size: Any) -> Any:
+    if array is None or size is None:
+        return None
+    items = array if isinstance(array, list) else [array]
+    chunk = _integer(size)
+    if chunk < 1:
+        raise FunctionError(f"The chunk size of $partition must be a positive integer, but was {size}")
+    # A plain list, not a sequence: AWS returns [[0]] for $partition([0], 1).
+    return [list(items[start : start + chunk]) for start in range(0, len(items), chunk)]
+
+
+_MAX_RANGE: Final = 10_000_000  # JSONata's own limit for the range operator (D2014)
+
+
+def _range(start: Any, end: Any, step: Any) -> Any:
+    if start is None or end is None or step is None:
+        return None
+    first, last, increment = _integer(start), _integer(end), _integer(step)
+    if increment == 0:
+        raise FunctionError("The step of $range must not be 0")
+    count = (last - first) // increment + 1
+    if count > _MAX_RANGE:
+        raise FunctionError(f"$range would create {count} numbers; at most {_MAX_RANGE} are allowed")
+    # A sequence: a single number comes out bare (AWS: $range(1, 9, 9) is 1), none is undefined.
+    return Utils.create_sequence_from_iter(range(first, last + (1 if increment > 0 else -1), increment))
+
+
+_HASHES: Final[dict[str, str]] = {
+    "MD5": "md5",
+    "SHA-1": "sha1",
+    "SHA-256": "sha256",
+    "SHA-384": "sha384",
+    "SHA-512": "sha512",
+}
+
+
+def _stringify(value: Any) -> str:
+    from sfnkit.asl.jsonata import _plain  # the one home of JSONata -> JSON conversion
+
+    if isinstance(value, str):
+        return value
+    return json.dumps(_plain(value), separators=(",", ":"), ensure_ascii=False)
+
+
+def _hash(value: Any, algorithm: Any) -> Any:
+    if value is None or algorithm is None:
+        return None
+    name = _HASHES.get(algorithm)
+    if name is None:
+        choices = ", ".join(_HASHES)
+        raise FunctionError(f"The hash algorithm {algorithm!r} is not supported; use one of {choices}")
+    return hashlib.new(name, _stringify(value).encode()).hexdigest()
+
+
+def _random(seed: Any) -> float:
+    if seed is None:
+        return _CURRENT.runtime.random()
+    # The same seed gives the same number (AWS); the numbers themselves differ from AWS's generator.
+    return random.Random(_stringify(seed)).random()
+
+
+def _uuid() -> str:
+    return _CURRENT.runtime.uuid()
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _parse(text: Any) -> Any:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except ValueError as error:
+        raise FunctionError(f"$parse could not parse {json.dumps(text)} as JSON: {error}") from None
+    return _NULL if value is None else value
+
+
+_DECIMAL: Final = re.compile(r"-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?")
+_RADIX: Final = re.compile(r"0([xX][0-9A-Fa-f]+|[oO][0-7]+|[bB][01]+)")
+
+
+def _number(value: Any) -> Any:
+    # JSONata 2.0.6 (JavaScript): decimal text as JSON writes it, or 0x/0o/0b integers; Python's float() would
+    # also take " 1", "1_000", ".5", "NaN" and "Infinity".
+    if value is None:
+        return None
+    if value is _NULL:
+        raise JException("T0410", -1, 1, "number")
+    if isinstance(value, bool):
+        return 1 if value else 0
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        if _DECIMAL.fullmatch(value):
+            number = float(value)
+            if math.isfinite(number):
+                return number
+        elif _RADIX.fullmatch(value):
+            return int(value, 0)
+    raise JException("D3030", -1, value)
+
+
+def _now(picture: Any, timezone: Any) -> Any:
+    return Functions.datetime_from_millis(current_millis(), picture, timezone)
+
+
+def _millis() -> int:
+    return current_millis()
+
+
+FUNCTIONS: Final[dict[str, Jsonata.JFunction]] = {
+    "partition": _Native("partition", "<an:a>", _partition, 2),
+    "range": _Native("range", "<nnn:a<n>>", _range, 3),
+    "hash": _Native("hash", "<xs:s>", _hash, 2),
+    "random": _Native("random", "<x?:n>", _random, 1),
+    "uuid": _Native("uuid", "<:s>", _uuid, 0),
+    "parse": _Native("parse", "<s:x>", _parse, 1),
+    "number": _Native("number", "<(nsb)-:n>", _number, 1),
+    "now": _Native("now", "<s?s?:s>", _now, 2),
+    "millis": _Native("millis", "<:n>", _millis, 0),
+}
+"""The functions bound over JSONata's built-ins, by name (without ``$``)."""
+
+REMOVED: Final = frozenset({"eval"})
+"""Built-ins AWS does not provide (dg: "$eval is not available - use $parse instead")."""
