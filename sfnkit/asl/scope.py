@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from random import Random
 from typing import Any
 
 import attrs
@@ -19,9 +20,12 @@ EMPTY_VARIABLES: Mapping[str, Json] = {}
 class Scope:
     """The three roots of an ASL path: ``$`` (input), ``$$`` (the context object) and ``$name`` (variables).
 
-    The values are shared, never copied: evaluating against a scope must not mutate them.
+    The values are shared, never copied: evaluating against a scope must not mutate them. ``random`` is the
+    source of ``States.MathRandom`` (unseeded) and ``States.UUID``: pass a seeded ``random.Random`` for
+    repeatable runs; ``None`` uses the operating system's randomness.
     """
 
     input: Json
     context: Json = None
     variables: Mapping[str, Json] = EMPTY_VARIABLES
+    random: Random | None = None

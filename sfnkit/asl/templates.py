@@ -1,0 +1,165 @@
+"""JSONPath payload templates (Parameters, ResultSelector, ItemSelector, Assign): compile once, fill per run.
+
+A key ending in ``.$`` takes its value from a path (``$...``, ``$$...``, ``$name``) or an intrinsic function
+and loses the suffix; every other key is copied as written, at any depth, inside objects and arrays. Constant
+sub-trees are shared between runs, never copied, so callers must not mutate what a template returns.
+
+Spec: https://states-language.net/spec.html#parameters ; AWS: "Payload templates" in the developer guide.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import attrs
+
+from sfnkit.asl.failures import RUNTIME, StatesError
+from sfnkit.asl.intrinsics import compile_intrinsic
+from sfnkit.asl.paths import PathNotFound, compile_path
+from sfnkit.asl.scope import Json, Scope
+from sfnkit.errors import AslError
+
+__all__ = ["compile_payload_template", "compile_value_expression", "not_found_cause"]
+
+_Eval = Callable[[Scope], Json]
+
+
+def not_found_cause(path: str, field: str, data: Json) -> str:
+    """AWS's cause when a path in a template (or ErrorPath/CausePath) matches nothing.
+
+    >>> print(not_found_cause("$.x", "value.$", {"a": 1}))
+    The JSONPath '$.x' specified for the field 'value.$' could not be found in the input '{"a":1}'
+    """
+    shown = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return f"The JSONPath '{path}' specified for the field '{field}' could not be found in the input '{shown}'"
+
+
+def compile_value_expression(text: Json, *, field: str, location: str = "") -> _Eval:
+    """Compile the value of a ``.$`` key (or ErrorPath/CausePath): a path or an intrinsic function call.
+
+    The evaluator raises ``StatesError("States.Runtime", ...)`` with AWS's cause when a path finds nothing;
+    *field* is the name AWS quotes there (``"value.$"``, ``"ErrorPath"``).
+
+    Raises:
+        AslError: *text* is neither a valid path nor a valid intrinsic function call.
+    """
+    if not isinstance(text, str):
+        raise AslError(
+            f"The value for the field '{field}' must be a valid JSONPath or a valid intrinsic function call; "
+            f"got {json.dumps(text)}.",
+            location=location,
+        )
+    find = compile_path(text, location=location).find if text.startswith("$") else None
+    if find is None:
+        if not text.startswith("States."):
+            raise AslError(
+                f"The value for the field '{field}' must be a valid JSONPath (starting with '$') or a valid "
+                "intrinsic function call (States.Name(...)).",
+                text=text,
+                position=0,
+                location=location,
+            )
+        find = compile_intrinsic(text, location=location)
+    evaluate = find
+
+    def value(scope: Scope) -> Json:
+        try:
+            return evaluate(scope)
+        except PathNotFound as missing:
+            raise StatesError(RUNTIME, not_found_cause(missing.path, field, scope.input)) from None
+
+    return value
+
+
+def _constant(value: Json) -> _Eval:
+    def constant(_scope: Scope) -> Json:
+        return value
+
+    return constant
+
+
+@attrs.frozen
+class _Dynamic:
+    """A compiled template part that depends on the scope (a constant part stays a plain JSON value)."""
+
+    evaluate: _Eval
+
+
+def _as_eval(part: Json | _Dynamic) -> _Eval:
+    return part.evaluate if isinstance(part, _Dynamic) else _constant(part)
+
+
+def _compile(value: Json, location: str) -> Json | _Dynamic:
+    """Compile *value*: a :class:`_Dynamic` if anything in it is evaluated, else *value* itself."""
+    if isinstance(value, dict):
+        return _compile_object(value, location)
+    if isinstance(value, list):
+        parts = [_compile(item, f"{location}[{n}]") for n, item in enumerate(value)]
+        if not any(isinstance(part, _Dynamic) for part in parts):
+            return value
+        evaluators = [_as_eval(part) for part in parts]
+
+        def array(scope: Scope) -> Json:
+            return [evaluate(scope) for evaluate in evaluators]
+
+        return _Dynamic(array)
+    return value
+
+
+def _compile_object(template: dict[str, Json], location: str) -> Json | _Dynamic:
+    entries: list[tuple[str, Json | _Dynamic]] = []
+    names: dict[str, str] = {}
+    for key, value in template.items():
+        here = f"{location}.{key}" if location else key
+        if key.endswith(".$"):
+            name = key[:-2]
+            part: Json | _Dynamic = _Dynamic(compile_value_expression(value, field=key, location=here))
+        else:
+            name = key
+            part = _compile(value, here)
+        if name in names:
+            raise AslError(
+                f"The keys {names[name]!r} and {key!r} both produce the field {name!r}; keep one of them.",
+                location=location,
+            )
+        names[name] = key
+        entries.append((name, part))
+    if not any(isinstance(part, _Dynamic) for _, part in entries):
+        return template
+    if all(isinstance(part, _Dynamic) for _, part in entries):
+        dynamic_items = [(name, _as_eval(part)) for name, part in entries]
+
+        def all_dynamic(scope: Scope) -> Json:
+            return {name: evaluate(scope) for name, evaluate in dynamic_items}
+
+        return _Dynamic(all_dynamic)
+    mixed = [(name, part.evaluate if isinstance(part, _Dynamic) else None, part) for name, part in entries]
+
+    def some_dynamic(scope: Scope) -> Json:
+        out: dict[str, Json] = {}
+        for name, evaluate, constant in mixed:
+            out[name] = constant if evaluate is None else evaluate(scope)
+        return out
+
+    return _Dynamic(some_dynamic)
+
+
+def compile_payload_template(value: Json, *, field: str, location: str = "") -> Callable[[Scope], Json]:
+    """Compile a payload template once; the result fills it from a :class:`Scope`.
+
+    >>> from sfnkit.asl.scope import Scope
+    >>> fill = compile_payload_template({"id.$": "$.order.id", "kind": "new"}, field="Parameters")
+    >>> fill(Scope({"order": {"id": 7}}))
+    {'id': 7, 'kind': 'new'}
+
+    Args:
+        value: The template (an object for Parameters/ResultSelector/ItemSelector/Assign).
+        field: The ASL field it came from (``"Parameters"``), used in error locations.
+        location: Where the field sits in the definition (``"States.Charge"``).
+
+    Raises:
+        AslError: a ``.$`` value is not a valid path or intrinsic function, or two keys clash after renaming.
+    """
+    where = f"{location}.{field}" if location else field
+    return _as_eval(_compile(value, where))
