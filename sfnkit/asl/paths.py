@@ -257,7 +257,8 @@ class _Parser:
                 if not escaped:
                     raise self.fail("A backslash must escape a character.", self.pos - 1)
                 self.pos += 1
-                chars.append(escaped)
+                # AWS's Jayway keeps the backslash: $['Test\\"x'] names the key Test\\"x [AWS-observed].
+                chars.append(char + escaped)
             elif char == quote:
                 return "".join(chars)
             else:
