@@ -130,17 +130,17 @@ class StateMachine:
                 yield name, state, machine
                 pending.extend(reversed(machine.nested(name)))
 
-    def to_asl(self) -> dict[str, Any]:
-        """The ASL definition as a dict, keys in a deterministic order."""
+    def to_asl(self, *, validate: bool = True) -> dict[str, Any]:
+        """The ASL definition as a dict, keys in a deterministic order (validated; see ``sfnkit.asl.codec``)."""
         from sfnkit.asl.codec import to_asl
 
-        return to_asl(self)
+        return to_asl(self, validate=validate)
 
-    def to_json(self, indent: int | None = 2) -> str:
+    def to_json(self, indent: int | None = 2, *, validate: bool = True) -> str:
         """The ASL definition as JSON text."""
         from sfnkit.asl.codec import to_json
 
-        return to_json(self, indent=indent)
+        return to_json(self, indent=indent, validate=validate)
 
     def to_digraph(self, **options: Any) -> graphviz.Digraph:
         """The machine drawn as a ``graphviz.Digraph`` (see ``sfnkit.render``)."""

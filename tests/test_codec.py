@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from sfnkit import AslError, StateMachine, from_asl
+from sfnkit import AslError, StateMachine, ValidationError, from_asl
 from sfnkit.asl.codec import condition_from_rule, from_definition, to_asl, to_choice_rule
 from sfnkit.conditions import AllOf, AnyOf, Compare, Expression, Not
 from sfnkit.states import ABSENT, Choice, Map, Pass, Task
@@ -217,3 +217,17 @@ def test_unknown_type_is_an_error() -> None:
     definition = {"StartAt": "A", "States": {"A": {"Type": "Lambda"}}}
     with pytest.raises(AslError, match=r"States\.A: state 'A' needs a Type, one of Task, Pass"):
         from_definition(definition)
+
+
+def test_to_asl_validates_what_it_exports() -> None:
+    """Exporting a machine that breaks an AWS rule raises ValidationError with the location."""
+    machine = from_definition({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Missing"}}})
+    with pytest.raises(ValidationError, match=r"States\.A\.Next"):
+        machine.to_asl()
+    assert machine.to_asl(validate=False)["States"]["A"]["Next"] == "Missing"
+
+
+def test_from_asl_validates() -> None:
+    """from_asl rejects a definition AWS would reject, listing the problem."""
+    with pytest.raises(ValidationError, match=r"StartAt"):
+        from_asl({"StartAt": "Nope", "States": {"A": {"Type": "Succeed"}}})

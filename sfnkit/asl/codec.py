@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import weakref
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -43,6 +44,8 @@ Json = Any
 
 # ASL keys of a top-level machine and of a Parallel branch / Map processor, in the order they are written.
 _MACHINE_KEYS: Final = ("Comment", "QueryLanguage", "StartAt", "States", "TimeoutSeconds", "Version")
+# Machines already known to be valid (checked by from_asl or a first to_asl): machines are immutable.
+_VALID: Final[weakref.WeakSet[StateMachine]] = weakref.WeakSet()
 _RANK: Final = {"Choice": 0, "Default": 1, "Next": 0, "Catch": 1}
 _RULE_OWN_KEYS: Final = frozenset({"Next", "Assign", "Output", "Comment"})
 
@@ -80,14 +83,24 @@ _KEYS: Final[dict[type, dict[str, _Field]]] = {cls: {f.key: f for f in fields} f
 # --- export ---------------------------------------------------------------------------------------------------
 
 
-def to_asl(machine: StateMachine) -> dict[str, Json]:
-    """The ASL definition of *machine* as a dict (keys in a deterministic order; JSON values copied)."""
-    return _machine_to_asl(machine, top=True)
+def to_asl(machine: StateMachine, *, validate: bool = True) -> dict[str, Json]:
+    """The ASL definition of *machine* as a dict (keys in a deterministic order; JSON values copied).
+
+    Raises ``ValidationError`` if the definition breaks a rule AWS enforces at creation; a machine is checked
+    once (``from_asl`` checks on the way in), so exporting it again costs no validation.
+    """
+    definition = _machine_to_asl(machine, top=True)
+    if validate and machine not in _VALID:
+        from sfnkit.validate import validate as check
+
+        check(definition)
+        _VALID.add(machine)
+    return definition
 
 
-def to_json(machine: StateMachine, indent: int | None = 2) -> str:
+def to_json(machine: StateMachine, indent: int | None = 2, *, validate: bool = True) -> str:
     """The ASL definition of *machine* as JSON text."""
-    return json.dumps(to_asl(machine), indent=indent, ensure_ascii=False)
+    return json.dumps(to_asl(machine, validate=validate), indent=indent, ensure_ascii=False)
 
 
 def _machine_to_asl(machine: StateMachine, *, top: bool, processor_config: Json = ABSENT) -> dict[str, Json]:
@@ -252,7 +265,10 @@ def from_asl(source: Mapping[str, Json] | str | os.PathLike[str], *, validate: b
         from sfnkit.validate import validate as check
 
         check(definition)
-    return from_definition(definition)
+    machine = from_definition(definition)
+    if validate:
+        _VALID.add(machine)
+    return machine
 
 
 def from_definition(definition: Mapping[str, Json], location: str = "") -> StateMachine:
