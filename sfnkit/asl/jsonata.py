@@ -241,18 +241,28 @@ def _plain(value: Any) -> Json:
     if kind is dict:
         changed: dict[str, Any] | None = None
         for key, item in value.items():
+            item_kind = type(item)
+            if item_kind is str or item_kind is int or item_kind is bool or item is None:
+                continue
             new = _plain(item)
-            if new is not item or type(new) is not type(item):
+            if new is not item or type(new) is not item_kind:
                 if changed is None:
                     changed = dict(value)
                 changed[key] = new
         return value if changed is None else changed
     if isinstance(value, list):
-        items = [_plain(item) for item in value]
-        if kind is list and all(new is old for new, old in zip(items, value, strict=True)):
-            return value
-        return items
-    if isinstance(value, int):  # a bool subclass was handled above; other int subclasses
+        items: list[Any] | None = None if kind is list else list(value)
+        for index, item in enumerate(value):
+            item_kind = type(item)
+            if item_kind is str or item_kind is int or item_kind is bool or item is None:
+                continue
+            new = _plain(item)
+            if new is not item or type(new) is not item_kind:
+                if items is None:
+                    items = list(value)
+                items[index] = new
+        return value if items is None else items
+    if isinstance(value, int):  # int subclasses other than bool
         return int(value)
     raise _Unsupported
 
@@ -295,6 +305,9 @@ def _has_type(value: Json, expected: JsonType) -> bool:
 # Evaluation context
 
 
+_HOOKS: Final = frozenset({"__evaluate_entry", "__evaluate_exit"})
+
+
 class _Root(Jsonata.Frame):  # type: ignore[misc]  # jsonata-python is untyped
     """The root frame of one evaluation: ``$states``, the workflow variables, then the AWS functions.
 
@@ -311,6 +324,9 @@ class _Root(Jsonata.Frame):  # type: ignore[misc]  # jsonata-python is untyped
         value = self.bindings.get(name, _MISSING)
         if value is not _MISSING:
             return value
+        if name in _HOOKS:
+            # jsonata-python asks for these debugging hooks twice per node; answer without walking the chain.
+            return None
         if name == "states":
             return self._states
         value = self._variables.get(name, _MISSING)
@@ -419,7 +435,7 @@ class Expression:
         except StatesError:
             raise
         except Exception as error:  # jsonata-python bugs must not escape as internal errors
-            raise self._thrown("D3137", f"{type(error).__name__}: {error}") from None
+            raise self._thrown("", f"{type(error).__name__}: {error}") from None
 
     def _thrown(self, code: str, message: str) -> QueryEvaluationError:
         return QueryEvaluationError(

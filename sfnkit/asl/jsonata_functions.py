@@ -114,6 +114,27 @@ class _Native(Jsonata.JFunction):  # type: ignore[misc]  # jsonata-python is unt
         return self._arity
 
 
+class _Guarded(Jsonata.JFunction):  # type: ignore[misc]  # jsonata-python is untyped
+    """A jsonata-python built-in whose Python errors become the JSONata error JavaScript raises."""
+
+    def __init__(self, name: str, code: str):
+        super().__init__(None, None)
+        self._builtin = Jsonata.static_frame.lookup(name)
+        self.function_name = name
+        self.signature = self._builtin.signature
+        self._code = code
+
+    def call(self, input: Any, args: Sequence[Any] | None) -> Any:
+        try:
+            return self._builtin.call(input, args)
+        except (ValueError, TypeError, OverflowError, OSError):
+            raise JException(self._code, -1, args[0] if args else None) from None
+
+    def get_number_of_args(self) -> int:
+        count: int = self._builtin.get_number_of_args()
+        return count
+
+
 def _integer(value: Any) -> int:
     # AWS: "integer parameters are floored" (ASL-NOTES §4.6).
     floored: int = math.floor(value)
@@ -241,6 +262,9 @@ FUNCTIONS: Final[dict[str, Jsonata.JFunction]] = {
     "parse": _Native("parse", "<s:x>", _parse, 1),
     "number": _Native("number", "<(nsb)-:n>", _number, 1),
     "now": _Native("now", "<s?s?:s>", _now, 2),
+    # jsonata-python lets Python errors out of these; JavaScript raises D3110 / D3070.
+    "toMillis": _Guarded("toMillis", "D3110"),
+    "sort": _Guarded("sort", "D3070"),
     "millis": _Native("millis", "<:n>", _millis, 0),
 }
 """The functions bound over JSONata's built-ins, by name (without ``$``)."""
