@@ -617,7 +617,8 @@ def _bind(name: str, args: list[_Eval | _Literal], parser: _Parser, start: int) 
             expected = str(function.min_args)
         else:
             expected = f"{function.min_args} to {function.max_args}"
-        raise parser.fail(f"{name} takes {expected} argument{'s' * (expected != '1')}, but got {count}.", start)
+        plural = "" if expected.endswith(" 1") or expected == "1" else "s"
+        raise parser.fail(f"{name} takes {expected} argument{plural}, but got {count}.", start)
     impl = function.impl
     first = args[0] if args else None
     if name == "States.Format" and isinstance(first, _Literal):
