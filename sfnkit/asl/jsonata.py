@@ -16,14 +16,22 @@ runs (JavaScript semantics). The thin layer here fixes where the two differ; eac
    ``Argument 1 of function "lowercase" does not match function signature``) and does not quote inserts the way
    JavaScript's ``JSON.stringify`` does; messages are rebuilt from JavaScript JSONata 2.0.6's catalogue.
 5. **Python exceptions.** Some failures surface as raw Python exceptions (``ZeroDivisionError`` for ``1/0``,
-   ``OverflowError`` for ``$power(10, 400)``, ``ValueError`` for ``$number('x')``, ``RecursionError``); they
-   become ``States.QueryEvaluationError`` with the JavaScript message where one exists (``D1001``, ``D3061``,
-   ``D3030``, ``D1011``).
-6. **Functions AWS changes.** ``$eval`` is removed (AWS: "use $parse"); ``$random`` takes an optional seed;
+   ``OverflowError`` for ``$power(10, 400)``, ``ValueError`` from ``$toMillis('x')``, ``TypeError`` from
+   ``$sort([1, 'a'])``, ``RecursionError``); they become ``States.QueryEvaluationError`` with JavaScript's code
+   and message where one exists (``D1001``, ``D3110``, ``D3070``, ``D1011``), the Python text otherwise.
+6. **$number.** Python's ``float()`` accepts ``" 1"``, ``".5"``, ``"1_000"``, ``"NaN"``, ``"Infinity"`` and rejects
+   ``"0b101"``/``"0o17"``; JSONata 2.0.6 is the other way round (``D3030``). ``$number(null)`` is ``T0410``.
+7. **Remainder.** jsonata-python truncates ``%`` to an integer (``5.5 % 2`` gives ``1``); JavaScript gives ``1.5``.
+8. **$string and &.** Numbers are written to 15 significant digits in JavaScript's layout (``1e15`` is
+   ``"1000000000000000"``, ``1e-7`` inside JSON is ``1e-7``), where jsonata-python writes ``"1e+15"``/``1e-07``.
+9. **Functions AWS changes.** ``$eval`` is removed (dg: use ``$parse``); ``$random`` takes an optional seed;
    ``$partition``, ``$range``, ``$hash``, ``$uuid`` and ``$parse`` are added (``jsonata_functions.py``);
-   ``$now``/``$millis`` read an injectable clock (``Runtime``) once per evaluation, as JSONata does.
-7. **No input document.** AWS evaluates with no context value: top-level ``$``/``$$`` are rejected when the
-   expression is compiled (use ``$states.input``).
+   ``$now``/``$millis`` read an injectable clock (:class:`Runtime`) once per evaluation, as JSONata does.
+10. **No input document.** AWS evaluates with no context value: top-level ``$``/``$$`` are rejected when the
+    expression is compiled (use ``$states.input``).
+
+Known, not fixed: integers beyond 2**53 stay exact Python ints (JavaScript would round them); ``1/0`` fails with
+``D1001`` (JavaScript computes ``Infinity``; what AWS then does is not recorded); no evaluation time limit.
 
 Causes are AWS's, recorded in ``../shared/conformance`` (see ``tests/asl/test_jsonata.py`` for each source):
 ``The JSONata expression '<expr>' specified for the field '<field>' returned nothing (undefined).`` and
@@ -36,11 +44,10 @@ we use ``... threw an error during evaluation. T2001: The left side of the "+" o
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import attrs
 from jsonata import JException, Jsonata
@@ -49,6 +56,16 @@ from jsonata.utils import Utils
 
 from sfnkit.asl.failures import QUERY_EVALUATION_ERROR, StatesError
 from sfnkit.asl.jsonata_functions import FUNCTIONS, REMOVED, FunctionError, Runtime, bind_runtime
+from sfnkit.asl.jsonata_values import (
+    NULL,
+    JsonType,
+    NotJson,
+    describe_value,
+    js_string,
+    js_stringify,
+    json_type,
+    to_json,
+)
 from sfnkit.errors import AslError
 
 __all__ = [
@@ -66,11 +83,8 @@ __all__ = [
 ]
 
 Json = Any
-JsonType = Literal["array", "object", "string", "number", "integer", "boolean", "null"]
 
-_NULL: Final = Utils.NULL_VALUE
 _MISSING: Final = object()
-_MAX_SAFE_INTEGER: Final = 2**53
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -160,38 +174,6 @@ _MESSAGES: Final[dict[str, str]] = {
 _ARGUMENT_ORDER: Final[dict[str, tuple[str, ...]]] = {"D1002": ("expected",)}
 
 
-def _js_stringify(value: Any) -> str:
-    """JavaScript's ``JSON.stringify`` for an error insert (numbers as JavaScript prints them)."""
-    if value is _NULL or value is None:
-        return "null" if value is _NULL else "undefined"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return _js_number(value)
-    try:
-        return json.dumps(_plain(value), separators=(",", ":"), ensure_ascii=False)
-    except (TypeError, ValueError, _Unsupported):
-        return str(value)
-
-
-def _js_number(value: float | int) -> str:
-    """A number as JavaScript prints it (``3``, ``0.5``, ``1e+21``)."""
-    if isinstance(value, int):
-        return str(value)
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        sign = "-" if exponent.startswith("-") else "+"
-        return f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
-    return text
-
-
 def _jsonata_message(error: JException) -> str:
     """JavaScript JSONata's message for *error* (falls back to jsonata-python's text)."""
     template = _MESSAGES.get(error.error)
@@ -203,7 +185,7 @@ def _jsonata_message(error: JException) -> str:
     def fill(raw: bool) -> Callable[[Any], str]:
         def insert(_match: Any) -> str:
             value = next(inserts, None)
-            return str(value) if raw else _js_stringify(value)
+            return str(value) if raw else js_stringify(value)
 
         return insert
 
@@ -219,82 +201,6 @@ def _jsonata_message(error: JException) -> str:
 # Values
 
 
-class _Unsupported(Exception):
-    """A result that is not JSON (a function)."""
-
-
-def _number(value: float) -> int | float:
-    if value.is_integer() and -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
-        return int(value)
-    return value
-
-
-def _plain(value: Any) -> Json:
-    """*value* from jsonata-python as plain JSON; unchanged containers are returned as they are (no copy)."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
-        return value
-    if value is _NULL:
-        return None
-    if kind is float:
-        return _number(value)
-    if kind is dict:
-        changed: dict[str, Any] | None = None
-        for key, item in value.items():
-            item_kind = type(item)
-            if item_kind is str or item_kind is int or item_kind is bool or item is None:
-                continue
-            new = _plain(item)
-            if new is not item or type(new) is not item_kind:
-                if changed is None:
-                    changed = dict(value)
-                changed[key] = new
-        return value if changed is None else changed
-    if isinstance(value, list):
-        items: list[Any] | None = None if kind is list else list(value)
-        for index, item in enumerate(value):
-            item_kind = type(item)
-            if item_kind is str or item_kind is int or item_kind is bool or item is None:
-                continue
-            new = _plain(item)
-            if new is not item or type(new) is not item_kind:
-                if items is None:
-                    items = list(value)
-                items[index] = new
-        return value if items is None else items
-    if isinstance(value, int):  # int subclasses other than bool
-        return int(value)
-    raise _Unsupported
-
-
-def json_type(value: Json) -> JsonType:
-    """The JSON type name AWS uses in messages: ``array``, ``object``, ``string``, ``number``, ``boolean``, ``null``.
-
-    >>> json_type([1]), json_type(True), json_type(1.5)
-    ('array', 'boolean', 'number')
-    """
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
-def describe_value(value: Json) -> str:
-    """*value* as AWS prints it in a cause: compact JSON (``{"foo":"bar"}``, ``"string"``, ``true``).
-
-    >>> describe_value({"foo": "bar"})
-    '{"foo":"bar"}'
-    """
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
 def _has_type(value: Json, expected: JsonType) -> bool:
     if expected == "integer":
         return json_type(value) == "number" and float(value).is_integer()
@@ -303,6 +209,38 @@ def _has_type(value: Json, expected: JsonType) -> bool:
 
 # --------------------------------------------------------------------------------------------------------------
 # Evaluation context
+
+
+class _Engine(Jsonata):  # type: ignore[misc]  # jsonata-python is untyped
+    """jsonata-python's evaluator with JavaScript JSONata's remainder and string conversion."""
+
+    def evaluate_numeric_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
+        if op == "%" and Utils.is_numeric(lhs) and Utils.is_numeric(rhs):
+            # jsonata-python truncates the remainder to an integer (5.5 % 2 gives 1); JavaScript gives 1.5.
+            if rhs == 0:
+                raise JException("D1001", -1, math.nan)
+            return Utils.convert_number(math.fmod(float(lhs), float(rhs)))
+        return super().evaluate_numeric_expression(lhs, rhs, op)
+
+    def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
+        # & converts with $string: numbers to 15 significant digits in JavaScript's layout (1e15 is
+        # "1000000000000000", where jsonata-python writes "1e+15").
+        return (js_string(lhs) or "") + (js_string(rhs) or "")
+
+
+class _Engines(threading.local):
+    engine: _Engine | None = None
+
+
+_ENGINES: Final = _Engines()
+
+
+def _engine() -> _Engine:
+    """This thread's evaluator (jsonata-python keeps per-evaluation state on the instance)."""
+    engine = _ENGINES.engine
+    if engine is None:
+        engine = _ENGINES.engine = _Engine("0")
+    return engine
 
 
 _HOOKS: Final = frozenset({"__evaluate_entry", "__evaluate_exit"})
@@ -331,7 +269,7 @@ class _Root(Jsonata.Frame):  # type: ignore[misc]  # jsonata-python is untyped
             return self._states
         value = self._variables.get(name, _MISSING)
         if value is not _MISSING:
-            return _NULL if value is None else value
+            return NULL if value is None else value
         return self.parent.lookup(name)
 
 
@@ -358,9 +296,6 @@ def is_expression(value: Json) -> bool:
     return isinstance(value, str) and len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
 
 
-_PARSE_LOCK: Final = threading.Lock()
-
-
 @attrs.frozen(eq=False)
 class Expression:
     """A compiled ``{% ... %}`` expression. Evaluate it with :meth:`evaluate`; it is never re-parsed."""
@@ -371,7 +306,6 @@ class Expression:
     """AWS's name for the field (``Output/result``), used in causes and ``EvaluationFailed.location``."""
     location: str
     """Where the text sits in the definition (``States.Charge.Output.result``), for compile-time errors."""
-    _program: Jsonata = attrs.field(repr=False)
     _ast: Any = attrs.field(repr=False)
 
     @property
@@ -395,8 +329,8 @@ class Expression:
                 field=self.field,
             )
         try:
-            return _plain(result)
-        except _Unsupported:
+            return to_json(result)
+        except NotJson:
             raise self._unsupported() from None
 
     def evaluate_as(
@@ -420,8 +354,14 @@ class Expression:
 
     def _run(self, states: Mapping[str, Json], variables: Mapping[str, Json], runtime: Runtime | None) -> Any:
         bind_runtime(runtime)
+        engine = _engine()
+        # jsonata-python evaluates with the thread's "current" instance (and its higher-order functions call back
+        # into it): make that our engine for this evaluation, then put back whatever was there.
+        current = Jsonata.CURRENT
+        previous = getattr(current, "jsonata", None)
+        current.jsonata = engine
         try:
-            return self._program.eval(self._ast, None, _Root(states, variables))
+            return engine.eval(self._ast, None, _Root(states, variables))
         except JException as error:
             raise self._thrown(error.error, _jsonata_message(error)) from None
         except FunctionError as error:
@@ -436,6 +376,11 @@ class Expression:
             raise
         except Exception as error:  # jsonata-python bugs must not escape as internal errors
             raise self._thrown("", f"{type(error).__name__}: {error}") from None
+        finally:
+            if previous is None:
+                del current.jsonata
+            elif previous is not engine:
+                current.jsonata = previous
 
     def _thrown(self, code: str, message: str) -> QueryEvaluationError:
         return QueryEvaluationError(
@@ -480,8 +425,7 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
             location=location,
         )
     try:
-        with _PARSE_LOCK:
-            program = Jsonata(body)
+        ast = Jsonata(body).ast
     except JException as error:
         raise AslError(
             f"JSONata syntax error: {_jsonata_message(error)}",
@@ -491,7 +435,6 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
         ) from None
     except Exception as error:  # jsonata-python's parser can fail with plain Python errors
         raise AslError(f"JSONata syntax error: {error}", text=text, position=2, location=location) from None
-    ast = program.ast
     for node in _top_level_context_references(ast):
         name = "$$" if node.value == "$" else "$"
         end = int(getattr(node, "position", 0) or 0)
@@ -502,7 +445,7 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
             position=2 + max(0, end - len(name)),
             location=location,
         )
-    return Expression(text=text, field=field, location=location, program=program, ast=ast)
+    return Expression(text=text, field=field, location=location, ast=ast)
 
 
 def _error_position(error: JException, body: str) -> int:

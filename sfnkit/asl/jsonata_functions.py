@@ -25,9 +25,9 @@ from jsonata.functions import Functions
 from jsonata.signature import Signature
 from jsonata.utils import Utils
 
-__all__ = ["FUNCTIONS", "REMOVED", "FunctionError", "Runtime", "bind_runtime", "current_millis"]
+from sfnkit.asl.jsonata_values import NULL, js_string
 
-_NULL: Final = Utils.NULL_VALUE
+__all__ = ["FUNCTIONS", "REMOVED", "FunctionError", "Runtime", "bind_runtime", "current_millis"]
 
 
 class FunctionError(Exception):
@@ -177,14 +177,6 @@ _HASHES: Final[dict[str, str]] = {
 }
 
 
-def _stringify(value: Any) -> str:
-    from sfnkit.asl.jsonata import _plain  # the one home of JSONata -> JSON conversion
-
-    if isinstance(value, str):
-        return value
-    return json.dumps(_plain(value), separators=(",", ":"), ensure_ascii=False)
-
-
 def _hash(value: Any, algorithm: Any) -> Any:
     if value is None or algorithm is None:
         return None
@@ -192,14 +184,14 @@ def _hash(value: Any, algorithm: Any) -> Any:
     if name is None:
         choices = ", ".join(_HASHES)
         raise FunctionError(f"The hash algorithm {algorithm!r} is not supported; use one of {choices}")
-    return hashlib.new(name, _stringify(value).encode()).hexdigest()
+    return hashlib.new(name, (js_string(value) or "").encode()).hexdigest()
 
 
 def _random(seed: Any) -> float:
     if seed is None:
         return _CURRENT.runtime.random()
     # The same seed gives the same number (AWS); the numbers themselves differ from AWS's generator.
-    return random.Random(_stringify(seed)).random()
+    return random.Random(js_string(seed)).random()
 
 
 def _uuid() -> str:
@@ -217,7 +209,7 @@ def _parse(text: Any) -> Any:
         value = json.loads(text, parse_constant=_reject_constant)
     except ValueError as error:
         raise FunctionError(f"$parse could not parse {json.dumps(text)} as JSON: {error}") from None
-    return _NULL if value is None else value
+    return NULL if value is None else value
 
 
 _DECIMAL: Final = re.compile(r"-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?")
@@ -229,7 +221,7 @@ def _number(value: Any) -> Any:
     # also take " 1", "1_000", ".5", "NaN" and "Infinity".
     if value is None:
         return None
-    if value is _NULL:
+    if value is NULL:
         raise JException("T0410", -1, 1, "number")
     if isinstance(value, bool):
         return 1 if value else 0
@@ -253,6 +245,10 @@ def _millis() -> int:
     return current_millis()
 
 
+def _string(value: Any, prettify: Any) -> Any:
+    return js_string(value, bool(prettify))
+
+
 FUNCTIONS: Final[dict[str, Jsonata.JFunction]] = {
     "partition": _Native("partition", "<an:a>", _partition, 2),
     "range": _Native("range", "<nnn:a<n>>", _range, 3),
@@ -261,6 +257,7 @@ FUNCTIONS: Final[dict[str, Jsonata.JFunction]] = {
     "uuid": _Native("uuid", "<:s>", _uuid, 0),
     "parse": _Native("parse", "<s:x>", _parse, 1),
     "number": _Native("number", "<(nsb)-:n>", _number, 1),
+    "string": _Native("string", "<x-b?:s>", _string, 2),
     "now": _Native("now", "<s?s?:s>", _now, 2),
     # jsonata-python lets Python errors out of these; JavaScript raises D3110 / D3070.
     "toMillis": _Guarded("toMillis", "D3110"),

@@ -265,6 +265,29 @@ def test_difference_number_rejects_what_python_accepts(argument: str) -> None:
     assert "D3030: Unable to cast value to a number: " in cause_of(f"{{% $number({argument}) %}}")
 
 
+def test_difference_remainder_keeps_fractions() -> None:
+    """Difference 7: 5.5 % 2 is 1.5 (jsonata-python truncates to 1); the sign follows the dividend."""
+    assert [run("{% 5.5 % 2 %}"), run("{% -7 % 3 %}")] == [1.5, -1]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{% $string(1e15) %}", "1000000000000000"),
+        ("{% 1e15 & '' %}", "1000000000000000"),
+        ("{% $string(123456789012345678) %}", "123456789012346000"),
+        ("{% $string({'a': 1e-7}) %}", '{"a":1e-7}'),
+        ("{% $string(0.1 + 0.2) %}", "0.3"),
+        ("{% 'n=' & $states.input.n %}", "n=null"),
+        ("{% $string($states.input) %}", '{"n":null}'),
+        ("{% $string({'a': 1}, true) %}", '{\n  "a": 1\n}'),
+    ],
+)
+def test_difference_string_writes_numbers_like_javascript(text: str, expected: str) -> None:
+    """Difference 8: $string and & use 15 significant digits in JavaScript's number layout."""
+    assert run(text, {"input": {"n": None}}) == expected
+
+
 def test_difference_eval_is_removed() -> None:
     """Difference 6: AWS has no $eval (dg: use $parse)."""
     assert cause_of("{% $eval('1') %}").endswith("T1006: Attempted to invoke a non-function")

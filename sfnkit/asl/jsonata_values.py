@@ -1,0 +1,217 @@
+"""JSON values in and out of jsonata-python, the JavaScript way: null vs undefined, numbers, ``$string`` text."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Final, Literal
+
+from jsonata import Jsonata
+from jsonata.parser import Parser
+from jsonata.utils import Utils
+
+__all__ = [
+    "NULL",
+    "JsonType",
+    "NotJson",
+    "describe_value",
+    "js_number",
+    "js_string",
+    "js_stringify",
+    "json_type",
+    "to_json",
+]
+
+Json = Any
+JsonType = Literal["array", "object", "string", "number", "integer", "boolean", "null"]
+
+NULL: Final = Utils.NULL_VALUE
+"""jsonata-python's JSONata ``null``; Python ``None`` means *undefined* inside the engine."""
+
+_MAX_SAFE_INTEGER: Final = 2**53  # JavaScript numbers are doubles: integers are exact up to here
+
+
+class NotJson(Exception):
+    """A JSONata result that has no JSON form (a function)."""
+
+
+def _number(value: float) -> int | float:
+    if value.is_integer() and -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+        return int(value)
+    return value
+
+
+def to_json(value: Any) -> Json:
+    """*value* from jsonata-python as plain JSON.
+
+    JSONata ``null`` becomes ``None``, integral floats within ±2**53 become ``int`` (JavaScript prints ``3``, not
+    ``3.0``), sequences become plain lists. Containers that need no change are returned as they are, not copied.
+
+    Raises:
+        NotJson: *value* is or contains a function.
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if value is NULL:
+        return None
+    if kind is float:
+        return _number(value)
+    if kind is dict:
+        changed: dict[str, Any] | None = None
+        for key, item in value.items():
+            item_kind = type(item)
+            if item_kind is str or item_kind is int or item_kind is bool or item is None:
+                continue  # the common case, without a call
+            new = to_json(item)
+            if new is not item or type(new) is not item_kind:
+                if changed is None:
+                    changed = dict(value)
+                changed[key] = new
+        return value if changed is None else changed
+    if isinstance(value, list):
+        items: list[Any] | None = None if kind is list else list(value)
+        for index, item in enumerate(value):
+            item_kind = type(item)
+            if item_kind is str or item_kind is int or item_kind is bool or item is None:
+                continue
+            new = to_json(item)
+            if new is not item or type(new) is not item_kind:
+                if items is None:
+                    items = list(value)
+                items[index] = new
+        return value if items is None else items
+    if isinstance(value, int):  # int subclasses other than bool
+        return int(value)
+    raise NotJson
+
+
+def js_number(value: float | int) -> str:
+    """*value* as JavaScript's ``Number.prototype.toString`` writes it.
+
+    >>> js_number(3.0), js_number(1e21), js_number(1e-7), js_number(0.000001), js_number(1e16)
+    ('3', '1e+21', '1e-7', '0.000001', '10000000000000000')
+    """
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    try:
+        # Python's repr gives the shortest round-trip digits, as JavaScript does; only the layout differs.
+        text = repr(abs(float(value)))
+    except OverflowError:
+        return str(value)
+    significand, _, exponent = text.partition("e")
+    whole, _, fraction = significand.partition(".")
+    digits = whole + ("" if fraction == "0" else fraction)
+    point = len(whole) + int(exponent or 0)  # the decimal point sits after `point` digits
+    stripped = digits.lstrip("0")
+    point -= len(digits) - len(stripped)
+    digits = stripped.rstrip("0")
+    count = len(digits)
+    # ECMA-262 Number::toString layout.
+    if count <= point <= 21:
+        return sign + digits + "0" * (point - count)
+    if 0 < point <= 21:
+        return sign + digits[:point] + "." + digits[point:]
+    if -6 < point <= 0:
+        return sign + "0." + "0" * -point + digits
+    head = digits[0] + ("." + digits[1:] if count > 1 else "")
+    return f"{sign}{head}e{'+' if point > 0 else '-'}{abs(point - 1)}"
+
+
+def _precision15(value: float | int) -> float:
+    """JavaScript's ``Number(value.toPrecision(15))``, which ``$string`` applies to every number."""
+    return float(f"{float(value):.15g}")
+
+
+def _is_function(value: Any) -> bool:
+    return isinstance(value, (Jsonata.JFunction, Jsonata.JLambda)) or (
+        isinstance(value, Parser.Symbol) and getattr(value, "_jsonata_lambda", False)
+    )
+
+
+def _stringify(value: Any, indent: str, level: int, precision: bool) -> str | None:
+    """``JSON.stringify`` with JSONata's replacer: numbers to 15 significant digits, functions dropped."""
+    if value is None:
+        return None  # undefined: dropped from objects, null in arrays
+    if value is NULL:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return "null"
+        return js_number(_precision15(value) if precision else value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if _is_function(value):
+        return None
+    inner = "\n" + indent * (level + 1) if indent else ""
+    outer = "\n" + indent * level if indent else ""
+    if isinstance(value, dict):
+        parts = []
+        for key, item in value.items():
+            # None inside data is JSON null (undefined never survives into a container); functions are dropped.
+            text = "null" if item is None else _stringify(item, indent, level + 1, precision)
+            if text is not None:
+                parts.append(json.dumps(str(key), ensure_ascii=False) + (": " if indent else ":") + text)
+        return "{" + inner + ("," + inner).join(parts) + outer + "}" if parts else "{}"
+    if isinstance(value, list):
+        parts = [_stringify(item, indent, level + 1, precision) or "null" for item in value]
+        return "[" + inner + ("," + inner).join(parts) + outer + "]" if parts else "[]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def js_string(value: Any, prettify: bool = False) -> str | None:
+    """JSONata 2.0.6's ``$string``: strings as they are, numbers to 15 significant digits, other values as JSON.
+
+    >>> js_string(0.1 + 0.2), js_string(123456789012345678), js_string({"a": 1e-7, "b": [True, None]})
+    ('0.3', '123456789012346000', '{"a":1e-7,"b":[true,null]}')
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if _is_function(value):
+        return ""
+    if isinstance(value, Utils.JList) and value.outer_wrapper:
+        value = value[0]
+    return _stringify(value, "  " if prettify else "", 0, precision=True) or ""
+
+
+def js_stringify(value: Any) -> str:
+    """``JSON.stringify`` as JavaScript JSONata inserts values into error messages (``undefined`` for none)."""
+    text = _stringify(value, "", 0, precision=False)
+    return "undefined" if text is None else text
+
+
+def json_type(value: Json) -> JsonType:
+    """The JSON type name AWS uses in messages: ``array``, ``object``, ``string``, ``number``, ``boolean``, ``null``.
+
+    >>> json_type([1]), json_type(True), json_type(1.5)
+    ('array', 'boolean', 'number')
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def describe_value(value: Json) -> str:
+    """*value* as AWS prints it in a cause: compact JSON (``{"foo":"bar"}``, ``"string"``, ``true``).
+
+    >>> describe_value({"foo": "bar"})
+    '{"foo":"bar"}'
+    """
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
