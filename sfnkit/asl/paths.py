@@ -554,12 +554,12 @@ class _FilterParser:
                     raise p.fail("Nested filters and functions are not supported inside a filter.")
             steps = tuple(tokens)
             definite = _all_definite(steps)
-            prefixes = _prefixes(steps, "@" if relative else "$")
+            spelling = _Spelling.of(steps, "@" if relative else "$")
 
             def path_operand(current: Json, root: Json) -> tuple[bool, Json]:
                 out: list[Json] = []
                 try:
-                    _select(steps, 0, current if relative else root, root, out, prefixes, False)
+                    _select(steps, 0, current if relative else root, root, out, spelling, False)
                 except _Missing:
                     return False, None
                 if definite:
@@ -604,12 +604,24 @@ def _children(node: Json) -> Iterator[Json]:
         yield from node
 
 
-def _prefixes(steps: tuple[_Token, ...], root_name: str) -> tuple[str, ...]:
-    """Jayway's normalised spelling of the path before each step (and of the whole path, last)."""
-    out = [root_name]
-    for token in steps:
-        out.append(out[-1] + token.fragment())
-    return tuple(out)
+@attrs.frozen
+class _Spelling:
+    """Jayway's normalised spelling around each step, for its error messages.
+
+    ``before[i]`` is the path up to step *i* (``$['a']``), ``after[i]`` the steps from *i* on (``[0]['b']``).
+    """
+
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+    @classmethod
+    def of(cls, steps: tuple[_Token, ...], root_name: str) -> _Spelling:
+        fragments = [token.fragment() for token in steps]
+        before = [root_name]
+        for fragment in fragments:
+            before.append(before[-1] + fragment)
+        after = ["".join(fragments[i:]) for i in range(len(fragments) + 1)]
+        return cls(tuple(before), tuple(after))
 
 
 def _select(
@@ -618,13 +630,14 @@ def _select(
     node: Json,
     root: Json,
     out: list[Json],
-    prefixes: tuple[str, ...],
+    spelling: _Spelling,
     strict: bool,
 ) -> None:
-    """Append to *out* every value *steps[i:]* selects from *node*.
+    """Append to *out* every value *steps[i:]* selects from *node* (Jayway's ``PathToken.evaluate``).
 
-    *strict* holds while every step so far was definite: then Jayway reports a missing property or a value
-    of the wrong type as an error (with the normalised path from *prefixes*) instead of skipping it.
+    *strict* holds while every step before *i* was definite (Jayway's ``isUpstreamDefinite``): then a missing
+    property on the way or a value of the wrong kind is an error, reported with Jayway's text, instead of
+    being skipped.
     """
     if i == len(steps):
         out.append(node)
@@ -635,54 +648,63 @@ def _select(
         case _Name(names):
             if not isinstance(node, dict):
                 if strict:
-                    raise _not_an_object(token, prefixes[i], node)
+                    raise _not_an_object(token, spelling.before[i], node)
                 return
             if len(names) == 1:
                 value = node.get(names[0], _MISSING)
                 if value is _MISSING:
                     if not last and strict:
-                        raise _Missing(f"Missing property in path {prefixes[i + 1]}")
+                        raise _Missing(f"Missing property in path {spelling.before[i + 1]}")
                     return
-                _select(steps, i + 1, value, root, out, prefixes, strict)
+                _select(steps, i + 1, value, root, out, spelling, strict)
             elif last:
                 out.append({name: node[name] for name in names if name in node})
             else:
-                raise _Missing(f"Multi properties can only be used as path leafs: {prefixes[i + 1]}")
+                raise _Missing(
+                    f"Multi properties can only be used as path leafs: {spelling.before[i + 1]}", invalid=True
+                )
         case _Index(indexes):
             if not isinstance(node, list):
                 if strict:
-                    raise _not_an_array(token, node)
+                    raise _not_an_array(spelling, i, node)
                 return
             strict = strict and len(indexes) == 1
             for index in indexes:
                 at = index + len(node) if index < 0 else index
                 if 0 <= at < len(node):
-                    _select(steps, i + 1, node[at], root, out, prefixes, strict)
+                    _select(steps, i + 1, node[at], root, out, spelling, strict)
         case _Slice(start, stop):
             if not isinstance(node, list):
+                if strict:
+                    raise _not_an_array(spelling, i, node)
                 return
             for item in node[slice(start, stop)]:
-                _select(steps, i + 1, item, root, out, prefixes, False)
+                _select(steps, i + 1, item, root, out, spelling, False)
         case _Wildcard():
             for child in list(_children(node)):
-                _select(steps, i + 1, child, root, out, prefixes, False)
+                _select(steps, i + 1, child, root, out, spelling, False)
         case _Scan():
-            _scan(steps, i + 1, node, root, out, prefixes)
+            _scan(steps, i + 1, node, root, out, spelling)
         case _Filter(test):
             # AWS: '@' matches objects only, never scalars (developer guide, Reference Paths).
             if isinstance(node, list):
                 for item in node:
                     if isinstance(item, dict) and test(item, root):
-                        _select(steps, i + 1, item, root, out, prefixes, False)
-            elif isinstance(node, dict) and test(node, root):
-                _select(steps, i + 1, node, root, out, prefixes, False)
+                        _select(steps, i + 1, item, root, out, spelling, False)
+            elif isinstance(node, dict):
+                if test(node, root):
+                    _select(steps, i + 1, node, root, out, spelling, False)
+            elif strict:
+                raise _Missing(
+                    f"Filter: {spelling.after[i]} can not be applied to primitives. "
+                    f"Current context is: {_java_string(node)}",
+                    invalid=True,
+                )
         case _Function():
             return
 
 
-def _scan(
-    steps: tuple[_Token, ...], i: int, node: Json, root: Json, out: list[Json], prefixes: tuple[str, ...]
-) -> None:
+def _scan(steps: tuple[_Token, ...], i: int, node: Json, root: Json, out: list[Json], spelling: _Spelling) -> None:
     """Jayway's deep scan: apply *steps[i:]* at *node*, then at every container below it, depth first."""
     if not isinstance(node, dict | list):
         return
@@ -691,16 +713,21 @@ def _scan(
     if isinstance(token, _Index | _Slice) and not isinstance(node, list):
         applies = False
     if applies:
-        _select(steps, i, node, root, out, prefixes, False)
+        _select(steps, i, node, root, out, spelling, False)
     for child in list(_children(node)):
-        _scan(steps, i, child, root, out, prefixes)
+        _scan(steps, i, child, root, out, spelling)
 
 
 class _Missing(Exception):
-    """Internal: a definite step failed; carries Jayway's reason."""
+    """Internal: a step failed; carries Jayway's reason.
 
-    def __init__(self, reason: str):
+    ``invalid`` marks Jayway's InvalidPathException, which AWS reports even for an indefinite path; its
+    PathNotFoundException only fails a definite path (an indefinite one then yields ``[]``) [AWS-observed].
+    """
+
+    def __init__(self, reason: str, *, invalid: bool = False):
         self.reason = reason
+        self.invalid = invalid
         super().__init__(reason)
 
 
@@ -722,12 +749,17 @@ def _not_an_object(token: _Name, prefix: str, node: Json) -> _Missing:
     )
 
 
-def _not_an_array(token: _Index, node: Json) -> _Missing:
-    shown = "null" if node is None else _java_string(node)
-    return _Missing(f"Filter: {token.fragment()} can only be applied to arrays. Current context is: {shown}")
+def _not_an_array(spelling: _Spelling, i: int, node: Json) -> _Missing:
+    if node is None:
+        return _Missing(f"The path {spelling.before[i]} is null")
+    return _Missing(
+        f"Filter: {spelling.after[i]} can only be applied to arrays. Current context is: {_java_string(node)}"
+    )
 
 
 def _java_string(value: Json) -> str:
+    if value is None:
+        return "null"
     if isinstance(value, str):
         return value
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
@@ -812,76 +844,136 @@ def compile_path(text: str, *, location: str = "") -> CompiledPath:
     definite = _all_definite(steps)
     reference = definite and all(isinstance(t, _Name | _Index) and len(_arity(t)) == 1 for t in steps)
     root_name = {"$": "$", "$$": "$", "variable": f"${variable}"}[kind]
-    prefixes = _prefixes(steps, root_name)
-    find = _build_find(text, kind, variable, steps, definite, prefixes)
+    spelling = _Spelling.of(steps, root_name)
+    find = _build_find(text, kind, variable, steps, definite, spelling)
     return CompiledPath(
         text=text,
         is_definite=definite,
         is_reference=reference,
         root=kind,
         variable=variable,
-        normalized=prefixes[-1],
+        normalized=spelling.before[-1],
         find=find,
         steps=steps,
     )
 
 
 def _build_find(
-    text: str, kind: str, variable: str | None, steps: tuple[_Token, ...], definite: bool, prefixes: tuple[str, ...]
+    text: str, kind: str, variable: str | None, steps: tuple[_Token, ...], definite: bool, spelling: _Spelling
 ) -> Callable[[Scope], Json]:
     read_root = _root_reader(kind, variable, text)
     if not steps:
         return read_root
 
     def slow(scope: Scope) -> Json:
+        """Jayway's evaluation, with its error texts; the fast paths below fall back to it."""
         out: list[Json] = []
         root = read_root(scope)
         try:
-            _select(steps, 0, root, root, out, prefixes, definite)
+            _select(steps, 0, root, root, out, spelling, True)
         except _Missing as missing:
+            if not (definite or missing.invalid):
+                return []
             raise PathNotFound(text, missing.reason) from None
         if not definite:
             return out
         if not out:
-            raise PathNotFound(text, f"No results for path: {prefixes[-1]}")
+            raise PathNotFound(text, f"No results for path: {spelling.before[-1]}")
         return out[0]
 
-    if not (definite and all(isinstance(t, _Name) and len(t.names) == 1 for t in steps)):
-        return slow
-    # The common case, $.a.b.c: plain dict lookups; anything unusual takes the slow path for Jayway's message.
-    keys = tuple(t.names[0] for t in steps if isinstance(t, _Name))
-    if kind == _ROOT_INPUT and len(keys) == 1:
-        (k0,) = keys
+    keys: list[str | int] = []
+    for token in steps:
+        match token:
+            case _Name(names) if len(names) == 1:
+                keys.append(names[0])
+            case _Index(indexes) if len(indexes) == 1:
+                keys.append(indexes[0])
+            case _:
+                return slow
+    return _fast_find(kind, read_root, tuple(keys), slow)
 
-        def find1(scope: Scope) -> Json:
-            node = scope.input
-            if type(node) is dict and k0 in node:
-                return node[k0]
-            return slow(scope)
 
-        return find1
-    if kind == _ROOT_INPUT and len(keys) == 2:
-        k0, k1 = keys
+def _fast_find(
+    kind: str, read_root: Callable[[Scope], Json], keys: tuple[str | int, ...], slow: Callable[[Scope], Json]
+) -> Callable[[Scope], Json]:
+    """A reference path as plain subscripts; any miss falls back to *slow* for Jayway's exact error."""
+    if all(isinstance(key, str) for key in keys):
+        # node[key] on a str, list, number or None raises TypeError, never a wrong value.
+        if kind == _ROOT_INPUT and len(keys) == 1:
+            (k0,) = keys
 
-        def find2(scope: Scope) -> Json:
-            node = scope.input
-            if type(node) is dict:
-                node = node.get(k0, _MISSING)
-                if type(node) is dict and k1 in node:
-                    return node[k1]
-            return slow(scope)
+            def input_1(scope: Scope) -> Json:
+                try:
+                    return scope.input[k0]
+                except (KeyError, TypeError):
+                    return slow(scope)
 
-        return find2
+            return input_1
+        if kind == _ROOT_INPUT and len(keys) == 2:
+            k0, k1 = keys
 
-    def find_n(scope: Scope) -> Json:
-        node = read_root(scope)
-        for key in keys:
-            if type(node) is not dict or key not in node:
+            def input_2(scope: Scope) -> Json:
+                try:
+                    return scope.input[k0][k1]
+                except (KeyError, TypeError):
+                    return slow(scope)
+
+            return input_2
+        if kind == _ROOT_INPUT and len(keys) == 3:
+            k0, k1, k2 = keys
+
+            def input_3(scope: Scope) -> Json:
+                try:
+                    return scope.input[k0][k1][k2]
+                except (KeyError, TypeError):
+                    return slow(scope)
+
+            return input_3
+        if kind == _ROOT_CONTEXT and len(keys) == 2:
+            k0, k1 = keys
+
+            def context_2(scope: Scope) -> Json:
+                try:
+                    return scope.context[k0][k1]
+                except (KeyError, TypeError):
+                    return slow(scope)
+
+            return context_2
+        if kind == _ROOT_CONTEXT and len(keys) == 3:
+            k0, k1, k2 = keys
+
+            def context_3(scope: Scope) -> Json:
+                try:
+                    return scope.context[k0][k1][k2]
+                except (KeyError, TypeError):
+                    return slow(scope)
+
+            return context_3
+
+        def names_n(scope: Scope) -> Json:
+            try:
+                node = read_root(scope)
+                for key in keys:
+                    node = node[key]
+                return node
+            except (KeyError, TypeError, PathNotFound):
                 return slow(scope)
-            node = node[key]
-        return node
 
-    return find_n
+        return names_n
+
+    def mixed_n(scope: Scope) -> Json:
+        try:
+            node = read_root(scope)
+            for key in keys:
+                # An index must meet a list: "abc"[0] would wrongly succeed on a string.
+                if type(key) is int and type(node) is not list:
+                    return slow(scope)
+                node = node[key]
+            return node
+        except (KeyError, IndexError, TypeError, PathNotFound):
+            return slow(scope)
+
+    return mixed_n
 
 
 # --- reference paths and ResultPath ------------------------------------------------------------------------

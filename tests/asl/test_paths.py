@@ -16,6 +16,7 @@ DATA = {
     "jar": [{"a": 1}, {"a": 5}, {"a": 2}, {"a": 7}, {"a": 3}],
     "text": "str",
     "odd key": {"x.y": 1},
+    "none": None,
 }
 SCOPE = Scope(DATA, {"Execution": {"Id": "arn:x"}, "Map": {"Item": {"Index": 2}}}, {"order": {"items": [10, 20]}})
 
@@ -68,6 +69,18 @@ def test_indefinite_paths_gather_a_list(path: str, expected: object) -> None:
     assert compile_path(path).find(SCOPE) == expected
 
 
+@pytest.mark.parametrize("path", ["$.item.items[*]", "$.items[1:5].itemValue", "$[*]", "$.a.b[?(@.c)]", "$.x[0,1]"])
+def test_indefinite_path_through_missing_fields_is_empty(path: str) -> None:
+    """AWS: an indefinite path whose prefix is missing selects [] rather than failing (corpus: base/json_path_*)."""
+    assert compile_path(path).find(Scope({})) == []
+
+
+def test_filter_on_a_scalar_is_an_error() -> None:
+    """Jayway refuses to filter a primitive reached by a definite prefix."""
+    with pytest.raises(PathNotFound, match=r"Filter: \[\?\] can not be applied to primitives. Current context is: 123"):
+        compile_path("$.foo[?(@.a)]").find(SCOPE)
+
+
 def test_filter_at_does_not_match_scalars() -> None:
     """AWS: '@' in a filter matches objects only, so a filter over strings selects nothing."""
     assert compile_path("$.bar[?(@ == 'a')]").find(SCOPE) == []
@@ -86,7 +99,8 @@ def test_multi_name_leaf_merges_into_one_object() -> None:
         ("$.no.such.path", r"^Invalid path '\$\.no\.such\.path' : Missing property in path \$\['no'\]$"),
         ("$.bar[7]", r"No results for path: \$\['bar'\]\[7\]$"),
         ("$.foo.x", r"Expected to find an object with property \['x'\] in path \$\['foo'\] but found"),
-        ("$.car[0]", r"Filter: \[0\] can only be applied to arrays"),
+        ("$.car[0].x", r"Filter: \[0\]\['x'\] can only be applied to arrays. Current context is: \{\"cdr\":true\}"),
+        ("$.none[0]", r"The path \$\['none'\] is null"),
         ("$['foo','bar'].x", r"Multi properties can only be used as path leafs: \$\['foo', 'bar'\]"),
         ("$.bar.length()", r"No results for path: \$\['bar'\]\.length\(\)"),
         ("$nobody.x", r"The variable 'nobody' is not defined"),
