@@ -1,0 +1,699 @@
+"""Step tree -> StateMachine: place every step, name its state, wire the transitions, freeze the result.
+
+Three passes, none recursive (a 10,000-step chain builds at Python's default recursion limit, in linear time):
+
+1. *place*: flatten each sequence of steps and link every occurrence to what follows it (the next step, the
+   continuation after a choice branch or catch handler, a ``goto`` target, or nothing: ``End``);
+2. *name*: visit the occurrences in reading order (a step, then its branches, then what follows) and give each
+   a state name unique in the whole machine;
+3. *emit*: turn each occurrence into its ``sfnkit.states`` IR and edges, innermost ``States`` blocks first so that a
+   Parallel or Map state can hold its finished branches.
+
+Naming: a state is named after its step (``name=``, the function name for ``@lambda_fn``, else the kind:
+``Pass``, ``Wait``...). The same step used again (the same ``@lambda_fn`` function, or an equal step value) gets
+``_2``, ``_3``... in reading order: ``ValidateDragon``, ``ValidateDragon_2``. Steps with default names are numbered
+the same way. Two *different* steps given the same name are a ``DefinitionError`` that names both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from sfnkit.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Expression,
+    Not,
+    Path,
+    Predicate,
+    to_jsonata,
+)
+from sfnkit.dsl import (
+    JSONATA_ONLY,
+    JSONPATH_ONLY,
+    PATH_TWIN,
+    Catch,
+    Chain,
+    ChoiceStep,
+    Goto,
+    LambdaStep,
+    MapStep,
+    ParallelStep,
+    StateStep,
+    Step,
+    as_step,
+)
+from sfnkit.errors import DefinitionError
+from sfnkit.machine import Edges, StateMachine, Transition
+from sfnkit.states import ABSENT, Catcher, Choice, ChoiceRule, Fail, Map, Parallel, Pass, State, Succeed, Task, Wait
+
+__all__ = ["LAMBDA_INVOKE", "build", "workflow"]
+
+Json = Any
+JSONPATH: Final = "JSONPath"
+JSONATA: Final = "JSONata"
+LAMBDA_INVOKE: Final = "arn:aws:states:::lambda:invoke"
+
+_NEXT: Final = Transition(kind="Next")
+_DEFAULT: Final = Transition(kind="Default")
+# Fields whose JSONPath value is a payload template: a path in it becomes a "key.$" entry.
+_TEMPLATES: Final = frozenset(
+    {"parameters", "result_selector", "item_selector", "assign", "credentials", "item_reader", "item_batcher",
+     "result_writer", "request"}
+)  # fmt: skip
+_SIMPLE: Final = {"Task": Task, "Pass": Pass, "Wait": Wait, "Succeed": Succeed, "Fail": Fail}
+_MACHINE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+
+def workflow(
+    name: str,
+    flow: Step | list[Step] | tuple[Step, ...],
+    *,
+    comment: str | None = None,
+    timeout_seconds: int | None = None,
+    query_language: str | None = None,
+    version: str | None = None,
+) -> StateMachine:
+    """Build the state machine *name* from *flow* (a step, ``a >> b``, or a list of steps).
+
+    ``query_language="JSONata"`` writes ``"QueryLanguage": "JSONata"`` and spells every condition, path and value
+    in JSONata; ``"JSONPath"`` writes it explicitly; the default (``None``) is JSONPath without the field.
+    The machine's ``lambdas`` maps each Lambda function name to its ``@lambda_fn`` (a callable), for local runs.
+    """
+    if not isinstance(name, str) or not _MACHINE_NAME.fullmatch(name):
+        raise DefinitionError(f"workflow name {name!r}: AWS state machine names are 1-80 letters, digits, - and _")
+    return build(
+        flow,
+        name=name,
+        comment=comment,
+        timeout_seconds=timeout_seconds,
+        query_language=query_language,
+        version=version,
+    )
+
+
+# --- pass 1: place ------------------------------------------------------------------------------------------
+
+
+class _Scope:
+    """One ``States`` block: the top level, a Parallel branch, or a Map item processor."""
+
+    __slots__ = ("gotos", "head", "machine", "occs")
+
+    def __init__(self) -> None:
+        self.occs: list[_Occ] = []  # in reading order (filled by pass 2)
+        self.head: _Occ | str | None = None
+        self.machine: StateMachine | None = None
+        self.gotos: list[tuple[str, str]] = []  # (from state, target) to check once the block is named
+
+
+Target = "_Occ | str | None"
+
+
+class _Occ:
+    """One place where a step sits: its state name and what comes after it."""
+
+    __slots__ = ("after", "extra", "kids", "name", "scope", "step")
+
+    def __init__(self, step: Step, scope: _Scope) -> None:
+        self.step = step
+        self.scope = scope
+        self.after: _Occ | str | None = None
+        self.kids: list[_Seq | None] = []
+        self.name = ""
+        self.extra = ""  # the name of the Pass that unwraps a Lambda Payload at a result_path
+
+
+class _Seq:
+    """Steps in a row; ``head`` is where the row starts (its first occurrence, or a goto target)."""
+
+    __slots__ = ("head", "occs")
+
+    def __init__(self, head: _Occ | str | None, occs: list[_Occ]) -> None:
+        self.head = head
+        self.occs = occs
+
+
+def _is_terminal(step: Step) -> bool:
+    return isinstance(step, StateStep) and step.kind in ("Succeed", "Fail")
+
+
+class _Builder:
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.scopes: list[_Scope] = []
+        self.pending: list[_Seq] = []  # sequences whose occurrences' children are still to be placed
+        self.bases: set[str] = set()
+
+    def new_scope(self) -> _Scope:
+        scope = _Scope()
+        self.scopes.append(scope)
+        return scope
+
+    def sequence(self, flow: Step, after: _Occ | str | None, scope: _Scope) -> _Seq:
+        steps = flow.steps() if isinstance(flow, Chain) else [flow]
+        occs: list[_Occ] = []
+        head: _Occ | str | None = None
+        last = len(steps) - 1
+        bases = self.bases
+        for position, step in enumerate(steps):
+            if isinstance(step, Goto):
+                if position != last:
+                    raise DefinitionError(
+                        f"{steps[position + 1]._what()} follows goto({step.target!r}) and can never run; "
+                        "a goto must end its sequence"
+                    )
+                if occs:
+                    occs[-1].after = step.target
+                else:
+                    head = step.target
+                break
+            if position != last and _is_terminal(step):
+                raise DefinitionError(
+                    f"{steps[position + 1]._what()} follows {step._what()}, which ends the workflow, so it can "
+                    "never run; remove it or move it before"
+                )
+            occ = _Occ(step, scope)
+            bases.add(step.name)  # type: ignore[attr-defined]
+            if occs:
+                occs[-1].after = occ
+            occs.append(occ)
+        else:
+            if occs:
+                occs[-1].after = after
+        if occs:
+            head = occs[0]
+        seq = _Seq(head, occs)
+        self.pending.append(seq)
+        return seq
+
+    def block(self, flow: Step, owner: Step) -> _Seq:
+        """A Parallel branch or Map processor: a new States block of its own."""
+        scope = self.new_scope()
+        seq = self.sequence(flow, None, scope)
+        if not seq.occs:
+            raise DefinitionError(f"{owner._what()}: a branch cannot be only goto({seq.head!r}); it needs a state")
+        scope.head = seq.head
+        return seq
+
+    def place(self, flow: Step) -> _Seq:
+        scope = self.new_scope()
+        root = self.sequence(flow, None, scope)
+        scope.head = root.head
+        pending = self.pending
+        while pending:
+            for occ in pending.pop().occs:
+                step = occ.step
+                if isinstance(step, ChoiceStep):
+                    occ.kids = [self.sequence(branch.then, occ.after, occ.scope) for branch in step.branches]
+                    other = step.otherwise
+                    occ.kids.append(None if other is None else self.sequence(other, occ.after, occ.scope))
+                elif isinstance(step, ParallelStep):
+                    occ.kids = [self.block(branch, step) for branch in step.branches]
+                elif isinstance(step, MapStep):
+                    occ.kids = [self.block(step.iterator, step)]
+                catches: tuple[Catch, ...] = getattr(step, "catches", ())
+                for handler in catches:
+                    if handler.then is None:
+                        if occ.after is None:
+                            raise DefinitionError(
+                                f"{step._what()}: catch({list(handler.errors)}) has no then= and nothing follows "
+                                "the step, so there is nowhere to go on that error; give then=succeed() or a handler"
+                            )
+                        occ.kids.append(None)
+                    else:
+                        occ.kids.append(self.sequence(handler.then, occ.after, occ.scope))
+        return root
+
+    # --- pass 2: name ---------------------------------------------------------------------------------------
+
+    def name_all(self, root: _Seq) -> dict[str, LambdaStep[..., Any]]:
+        taken: set[str] = set()
+        owners: dict[str, Step] = {}
+        counters: dict[str, int] = {}
+        lambdas: dict[str, LambdaStep[..., Any]] = {}
+        bases = self.bases
+        stack = [iter(root.occs)]
+        while stack:
+            occ = next(stack[-1], None)
+            if occ is None:
+                stack.pop()
+                continue
+            step = occ.step
+            base: str = step.name  # type: ignore[attr-defined]
+            owner = owners.get(base)
+            if owner is None:
+                owners[base] = step
+                name = base
+            else:
+                if step is not owner and step.named and owner.named and not _same(step, owner):  # type: ignore[attr-defined]
+                    raise DefinitionError(
+                        f"Two different steps are both named {base!r}: {owner._what()} and {step._what()}. "
+                        "Give one of them another name (name=..., or .named_as(...)); the same step used twice "
+                        f"is fine and is numbered ({base}, {base}_2)."
+                    )
+                number = counters.get(base, 1) + 1
+                while f"{base}_{number}" in taken or f"{base}_{number}" in bases:
+                    number += 1
+                counters[base] = number
+                name = f"{base}_{number}"
+            if name in taken:  # an explicit "X_2" met a numbered X_2 placed before it
+                raise DefinitionError(f"state name {name!r} is used twice; rename {step._what()}")
+            taken.add(name)
+            occ.name = name
+            occ.scope.occs.append(occ)
+            if isinstance(step, LambdaStep):
+                known = lambdas.get(step.function_name)
+                if known is not None and known.fn is not step.fn:
+                    raise DefinitionError(
+                        f"Lambda function name {step.function_name!r} is used by two different Python functions: "
+                        f"{known._what()} and {step._what()}; give one of them function_name=..."
+                    )
+                lambdas[step.function_name] = step
+                if self._unwraps(step):
+                    occ.extra = f"{name}.Payload"
+                    if occ.extra in taken or occ.extra in bases:
+                        raise DefinitionError(f"state name {occ.extra!r} is needed for {step._what()}; rename yours")
+                    taken.add(occ.extra)
+            for seq in reversed(occ.kids):
+                if seq is not None:
+                    stack.append(iter(seq.occs))
+        return lambdas
+
+    def language_of(self, step: Step) -> str:
+        fields: Mapping[str, Json] = getattr(step, "fields", {})
+        language: str = fields.get("query_language") or self.language
+        return language
+
+    def _unwraps(self, step: LambdaStep[..., Any]) -> bool:
+        # JSONPath: a result_path other than $ or null needs a Pass to move the Payload there (see lambda_fn).
+        if self.language_of(step) != JSONPATH or "result_selector" in step.fields:
+            return False
+        result_path = step.fields.get("result_path", ABSENT)
+        if isinstance(result_path, Path):
+            result_path = result_path.expression
+        return result_path not in (ABSENT, None, "$")
+
+    # --- pass 3: emit ---------------------------------------------------------------------------------------
+
+    def emit(self) -> None:
+        for scope in reversed(self.scopes):  # inner blocks were opened after their parents
+            states: dict[str, State] = {}
+            edges: dict[str, Edges] = {}
+            for occ in scope.occs:
+                self.emit_one(occ, states, edges)
+            names = states.keys()
+            for source, target in scope.gotos:
+                if target not in names:
+                    raise DefinitionError(
+                        f"goto({target!r}) from {source!r}: there is no state {target!r} in this States block "
+                        f"(it has {', '.join(sorted(names))}); a goto cannot leave a Parallel branch or Map iteration"
+                    )
+            head = scope.head
+            start = head.name if isinstance(head, _Occ) else head
+            scope.machine = StateMachine(start_at=start or "", states=states, edges=edges)
+
+    def target(self, occ: _Occ, where: _Occ | str | None) -> str | None:
+        if isinstance(where, _Occ):
+            return where.name
+        if isinstance(where, str):
+            occ.scope.gotos.append((occ.name, where))
+        return where
+
+    def emit_one(self, occ: _Occ, states: dict[str, State], edges: dict[str, Edges]) -> None:
+        step = occ.step
+        name = occ.name
+        language = self.language_of(step)
+        out: list[tuple[Transition, str]] = []
+        state: State
+        if isinstance(step, StateStep):
+            fields = _resolve(step.fields, step.dynamic, language, step)
+            if "request" in fields:
+                fields["parameters" if language == JSONPATH else "arguments"] = fields.pop("request")
+            cls = _SIMPLE[step.kind]
+            if step.kind == "Task" and (step.retriers or step.catches):
+                fields["retry"] = step.retriers or None
+                fields["catch"] = self.catchers(occ, step.catches, language, out)
+            state = cls(**fields)
+            after = None if step.kind in ("Succeed", "Fail") else self.target(occ, occ.after)
+        elif isinstance(step, LambdaStep):
+            fields, unwrap_output = _lambda_fields(step, language, occ.extra)
+            if step.retriers or step.catches:
+                fields["retry"] = step.retriers or None
+                fields["catch"] = self.catchers(occ, step.catches, language, out)
+            state = Task(**fields)
+            after = self.target(occ, occ.after)
+            if occ.extra:
+                result_path = fields["result_path"]
+                unwrap = Pass(input_path=f"{result_path}.Payload", result_path=result_path, output_path=unwrap_output)
+                states[name] = state
+                edges[name] = ((_NEXT, occ.extra), *out)
+                states[occ.extra] = unwrap
+                if after is not None:
+                    edges[occ.extra] = ((_NEXT, after),)
+                return
+        elif isinstance(step, ChoiceStep):
+            fields = _resolve(step.fields, step.dynamic, language, step)
+            rules = []
+            for position, (branch, seq) in enumerate(zip(step.branches, occ.kids, strict=False)):
+                rule = ChoiceRule(
+                    condition=_condition(branch.condition, language, f"{name}.Choices[{position}]"),
+                    assign=_render_field("assign", branch.assign, language, step),
+                    output=_render_field("output", branch.output, language, step),
+                    comment=branch.comment,
+                )
+                rules.append(rule)
+                assert seq is not None
+                goal = self.target(occ, seq.head)
+                assert goal is not None
+                out.append((Transition(kind="Choice", order=position, rule=rule), goal))
+            otherwise = occ.kids[len(step.branches)]
+            default = self.target(occ, otherwise.head if otherwise is not None else occ.after)
+            state = Choice(choices=tuple(rules), **fields)
+            after = None
+            if default is not None:
+                out.insert(0, (_DEFAULT, default))
+        elif isinstance(step, ParallelStep):
+            fields = _resolve(step.fields, step.dynamic, language, step)
+            count = len(step.branches)
+            branches = tuple(_machine(seq) for seq in occ.kids[:count])
+            if step.retriers or step.catches:
+                fields["retry"] = step.retriers or None
+                fields["catch"] = self.catchers(occ, step.catches, language, out, skip=count)
+            state = Parallel(branches=branches, **fields)
+            after = self.target(occ, occ.after)
+        elif isinstance(step, MapStep):
+            fields = _resolve(step.fields, step.dynamic, language, step)
+            processor = _machine(occ.kids[0])
+            if step.retriers or step.catches:
+                fields["retry"] = step.retriers or None
+                fields["catch"] = self.catchers(occ, step.catches, language, out, skip=1)
+            state = Map(item_processor=processor, processor_config=step.processor_config, **fields)
+            after = self.target(occ, occ.after)
+        else:  # pragma: no cover - the DSL makes no other steps
+            raise DefinitionError(f"{step!r} is not a step sfnkit can build")
+        states[name] = state
+        if after is not None:
+            out.insert(0, (_NEXT, after))
+        if out:
+            edges[name] = tuple(out)
+
+    def catchers(
+        self,
+        occ: _Occ,
+        catches: tuple[Catch, ...],
+        language: str,
+        out: list[tuple[Transition, str]],
+        skip: int = 0,
+    ) -> tuple[Catcher, ...] | None:
+        if not catches:
+            return None
+        made = []
+        step = occ.step
+        for position, handler in enumerate(catches):
+            if language == JSONATA and handler.result_path is not ABSENT:
+                raise DefinitionError(
+                    f"{step._what()}: catch(result_path=) is JSONPath; in a JSONata state use output= "
+                    "(e.g. output=jsonata(\"$merge([$states.input, {'error': $states.errorOutput}])\"))"
+                )
+            if language == JSONPATH and handler.output is not ABSENT:
+                raise DefinitionError(
+                    f"{step._what()}: catch(output=) is JSONata; in a JSONPath state use result_path="
+                )
+            result_path = handler.result_path
+            catcher = Catcher(
+                error_equals=handler.errors,
+                result_path=result_path.expression if isinstance(result_path, Path) else result_path,
+                output=_render_field("output", handler.output, language, step),
+                assign=_render_field("assign", handler.assign, language, step),
+                comment=handler.comment,
+            )
+            made.append(catcher)
+            seq = occ.kids[skip + position]
+            goal = self.target(occ, seq.head if seq is not None else occ.after)
+            assert goal is not None
+            out.append((Transition(kind="Catch", order=position, catcher=catcher), goal))
+        return tuple(made)
+
+
+def _same(one: Step, other: Step) -> bool:
+    if isinstance(one, LambdaStep) and isinstance(other, LambdaStep):
+        return one.fn is other.fn
+    return one == other
+
+
+def _machine(seq: _Seq | None) -> StateMachine:
+    assert seq is not None and seq.occs, "a branch has at least one state"
+    machine = seq.occs[0].scope.machine
+    assert machine is not None
+    return machine
+
+
+# --- values -------------------------------------------------------------------------------------------------
+
+
+def _check_language(fields: Mapping[str, Json], language: str, step: Step) -> None:
+    wrong = fields.keys() & (JSONPATH_ONLY if language == JSONATA else JSONATA_ONLY)
+    if wrong:
+        field = sorted(wrong)[0]
+        if language == JSONATA:
+            hint = "use arguments= for the request and output= (with assign=) for what the state hands on"
+        else:
+            hint = "use parameters=/result_selector=/result_path=/output_path=, or query_language='JSONata'"
+        raise DefinitionError(
+            f"{step._what()}: {field}= is a {'JSONPath' if language == JSONATA else 'JSONata'} field, and this "
+            f"state is {language}; {hint}"
+        )
+
+
+def _resolve(fields: Mapping[str, Json], dynamic: bool, language: str, step: Step) -> dict[str, Json]:
+    """The IR keyword arguments for *fields* in *language*: paths spelled, twins chosen, language checked."""
+    _check_language(fields, language, step)
+    if not dynamic:
+        return dict(fields)
+    out: dict[str, Json] = {}
+    for key, value in fields.items():
+        if key in PATH_TWIN and isinstance(value, Path):
+            if language == JSONPATH:
+                out[PATH_TWIN[key]] = value.expression
+            else:
+                out[key] = "{% " + value.to_jsonata() + " %}"
+        else:
+            out[key] = _render_field(key, value, language, step)
+    return out
+
+
+def _render_field(key: str, value: Json, language: str, step: Step) -> Json:
+    if value is ABSENT:
+        return ABSENT
+    if language == JSONPATH and isinstance(value, Path):
+        if key in _TEMPLATES:
+            raise DefinitionError(
+                f"{step._what()}: {key}= is a JSON object template in JSONPath; write {{'value': {value}}}"
+            )
+        return value.expression
+    return _render(value, language, key in _TEMPLATES, step, key)
+
+
+def _render(value: Json, language: str, template: bool, step: Step, key: str) -> Json:
+    if isinstance(value, dict):
+        out: dict[str, Json] = {}
+        for name, item in value.items():
+            if language == JSONPATH and isinstance(item, Path):
+                if not template:
+                    raise DefinitionError(
+                        f"{step._what()}: {key}= holds the path {item} but ASL copies that field verbatim; "
+                        "paths work in parameters=, result_selector=, item_selector= and assign="
+                    )
+                out[name + ".$"] = item.expression
+            else:
+                out[name] = _render(item, language, template, step, key)
+        return out
+    if isinstance(value, list):
+        return [_render(item, language, template, step, key) for item in value]
+    if isinstance(value, Path):
+        if language == JSONPATH:
+            raise DefinitionError(
+                f"{step._what()}: {key}= holds the path {value} inside a list; JSONPath templates take paths only "
+                "as object values ({'x': data.y})"
+            )
+        return "{% " + value.to_jsonata() + " %}"
+    if isinstance(value, Predicate):
+        if language == JSONPATH:
+            raise DefinitionError(
+                f"{step._what()}: {key}= holds a condition or jsonata() expression, which only JSONata states "
+                "evaluate; build the workflow with query_language='JSONata'"
+            )
+        return "{% " + value.to_jsonata() + " %}"
+    return value
+
+
+def _condition(condition: Condition, language: str, where: str) -> Condition:
+    if language == JSONATA:
+        if isinstance(condition, Expression):
+            return condition
+        return Expression(condition="{% " + to_jsonata(condition) + " %}")
+    pending: list[Condition] = [condition]
+    while pending:
+        match pending.pop():
+            case Expression():
+                raise DefinitionError(
+                    f"{where}: a jsonata() condition needs a JSONata state; build the workflow with "
+                    "query_language='JSONata' (or compare paths: data.x > 1)"
+                )
+            case AllOf(conditions=inner) | AnyOf(conditions=inner):
+                pending.extend(inner)
+            case Not(condition=inner):
+                pending.append(inner)
+            case Compare():
+                pass
+    return condition
+
+
+# --- Lambda tasks -------------------------------------------------------------------------------------------
+
+_RESULT = re.compile(r"\$states\.result(?![\w$])")
+
+
+def _payload_path(path: str) -> str:
+    """A JSONPath reference to the Lambda return value, re-rooted on the invoke result's ``Payload``."""
+    if path == "$":
+        return "$.Payload"
+    if path.startswith(("$.", "$[")):
+        return "$.Payload" + path[1:]
+    if path.startswith("$"):  # $$ context, $variable
+        return path
+    # An intrinsic function: re-root every bare $ outside '...' literals.
+    out: list[str] = []
+    position, quoted = 0, False
+    while position < len(path):
+        char = path[position]
+        if quoted:
+            if char == "\\":
+                out.append(path[position : position + 2])
+                position += 2
+                continue
+            quoted = char != "'"
+        elif char == "'":
+            quoted = True
+        elif char == "$":
+            following = path[position + 1 : position + 2]
+            if following == "$":
+                out.append("$$")
+                position += 2
+                continue
+            if not (following.isalnum() or following == "_"):
+                out.append("$.Payload")
+                position += 1
+                continue
+        out.append(char)
+        position += 1
+    return "".join(out)
+
+
+def _payload_template(value: Json) -> Json:
+    if isinstance(value, dict):
+        return {
+            key: (_payload_path(item) if key.endswith(".$") and isinstance(item, str) else _payload_template(item))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_payload_template(item) for item in value]
+    return value
+
+
+def _payload_jsonata(value: Json) -> Json:
+    if isinstance(value, str):
+        return _RESULT.sub("$states.result.Payload", value) if value.startswith("{%") else value
+    if isinstance(value, dict):
+        return {key: _payload_jsonata(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_payload_jsonata(item) for item in value]
+    return value
+
+
+def _lambda_fields(step: LambdaStep[..., Any], language: str, extra: str) -> tuple[dict[str, Json], Json]:
+    """The Task fields of a ``@lambda_fn`` step: invoke ``function_name`` and hand on only its return value.
+
+    Also returns the ``OutputPath`` of the Pass that follows when *extra* (a JSONPath ``result_path``) is set.
+    """
+    _check_language(step.fields, language, step)
+    own = {k: v for k, v in step.fields.items() if k not in ("parameters", "arguments")}
+    fields = _resolve(own, step.dynamic, language, step)
+    fields["resource"] = LAMBDA_INVOKE
+    payload = step.fields.get("parameters" if language == JSONPATH else "arguments", ABSENT)
+    if language == JSONPATH:
+        parameters: dict[str, Json] = {"FunctionName": step.function_name}
+        if payload is ABSENT:
+            parameters["Payload.$"] = "$"
+        elif isinstance(payload, Path):
+            parameters["Payload.$"] = payload.expression
+        elif isinstance(payload, str) and payload.startswith("$"):
+            parameters["Payload.$"] = payload
+        else:
+            parameters["Payload"] = _render(payload, language, True, step, "parameters")
+        fields["parameters"] = parameters
+        if "assign" in fields:
+            fields["assign"] = _payload_template(fields["assign"])
+        if "result_selector" in fields:
+            fields["result_selector"] = _payload_template(fields["result_selector"])
+            return fields, ABSENT
+        result_path = fields.get("result_path", ABSENT)
+        if extra:
+            return fields, fields.pop("output_path", ABSENT)  # the Pass that unwraps the Payload applies it
+        if result_path is ABSENT or result_path == "$":
+            output_path = fields.get("output_path", ABSENT)
+            if output_path is ABSENT or output_path == "$":
+                fields["output_path"] = "$.Payload"
+            elif isinstance(output_path, str) and output_path.startswith(("$.", "$[")):
+                fields["output_path"] = "$.Payload" + output_path[1:]
+        return fields, ABSENT
+    fields["arguments"] = {
+        "FunctionName": step.function_name,
+        "Payload": "{% $states.input %}" if payload is ABSENT else _render(payload, language, False, step, "arguments"),
+    }
+    fields["output"] = _payload_jsonata(fields["output"]) if "output" in fields else "{% $states.result.Payload %}"
+    if "assign" in fields:
+        fields["assign"] = _payload_jsonata(fields["assign"])
+    return fields, ABSENT
+
+
+# --- entry point --------------------------------------------------------------------------------------------
+
+
+def build(
+    flow: Step | list[Step] | tuple[Step, ...],
+    *,
+    name: str | None = None,
+    comment: str | None = None,
+    timeout_seconds: int | None = None,
+    query_language: str | None = None,
+    version: str | None = None,
+) -> StateMachine:
+    """The ``StateMachine`` of *flow* (see :func:`workflow`, which also checks the machine name)."""
+    if query_language not in (None, JSONPATH, JSONATA):
+        raise DefinitionError(f"query_language={query_language!r}: use 'JSONPath' or 'JSONata'")
+    builder = _Builder(query_language or JSONPATH)
+    root = builder.place(as_step(flow))
+    lambdas = builder.name_all(root)
+    builder.emit()
+    top = builder.scopes[0]
+    assert top.machine is not None
+    head = root.head
+    if not isinstance(head, _Occ):
+        raise DefinitionError(f"a workflow cannot start with goto({head!r}); start with a step")
+    return StateMachine(
+        start_at=head.name,
+        states=top.machine.states,
+        edges=top.machine.edges,
+        comment=comment,
+        version=version,
+        timeout_seconds=timeout_seconds,
+        query_language=query_language,
+        name=name,
+        lambdas=lambdas,
+    )
