@@ -1,6 +1,24 @@
 """sfnkit: write AWS Step Functions in Python; run them locally exactly as AWS does; export, draw, deploy."""
 
 from sfnkit.asl.codec import from_asl
+from sfnkit.build import workflow
+from sfnkit.conditions import ctx, data, jsonata, result, var
+from sfnkit.dsl import (
+    catch,
+    chain,
+    choice,
+    fail,
+    goto,
+    lambda_fn,
+    map_,
+    parallel,
+    pass_,
+    retry,
+    succeed,
+    task,
+    wait,
+    when,
+)
 from sfnkit.errors import (
     AslError,
     ConditionError,
@@ -11,6 +29,17 @@ from sfnkit.errors import (
     RenderError,
     SfnkitError,
     ValidationError,
+)
+from sfnkit.integrations import (
+    aws_sdk,
+    dynamodb_delete_item,
+    dynamodb_get_item,
+    dynamodb_put_item,
+    dynamodb_update_item,
+    lambda_invoke,
+    sns_publish,
+    sqs_send_message,
+    start_execution,
 )
 from sfnkit.machine import StateMachine, Transition
 
@@ -26,5 +55,34 @@ __all__ = [
     "StateMachine",
     "Transition",
     "ValidationError",
+    "aws_sdk",
+    "catch",
+    "chain",
+    "choice",
+    "ctx",
+    "data",
+    "dynamodb_delete_item",
+    "dynamodb_get_item",
+    "dynamodb_put_item",
+    "dynamodb_update_item",
+    "fail",
     "from_asl",
+    "goto",
+    "jsonata",
+    "lambda_fn",
+    "lambda_invoke",
+    "map_",
+    "parallel",
+    "pass_",
+    "result",
+    "retry",
+    "sns_publish",
+    "sqs_send_message",
+    "start_execution",
+    "succeed",
+    "task",
+    "var",
+    "wait",
+    "when",
+    "workflow",
 ]
