@@ -30,6 +30,7 @@ from sfnkit.errors import (
     SfnkitError,
     ValidationError,
 )
+from sfnkit.execution import Execution
 from sfnkit.integrations import (
     aws_sdk,
     dynamodb_delete_item,
@@ -41,6 +42,7 @@ from sfnkit.integrations import (
     sqs_send_message,
     start_execution,
 )
+from sfnkit.interpreter import run
 from sfnkit.machine import StateMachine, Transition
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "ConditionError",
     "DefinitionError",
     "DeployError",
+    "Execution",
     "ExecutionFailed",
     "Problem",
     "RenderError",
@@ -76,6 +79,7 @@ __all__ = [
     "pass_",
     "result",
     "retry",
+    "run",
     "sns_publish",
     "sqs_send_message",
     "start_execution",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 __all__ = [
     "ALL",
     "BRANCH_FAILED",
     "DATA_LIMIT_EXCEEDED",
+    "EXCEED_TOLERATED_FAILURE_THRESHOLD",
     "HEARTBEAT_TIMEOUT",
     "INTRINSIC_FAILURE",
     "ITEM_READER_FAILED",
@@ -13,10 +16,14 @@ __all__ = [
     "PARAMETER_PATH_FAILURE",
     "QUERY_EVALUATION_ERROR",
     "RESULT_PATH_MATCH_FAILURE",
+    "RESULT_WRITER_FAILED",
     "RUNTIME",
     "TASK_FAILED",
     "TIMEOUT",
+    "UNCATCHABLE",
     "StatesError",
+    "error_matches",
+    "retry_delay",
 ]
 
 ALL = "States.ALL"
@@ -41,3 +48,60 @@ class StatesError(Exception):
         self.error = error
         self.cause = cause
         super().__init__(f"{error}: {cause}" if cause is not None else error)
+
+
+# --- Retry / Catch matching and retry delays (ASL: Error names, Retrying after an error) -----------------------
+
+EXCEED_TOLERATED_FAILURE_THRESHOLD = "States.ExceedToleratedFailureThreshold"
+RESULT_WRITER_FAILED = "States.ResultWriterFailed"
+
+# ASL: these end the execution whatever the Retry/Catch fields say ("not catchable, not retriable").
+UNCATCHABLE = frozenset({RUNTIME})
+
+
+def error_matches(error_equals: Sequence[str], error: str) -> bool:
+    """Does a retrier's or catcher's ``ErrorEquals`` list cover *error*?
+
+    ``States.ALL`` matches every catchable error; ``States.TaskFailed`` matches every catchable error except
+    ``States.Timeout`` (ASL: States.TaskFailed "acts as a wildcard that matches any known error name except for
+    States.Timeout"); any other name must be equal, case-sensitive. ``States.Runtime`` is never matched, even
+    when listed.
+
+    >>> error_matches(["States.ALL"], "Lambda.Unknown"), error_matches(["States.TaskFailed"], "States.Timeout")
+    (True, False)
+    """
+    if error in UNCATCHABLE:
+        return False
+    for name in error_equals:
+        if name == error or name == ALL or (name == TASK_FAILED and error != TIMEOUT):
+            return True
+    return False
+
+
+def retry_delay(
+    attempt: int,
+    *,
+    interval_seconds: float = 1,
+    backoff_rate: float = 2.0,
+    max_delay_seconds: float | None = None,
+    jitter: str = "NONE",
+    random: Callable[[], float] | None = None,
+) -> float:
+    """Seconds to wait before retry *attempt* (1-based) of one retrier.
+
+    ``IntervalSeconds × BackoffRate^(attempt-1)``, capped at ``MaxDelaySeconds``; with ``JitterStrategy: FULL`` a
+    uniform value in ``[0, that]`` drawn from *random* (pass a seeded ``random.Random().random`` for repeatable
+    runs).
+
+    >>> retry_delay(3, interval_seconds=1, backoff_rate=2.0)
+    4.0
+    >>> retry_delay(3, interval_seconds=1, backoff_rate=2.0, max_delay_seconds=3)
+    3.0
+    """
+    delay = float(interval_seconds) * float(backoff_rate) ** (attempt - 1)
+    if max_delay_seconds is not None:
+        delay = min(delay, float(max_delay_seconds))
+    if jitter == "FULL":
+        draw = random() if random is not None else 0.5
+        delay *= draw
+    return delay

@@ -1,0 +1,157 @@
+"""Time for an execution: a virtual clock (waits, retries and timeouts are instant) or the real one.
+
+Time lives on a ``Timeline``: one per thread of control (the execution, each Parallel branch, each Map
+iteration). A branch starts at its parent's time and the parent resumes at the latest end of its branches, so
+on the virtual clock concurrent branches overlap in time just as they do on AWS, even when they are run one
+after the other.
+
+A Lambda handler that calls ``time.sleep(s)`` while the virtual clock runs it does not sleep: its timeline
+advances by ``s`` seconds (``time.sleep`` is wrapped once, process-wide, by a thin function that defers to the
+real ``sleep`` on every thread that is not running a handler on the virtual clock). A handler that sleeps past
+its Task's ``TimeoutSeconds`` (or the execution's) is stopped at that instant, which is how a Lambda that sleeps
+60 s under a 5 s timeout times out at once. Handlers that bound ``sleep`` before the first run
+(``from time import sleep``) sleep for real.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Final, Literal, SupportsIndex
+
+__all__ = [
+    "Clock",
+    "ClockName",
+    "RealClock",
+    "SleptPastDeadline",
+    "Timeline",
+    "VirtualClock",
+    "handler_sleeps_on",
+    "make_clock",
+]
+
+ClockName = Literal["virtual", "real"]
+NO_DEADLINE: Final = float("inf")
+
+
+class Timeline:
+    """The current time (epoch seconds) of one thread of control."""
+
+    __slots__ = ("now",)
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __repr__(self) -> str:
+        return f"Timeline({self.now!r})"
+
+
+class SleptPastDeadline(BaseException):
+    """Raised inside a handler whose virtual sleep passes its deadline (a BaseException so ``except Exception``
+    in the handler cannot swallow it)."""
+
+
+class Clock:
+    """How an execution reads and spends time."""
+
+    virtual: bool = True
+
+    def start(self) -> float:
+        """The execution's start time (epoch seconds)."""
+        raise NotImplementedError
+
+    def tick(self, timeline: Timeline) -> float:
+        """Bring *timeline* up to date (the real clock reads the wall clock) and return its time."""
+        return timeline.now
+
+    def sleep(self, timeline: Timeline, seconds: float) -> None:
+        """Spend *seconds* on *timeline* (the virtual clock just moves it forward)."""
+        raise NotImplementedError
+
+
+class VirtualClock(Clock):
+    """Simulated time: starts at *start* (default: the wall clock when the run begins) and never sleeps."""
+
+    virtual = True
+
+    def __init__(self, start: float | None = None) -> None:
+        self._start = start
+
+    def start(self) -> float:
+        return time.time() if self._start is None else self._start
+
+    def sleep(self, timeline: Timeline, seconds: float) -> None:
+        if seconds > 0:
+            timeline.now += seconds
+
+
+class RealClock(Clock):
+    """Wall-clock time: waits and retry intervals really sleep."""
+
+    virtual = False
+
+    def start(self) -> float:
+        return time.time()
+
+    def tick(self, timeline: Timeline) -> float:
+        timeline.now = now = time.time()
+        return now
+
+    def sleep(self, timeline: Timeline, seconds: float) -> None:
+        if seconds > 0:
+            _real_sleep(seconds)
+        timeline.now = time.time()
+
+
+def make_clock(clock: ClockName | Clock) -> Clock:
+    """The clock named by ``run(clock=...)``: ``"virtual"``, ``"real"``, or a ``Clock`` instance."""
+    if isinstance(clock, Clock):
+        return clock
+    if clock == "virtual":
+        return VirtualClock()
+    if clock == "real":
+        return RealClock()
+    raise ValueError(f"clock={clock!r} is not a clock: use clock='virtual' (the default) or clock='real'.")
+
+
+# --- handlers' time.sleep on the virtual clock -------------------------------------------------------------------
+
+_real_sleep = time.sleep
+_local = threading.local()
+_install_lock = threading.Lock()
+
+
+def _sleep(seconds: float | SupportsIndex) -> None:
+    """``time.sleep`` while sfnkit is loaded: virtual inside a handler run on the virtual clock, else real."""
+    frame: tuple[Timeline, float] | None = getattr(_local, "frame", None)
+    if frame is None:
+        _real_sleep(seconds)
+        return
+    timeline, deadline = frame
+    seconds = float(seconds)
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    if timeline.now + seconds >= deadline:
+        timeline.now = deadline
+        raise SleptPastDeadline
+    timeline.now += seconds
+
+
+def _install() -> None:
+    with _install_lock:
+        if time.sleep is not _sleep:
+            time.sleep = _sleep
+
+
+@contextmanager
+def handler_sleeps_on(timeline: Timeline, deadline: float = NO_DEADLINE) -> Iterator[None]:
+    """Run a handler whose ``time.sleep`` advances *timeline*, up to *deadline* (then ``SleptPastDeadline``)."""
+    _install()
+    previous = getattr(_local, "frame", None)
+    _local.frame = (timeline, deadline)
+    try:
+        yield
+    finally:
+        _local.frame = previous

@@ -1,0 +1,287 @@
+"""The result of ``run()``: status, output or error, and the history AWS would show for the same execution.
+
+The interpreter records a compact trace while it runs (tuples, no JSON text); ``Execution.history``,
+``Execution.path`` and ``Execution.states`` are built from it on first use, so an execution nobody inspects
+costs no more than its trace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, Literal
+
+import attrs
+
+from sfnkit.asl.scope import Json
+from sfnkit.errors import ExecutionFailed
+
+__all__ = [
+    "FUSED",
+    "GENERIC",
+    "Execution",
+    "StateVisit",
+    "Status",
+    "build_history",
+    "to_json_text",
+]
+
+Status = Literal["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
+
+# Trace record tags (the first item of each tuple the interpreter appends):
+#   (FUSED, name, type_prefix, chain, t_in, input, t_out, output, assigned)  a state entered and exited in one go
+#   (GENERIC, type, chain, t, details, spawn)  any other event; ``spawn`` names a chain (branch/iteration) it starts
+FUSED: Final = 0
+GENERIC: Final = 1
+
+_JSON_TEXT_FIELDS: Final = ("input", "output", "parameters")
+_TERMINAL_TYPES: Final = {
+    "SUCCEEDED": "ExecutionSucceeded",
+    "FAILED": "ExecutionFailed",
+    "TIMED_OUT": "ExecutionTimedOut",
+    "ABORTED": "ExecutionAborted",
+}
+
+
+def to_json_text(value: Json) -> str:
+    """Compact JSON text, as AWS writes payloads into the history.
+
+    >>> to_json_text({"a": [1, "é"]})
+    '{"a":[1,"é"]}'
+    """
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _details_key(event_type: str) -> str:
+    if event_type.endswith("StateEntered"):
+        return "stateEnteredEventDetails"
+    if event_type.endswith("StateExited"):
+        return "stateExitedEventDetails"
+    return event_type[0].lower() + event_type[1:] + "EventDetails"
+
+
+def _render_details(details: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in details.items():
+        if key in _JSON_TEXT_FIELDS:
+            out[key] = to_json_text(value)
+            if key != "parameters":
+                out[key + "Details"] = {"truncated": False}
+        elif key == "assignedVariables":
+            out[key] = {name: to_json_text(v) for name, v in value.items()}
+            out["assignedVariablesDetails"] = {"truncated": False}
+        else:
+            out[key] = value
+    return out
+
+
+def build_history(
+    trace: Sequence[tuple[Any, ...]],
+    *,
+    start_time: float,
+    input: Json,
+    role_arn: str,
+    status: Status,
+    output: Json,
+    error: str | None,
+    cause: str | None,
+    stop_time: float,
+) -> list[dict[str, Any]]:
+    """GetExecutionHistory-shaped events (oldest first) from an interpreter trace.
+
+    Events are ordered by time (ties keep the order they happened in); ``previousEventId`` points at the previous
+    event of the same thread of control (the execution, a Parallel branch, a Map iteration).
+    """
+    flat: list[tuple[float, int, str, int, dict[str, Any] | None, int | None]] = []
+    seq = 0
+    for record in trace:
+        if record[0] == FUSED:
+            _, name, prefix, chain, t_in, inp, t_out, out, assigned = record
+            flat.append((t_in, seq, f"{prefix}StateEntered", chain, {"name": name, "input": inp}, None))
+            exited: dict[str, Any] = {"name": name, "output": out}
+            if assigned:
+                exited["assignedVariables"] = assigned
+            flat.append((t_out, seq + 1, f"{prefix}StateExited", chain, exited, None))
+            seq += 2
+        else:
+            _, event_type, chain, t, details, spawn = record
+            flat.append((t, seq, event_type, chain, details, spawn))
+            seq += 1
+    flat.sort(key=lambda item: (item[0], item[1]))
+
+    def stamp(t: float) -> dt.datetime:
+        return dt.datetime.fromtimestamp(t, tz=dt.UTC)
+
+    events: list[dict[str, Any]] = [
+        {
+            "id": 1,
+            "previousEventId": 0,
+            "timestamp": stamp(start_time),
+            "type": "ExecutionStarted",
+            "executionStartedEventDetails": _render_details({"input": input}) | {"roleArn": role_arn},
+        }
+    ]
+    last: dict[int, int] = {0: 0}
+    for t, _, event_type, chain, details, spawn in flat:
+        event_id = len(events) + 1
+        event: dict[str, Any] = {
+            "id": event_id,
+            "previousEventId": last.get(chain, 0),
+            "timestamp": stamp(t),
+            "type": event_type,
+        }
+        if details:
+            event[_details_key(event_type)] = _render_details(details)
+        events.append(event)
+        last[chain] = event_id
+        if spawn is not None:
+            for child in spawn if isinstance(spawn, tuple) else (spawn,):
+                last[child] = event_id
+    final_type = _TERMINAL_TYPES[status]
+    final: dict[str, Any] = {
+        "id": len(events) + 1,
+        "previousEventId": last.get(0, 0),
+        "timestamp": stamp(stop_time),
+        "type": final_type,
+    }
+    if status == "SUCCEEDED":
+        final["executionSucceededEventDetails"] = _render_details({"output": output})
+    else:
+        ending = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
+        final[_details_key(final_type)] = ending
+    events.append(final)
+    return events
+
+
+@attrs.frozen(kw_only=True)
+class StateVisit:
+    """One state entered during an execution: its name, raw input and final output (``None`` if it never exited)."""
+
+    name: str
+    input: Json
+    output: Json = None
+    exited: bool = False
+    entered_at: dt.datetime | None = None
+    exited_at: dt.datetime | None = None
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class Execution:
+    """What ``run()`` returns: how the execution ended and everything AWS would show about it.
+
+    ``status`` is ``SUCCEEDED``, ``FAILED``, ``TIMED_OUT`` or ``ABORTED``; ``output`` is the JSON value of a
+    succeeded execution; ``error``/``cause`` say why one failed. ``history`` has the events GetExecutionHistory
+    would return, ``path`` the state names in the order they were entered (branches and iterations included),
+    ``states`` each state's input and output.
+    """
+
+    status: Status
+    output: Json = None
+    error: str | None = None
+    cause: str | None = None
+    input: Json = None
+    name: str = ""
+    arn: str = ""
+    start_time: float = 0.0
+    stop_time: float = 0.0
+    role_arn: str = ""
+    trace: Sequence[tuple[Any, ...]] = attrs.field(default=(), repr=False, eq=False)
+
+    @property
+    def succeeded(self) -> bool:
+        """True when the status is ``SUCCEEDED``."""
+        return self.status == "SUCCEEDED"
+
+    @property
+    def started_at(self) -> dt.datetime:
+        """When the execution started (UTC; virtual time on the virtual clock)."""
+        return dt.datetime.fromtimestamp(self.start_time, tz=dt.UTC)
+
+    @property
+    def stopped_at(self) -> dt.datetime:
+        """When the execution ended (UTC; virtual time on the virtual clock)."""
+        return dt.datetime.fromtimestamp(self.stop_time, tz=dt.UTC)
+
+    @property
+    def duration(self) -> float:
+        """Seconds from start to end (virtual seconds on the virtual clock)."""
+        return self.stop_time - self.start_time
+
+    def raise_for_status(self) -> Execution:
+        """Return this execution if it succeeded, else raise ``ExecutionFailed`` carrying error and cause."""
+        if self.status != "SUCCEEDED":
+            raise ExecutionFailed(self)
+        return self
+
+    @functools.cached_property
+    def history(self) -> list[dict[str, Any]]:
+        """The execution's events, shaped like ``GetExecutionHistory``'s (``id``, ``previousEventId``,
+        ``timestamp``, ``type``, and ``<type>EventDetails`` with JSON text for inputs and outputs)."""
+        return build_history(
+            self.trace,
+            start_time=self.start_time,
+            input=self.input,
+            role_arn=self.role_arn,
+            status=self.status,
+            output=self.output,
+            error=self.error,
+            cause=self.cause,
+            stop_time=self.stop_time,
+        )
+
+    @functools.cached_property
+    def states(self) -> tuple[StateVisit, ...]:
+        """Every state entered, in the order entered, with its input and output."""
+        opened: list[tuple[float, int, dict[str, Any]]] = []
+        pending: dict[tuple[int, str], dict[str, Any]] = {}
+        seq = 0
+        for record in self.trace:
+            seq += 1
+            if record[0] == FUSED:
+                _, name, _prefix, _chain, t_in, inp, t_out, out, _assigned = record
+                opened.append(
+                    (
+                        t_in,
+                        seq,
+                        {"name": name, "input": inp, "output": out, "exited": True, "t_in": t_in, "t_out": t_out},
+                    )
+                )
+                continue
+            _, event_type, chain, t, details, _spawn = record
+            if event_type.endswith("StateEntered"):
+                visit = {"name": details["name"], "input": details["input"], "t_in": t}
+                pending[(chain, details["name"])] = visit
+                opened.append((t, seq, visit))
+            elif event_type.endswith("StateExited"):
+                visit = pending.pop((chain, details["name"]), {})
+                visit.update(output=details["output"], exited=True, t_out=t)
+        opened.sort(key=lambda item: (item[0], item[1]))
+
+        def stamp(t: float | None) -> dt.datetime | None:
+            return None if t is None else dt.datetime.fromtimestamp(t, tz=dt.UTC)
+
+        return tuple(
+            StateVisit(
+                name=v["name"],
+                input=v["input"],
+                output=v.get("output"),
+                exited=v.get("exited", False),
+                entered_at=stamp(v["t_in"]),
+                exited_at=stamp(v.get("t_out")),
+            )
+            for _, _, v in opened
+        )
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The names of the states entered, in order (a state entered twice appears twice)."""
+        return tuple(visit.name for visit in self.states)
+
+    def state(self, name: str) -> StateVisit:
+        """The last visit of state *name* (raises ``KeyError`` naming the states entered if it never ran)."""
+        for visit in reversed(self.states):
+            if visit.name == name:
+                return visit
+        raise KeyError(f"state {name!r} was not entered; the path was {list(self.path)}")
