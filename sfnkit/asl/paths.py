@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Final
 
 import attrs
@@ -554,12 +554,12 @@ class _FilterParser:
                     raise p.fail("Nested filters and functions are not supported inside a filter.")
             steps = tuple(tokens)
             definite = _all_definite(steps)
-            spelling = _Spelling.of(steps, "@" if relative else "$")
+            select = _chain(steps, _Spelling.of(steps, "@" if relative else "$"))
 
             def path_operand(current: Json, root: Json) -> tuple[bool, Json]:
                 out: list[Json] = []
                 try:
-                    _select(steps, 0, current if relative else root, root, out, spelling, False)
+                    select(current if relative else root, root, out)
                 except _Missing:
                     return False, None
                 if definite:
@@ -597,13 +597,6 @@ class _FilterParser:
 # --- evaluation (Jayway's rules) ----------------------------------------------------------------------------
 
 
-def _children(node: Json) -> Iterator[Json]:
-    if isinstance(node, dict):
-        yield from node.values()
-    elif isinstance(node, list):
-        yield from node
-
-
 @attrs.frozen
 class _Spelling:
     """Jayway's normalised spelling around each step, for its error messages.
@@ -624,98 +617,160 @@ class _Spelling:
         return cls(tuple(before), tuple(after))
 
 
-def _select(
-    steps: tuple[_Token, ...],
-    i: int,
-    node: Json,
-    root: Json,
-    out: list[Json],
-    spelling: _Spelling,
-    strict: bool,
-) -> None:
-    """Append to *out* every value *steps[i:]* selects from *node* (Jayway's ``PathToken.evaluate``).
+_Step = Callable[[Json, Json, list[Json]], None]
+"""One compiled path step: ``step(node, root, out)`` appends what the rest of the path selects from *node*."""
 
-    *strict* holds while every step before *i* was definite (Jayway's ``isUpstreamDefinite``): then a missing
-    property on the way or a value of the wrong kind is an error, reported with Jayway's text, instead of
-    being skipped.
+
+def _emit(node: Json, _root: Json, out: list[Json]) -> None:
+    out.append(node)
+
+
+def _chain(steps: tuple[_Token, ...], spelling: _Spelling) -> _Step:
+    """Compile *steps* into nested closures, each knowing its successor and (statically) its strictness.
+
+    A step is *strict* when every step before it is definite (Jayway's ``isUpstreamDefinite``): then a missing
+    property on the way or a value of the wrong kind raises, with Jayway's text, instead of being skipped.
     """
-    if i == len(steps):
-        out.append(node)
-        return
+    step: _Step = _emit
+    for i in reversed(range(len(steps))):
+        strict = all(_definite(token, last=False) for token in steps[:i])
+        step = _compile_step(steps, i, step, spelling, strict)
+    return step
+
+
+def _compile_step(steps: tuple[_Token, ...], i: int, then: _Step, spelling: _Spelling, strict: bool) -> _Step:
     token = steps[i]
     last = i + 1 == len(steps)
     match token:
-        case _Name(names):
-            if not isinstance(node, dict):
-                if strict:
-                    raise _not_an_object(token, spelling.before[i], node)
-                return
-            if len(names) == 1:
-                value = node.get(names[0], _MISSING)
-                if value is _MISSING:
-                    if not last and strict:
-                        raise _Missing(f"Missing property in path {spelling.before[i + 1]}")
+        case _Name(names) if len(names) == 1:
+            (name,) = names
+            missing_reason = f"Missing property in path {spelling.before[i + 1]}" if strict and not last else None
+
+            def name_step(node: Json, root: Json, out: list[Json]) -> None:
+                if type(node) is not dict and not isinstance(node, dict):
+                    if strict:
+                        raise _not_an_object(token, spelling.before[i], node)
                     return
-                _select(steps, i + 1, value, root, out, spelling, strict)
-            elif last:
+                value = node.get(name, _MISSING)
+                if value is _MISSING:
+                    if missing_reason is not None:
+                        raise _Missing(missing_reason)
+                    return
+                then(value, root, out)
+
+            return name_step
+        case _Name(names):
+            if not last:
+                reason = f"Multi properties can only be used as path leafs: {spelling.before[i + 1]}"
+
+                def multi_name_not_last(node: Json, root: Json, out: list[Json]) -> None:
+                    raise _Missing(reason, invalid=True)
+
+                return multi_name_not_last
+
+            def merge_names(node: Json, root: Json, out: list[Json]) -> None:
+                if not isinstance(node, dict):
+                    if strict:
+                        raise _not_an_object(token, spelling.before[i], node)
+                    return
                 out.append({name: node[name] for name in names if name in node})
-            else:
-                raise _Missing(
-                    f"Multi properties can only be used as path leafs: {spelling.before[i + 1]}", invalid=True
-                )
+
+            return merge_names
         case _Index(indexes):
-            if not isinstance(node, list):
-                if strict:
-                    raise _not_an_array(spelling, i, node)
-                return
-            strict = strict and len(indexes) == 1
-            for index in indexes:
-                at = index + len(node) if index < 0 else index
-                if 0 <= at < len(node):
-                    _select(steps, i + 1, node[at], root, out, spelling, strict)
+
+            def index_step(node: Json, root: Json, out: list[Json]) -> None:
+                if not isinstance(node, list):
+                    if strict:
+                        raise _not_an_array(spelling, i, node)
+                    return
+                size = len(node)
+                for index in indexes:
+                    at = index + size if index < 0 else index
+                    if 0 <= at < size:
+                        then(node[at], root, out)
+
+            return index_step
         case _Slice(start, stop):
-            if not isinstance(node, list):
-                if strict:
-                    raise _not_an_array(spelling, i, node)
-                return
-            for item in node[slice(start, stop)]:
-                _select(steps, i + 1, item, root, out, spelling, False)
+            window = slice(start, stop)
+
+            def slice_step(node: Json, root: Json, out: list[Json]) -> None:
+                if not isinstance(node, list):
+                    if strict:
+                        raise _not_an_array(spelling, i, node)
+                    return
+                for item in node[window]:
+                    then(item, root, out)
+
+            return slice_step
         case _Wildcard():
-            for child in list(_children(node)):
-                _select(steps, i + 1, child, root, out, spelling, False)
+
+            def wildcard_step(node: Json, root: Json, out: list[Json]) -> None:
+                if isinstance(node, dict):
+                    for child in list(node.values()):
+                        then(child, root, out)
+                elif isinstance(node, list):
+                    for child in list(node):
+                        then(child, root, out)
+
+            return wildcard_step
         case _Scan():
-            _scan(steps, i + 1, node, root, out, spelling)
+            return _scan_step(steps[i + 1], then)
         case _Filter(test):
-            # AWS: '@' matches objects only, never scalars (developer guide, Reference Paths).
-            if isinstance(node, list):
-                for item in node:
-                    if isinstance(item, dict) and test(item, root):
-                        _select(steps, i + 1, item, root, out, spelling, False)
-            elif isinstance(node, dict):
-                if test(node, root):
-                    _select(steps, i + 1, node, root, out, spelling, False)
-            elif strict:
-                raise _Missing(
-                    f"Filter: {spelling.after[i]} can not be applied to primitives. "
-                    f"Current context is: {_java_string(node)}",
-                    invalid=True,
-                )
+
+            def filter_step(node: Json, root: Json, out: list[Json]) -> None:
+                # AWS: '@' matches objects only, never scalars (developer guide, Reference Paths).
+                if isinstance(node, list):
+                    for item in node:
+                        if isinstance(item, dict) and test(item, root):
+                            then(item, root, out)
+                elif isinstance(node, dict):
+                    if test(node, root):
+                        then(node, root, out)
+                elif strict:
+                    raise _Missing(
+                        f"Filter: {spelling.after[i]} can not be applied to primitives. "
+                        f"Current context is: {_java_string(node)}",
+                        invalid=True,
+                    )
+
+            return filter_step
         case _Function():
+
+            def function_step(node: Json, root: Json, out: list[Json]) -> None:
+                return  # AWS evaluates no path functions: nothing is found
+
+            return function_step
+        case _:
+            raise AssertionError(token)
+
+
+def _scan_step(first: _Token, then_scan: _Step) -> _Step:
+    """``..``: apply the following steps (*then_scan*, starting with *first*) at a node and every node below."""
+    if isinstance(first, _Name):
+        wanted = first.names
+
+        def applies(node: Json) -> bool:
+            return isinstance(node, dict) and any(name in node for name in wanted)
+
+    elif isinstance(first, _Index | _Slice):
+
+        def applies(node: Json) -> bool:
+            return isinstance(node, list)
+
+    else:
+
+        def applies(node: Json) -> bool:
+            return True
+
+    def scan(node: Json, root: Json, out: list[Json]) -> None:
+        if not isinstance(node, dict | list):
             return
+        if applies(node):
+            then_scan(node, root, out)
+        for child in list(node.values() if isinstance(node, dict) else node):
+            scan(child, root, out)
 
-
-def _scan(steps: tuple[_Token, ...], i: int, node: Json, root: Json, out: list[Json], spelling: _Spelling) -> None:
-    """Jayway's deep scan: apply *steps[i:]* at *node*, then at every container below it, depth first."""
-    if not isinstance(node, dict | list):
-        return
-    token = steps[i]
-    applies = not isinstance(token, _Name) or (isinstance(node, dict) and any(n in node for n in token.names))
-    if isinstance(token, _Index | _Slice) and not isinstance(node, list):
-        applies = False
-    if applies:
-        _select(steps, i, node, root, out, spelling, False)
-    for child in list(_children(node)):
-        _scan(steps, i, child, root, out, spelling)
+    return scan
 
 
 class _Missing(Exception):
@@ -865,12 +920,14 @@ def _build_find(
     if not steps:
         return read_root
 
+    select = _chain(steps, spelling)
+
     def slow(scope: Scope) -> Json:
         """Jayway's evaluation, with its error texts; the fast paths below fall back to it."""
         out: list[Json] = []
         root = read_root(scope)
         try:
-            _select(steps, 0, root, root, out, spelling, True)
+            select(root, root, out)
         except _Missing as missing:
             if not (definite or missing.invalid):
                 return []
