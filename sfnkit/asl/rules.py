@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from operator import eq, ge, gt, le, lt
 from typing import Final
 
 from sfnkit.asl.failures import RUNTIME, StatesError
@@ -220,7 +221,8 @@ def _type_test(operator: str, expected: bool, variable: str, location: str) -> P
             return expected
 
         return is_present
-    read = _reader(variable, location)
+    find = compile_path(variable, location=location).find
+    cause = invalid_path_cause(variable)
     check: Callable[[Json], bool]
     match operator:
         case "IsNull":
@@ -237,7 +239,11 @@ def _type_test(operator: str, expected: bool, variable: str, location: str) -> P
             raise AssertionError(operator)
 
     def type_test(scope: Scope) -> bool:
-        return check(read(scope)) is expected
+        try:
+            value = find(scope)
+        except PathNotFound:
+            raise StatesError(RUNTIME, cause) from None
+        return check(value) is expected
 
     return type_test
 
@@ -274,6 +280,37 @@ def _literal_check(operator: str, family: str, value: Json, location: str) -> No
             "Timestamp": 'a timestamp such as "2024-01-31T12:00:00Z"',
         }[family]
         raise AslError(f"{operator} needs {wanted}, not {value!r}.", location=f"{location}.{operator}")
+
+
+_EXACT: Final = 2**53  # integers up to here convert to doubles exactly
+_TEST: Final[dict[str, Callable[[float, float], bool]]] = {
+    "Equals": eq,
+    "LessThan": lt,
+    "GreaterThan": gt,
+    "LessThanEquals": le,
+    "GreaterThanEquals": ge,
+}
+
+
+def _numeric_literal(variable: str, location: str, test: Callable[[float, float], bool], literal: float) -> Predicate:
+    """The hot case, a number against a literal, with the path lookup inlined (no extra calls)."""
+    find = compile_path(variable, location=location).find
+    cause = invalid_path_cause(variable)
+
+    def numeric(scope: Scope) -> bool:
+        try:
+            value = find(scope)
+        except PathNotFound:
+            raise StatesError(RUNTIME, cause) from None
+        kind = type(value)
+        if kind is float:
+            return test(value, literal)
+        if kind is int:
+            # Python compares int with float exactly; AWS compares doubles, which differs past 2**53.
+            return test(value if -_EXACT <= value <= _EXACT else _as_double(value), literal)
+        return False  # bool is not a number in ASL, and type(True) is bool
+
+    return numeric
 
 
 def _comparison(operator: str, operand: Json, variable: str, location: str) -> Predicate:
@@ -322,22 +359,17 @@ def _comparison(operator: str, operand: Json, variable: str, location: str) -> P
         return compare_path
     _literal_check(operator, family, operand, location)
     if family == "Numeric":
-        literal = _as_double(operand)
-
-        # The common case, a number against a literal: no dispatch at run time.
-        def numeric(scope: Scope) -> bool:
-            value = read(scope)
-            if not _is_number(value):
-                return False
-            number = _as_double(value)
-            return accept((number > literal) - (number < literal))
-
-        return numeric
+        return _numeric_literal(variable, location, _TEST[base[len(family) :]], _as_double(operand))
     if family == "String" and base == "StringEquals":
+        find = compile_path(variable, location=location).find
+        cause = invalid_path_cause(variable)
 
         def string_equals(scope: Scope) -> bool:
-            value = read(scope)
-            return isinstance(value, str) and value == operand
+            try:
+                value = find(scope)
+            except PathNotFound:
+                raise StatesError(RUNTIME, cause) from None
+            return type(value) is str and value == operand
 
         return string_equals
 
