@@ -203,7 +203,7 @@ def task_detail(task: Task) -> str | None:
     payload = _payload(task)
     resource = task.resource if isinstance(task.resource, str) else ""
     if ":sns:" in resource and (message := _field(payload, "Message")):
-        return _literal(message)
+        return f'"{message}"'
     if ":dynamodb:" in resource and (table := _field(payload, "TableName")):
         return f"table {table}"
     if ":sqs:" in resource and (queue := _field(payload, "QueueUrl")):
@@ -254,9 +254,12 @@ def describe_state(state: State) -> str:
 
 
 def describe_retry(retriers: tuple[Retrier, ...]) -> str:
-    """The Retry badge: ``↻ retry ×3`` (the most attempts any retrier allows; ASL's default is 3)."""
+    """The Retry badge: ``Retry ×3`` (the most attempts any retrier allows; ASL's default is 3).
+
+    Plain words and Latin-1 only: graphviz-pure's fonts have no arrows or check marks.
+    """
     attempts = max((3 if r.max_attempts is None else r.max_attempts) for r in retriers)
-    return f"↻ retry ×{attempts}"
+    return f"Retry ×{attempts}"
 
 
 def describe_catch(catcher: Catcher) -> str:

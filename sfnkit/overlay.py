@@ -117,6 +117,15 @@ def _flatten(event: Any) -> dict[str, Any]:
     return flat
 
 
+def _hashable(value: Any) -> Any:
+    """An event id usable as a dict key (recorded histories may hold odd ids, such as a list)."""
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
 def _seconds(timestamp: Any) -> float | None:
     match timestamp:
         case dt.datetime():
@@ -185,7 +194,6 @@ def summarize(machine: StateMachine, history: Iterable[Any], status: str | None 
     tallies: dict[str, _Tally] = {}
     open_spans: dict[str, list[_Span]] = {}
     owner_of_event: dict[Any, str] = {}
-    type_of_event: dict[Any, str] = {}
     exited_spans: dict[Any, _Span] = {}
     taken: set[tuple[str, str]] = set()
     entered_order: list[str] = []
@@ -200,14 +208,19 @@ def summarize(machine: StateMachine, history: Iterable[Any], status: str | None 
     def tally(name: str) -> _Tally:
         return tallies.setdefault(name, _Tally())
 
-    def innermost_open() -> _Span | None:
+    def innermost_open(state_type: str | None = None) -> _Span | None:
         for name in reversed(entered_order):
-            if open_spans.get(name):
+            if open_spans.get(name) and (state_type is None or _type_of(owners, name) == state_type):
                 return open_spans[name][-1]
         return None
 
-    def span_of(event: dict[str, Any]) -> _Span | None:
-        name = owner_of_event.get(event.get("previousEventId"))
+    def span_of(event: dict[str, Any], kind: str) -> _Span | None:
+        # MapStateFailed follows the failed iteration's last event, not the Map's own: find Map/Parallel
+        # events' state by type.
+        for state_type in ("Map", "Parallel"):
+            if kind.startswith(f"{state_type}State"):
+                return innermost_open(state_type)
+        name = owner_of_event.get(_hashable(event.get("previousEventId")))
         if name is not None and open_spans.get(name):
             return open_spans[name][-1]
         return innermost_open()
@@ -215,13 +228,12 @@ def summarize(machine: StateMachine, history: Iterable[Any], status: str | None 
     for raw in history:
         event = _flatten(raw)
         kind = str(event.get("type", ""))
-        event_id = event.get("id")
+        event_id = _hashable(event.get("id"))
         time = _seconds(event.get("timestamp"))
         if time is not None:
             first_time = time if first_time is None else first_time
             last_time = time
         name = event.get("name") if isinstance(event.get("name"), str) else None
-        type_of_event[event_id] = kind
 
         if kind.endswith("StateEntered") and name is not None:
             span = _Span(name=name, start=time)
@@ -231,7 +243,7 @@ def summarize(machine: StateMachine, history: Iterable[Any], status: str | None 
             owner_of_event[event_id] = name
             # Which transition led here: from the Exited event this one follows (by previousEventId when the
             # history links events, else the latest exit), if the machine has such an edge.
-            previous = event.get("previousEventId")
+            previous = _hashable(event.get("previousEventId"))
             source = exited_spans.get(previous) if previous in exited_spans else None
             if source is None and previous is None and last_exit is not None:
                 source = last_exit[1]
@@ -267,7 +279,7 @@ def summarize(machine: StateMachine, history: Iterable[Any], status: str | None 
             ):
                 taken.add((name, END))
         elif kind in _ATTEMPTS or kind in _FAILURES:
-            current = span_of(event)
+            current = span_of(event, kind)
             if current is not None:
                 owner_of_event[event_id] = current.name
                 if kind in _ATTEMPTS:
@@ -295,7 +307,7 @@ def summarize(machine: StateMachine, history: Iterable[Any], status: str | None 
             error = event.get("error") if isinstance(event.get("error"), str) else None
             cause = event.get("cause") if isinstance(event.get("cause"), str) else None
         else:
-            current = span_of(event)
+            current = span_of(event, kind)
             if current is not None and event_id is not None:
                 owner_of_event[event_id] = current.name
 
@@ -335,6 +347,12 @@ def _close_open_spans(
                 entry.failed += 1
                 entry.error = entry.error or error
                 break
+
+
+def _type_of(owners: Mapping[str, StateMachine], name: str) -> str | None:
+    owner = owners.get(name)
+    state = None if owner is None else owner.states.get(name)
+    return None if state is None else state.type
 
 
 def _fail_error(owners: Mapping[str, StateMachine], name: str) -> str | None:

@@ -114,18 +114,18 @@ def _run_lines(state: State, run: StateRun) -> list[str]:
     """The overlay's lines under a state: counts, retries, duration, error."""
     facts: list[str] = []
     if isinstance(state, Map) and (run.iterations_succeeded or run.iterations_failed):
-        facts.append(f"items ✔ {run.iterations_succeeded} ✖ {run.iterations_failed}")
+        facts.append(f"items: {run.iterations_succeeded} ok, {run.iterations_failed} failed")
     elif run.entered > 1:
         facts.append(f"ran {run.entered}×")
     if run.duration:  # zero on the virtual clock for most states: only time that passed is news
         facts.append(_duration(run.duration))
     lines = [_small(" · ".join(facts), _INK)] if facts else []
     if run.retries:
-        lines.append(_small(f"↻ retried {run.retries}×", _ORANGE))
+        lines.append(_small(f"retried {run.retries}×", _ORANGE))
     if run.status == "failed" and run.error:
-        lines.append(_small(f"✖ {run.error}", "#D13212"))
+        lines.append(_small(f"failed: {run.error}", "#D13212"))
     elif run.status == "caught" and run.error:
-        lines.append(_small(f"caught {run.error}", _ORANGE))
+        lines.append(_small(f"caught: {run.error}", _ORANGE))
     return lines
 
 
