@@ -35,24 +35,32 @@ class NotJson(Exception):
     """A JSONata result that has no JSON form (a function)."""
 
 
-def _number(value: float) -> int | float:
-    if value.is_integer() and -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
-        return int(value)
+def _number(value: float | int) -> int | float:
+    """*value* as the JSON number JavaScript would write: a double, integral ones without ``.0``."""
+    if -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+        return int(value) if value.is_integer() else value
+    if isinstance(value, int):
+        value = float(value)  # JavaScript has no integers beyond 2**53: they are doubles
+    if value.is_integer() and abs(value) < 1e21:
+        return int(js_number(value))  # the digits JavaScript prints (2**60 is 1152921504606847000)
     return value
 
 
 def to_json(value: Any) -> Json:
     """*value* from jsonata-python as plain JSON.
 
-    JSONata ``null`` becomes ``None``, integral floats within ±2**53 become ``int`` (JavaScript prints ``3``, not
-    ``3.0``), sequences become plain lists. Containers that need no change are returned as they are, not copied.
+    JSONata ``null`` becomes ``None``, numbers become what JavaScript would print (``3``, not ``3.0``; integers
+    beyond 2**53 rounded to a double's digits), sequences become plain lists. Containers that need no change are
+    returned as they are, not copied.
 
     Raises:
         NotJson: *value* is or contains a function.
     """
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
+    if kind is str or kind is bool or value is None:
         return value
+    if kind is int:
+        return value if -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER else _number(value)
     if value is NULL:
         return None
     if kind is float:
@@ -61,8 +69,10 @@ def to_json(value: Any) -> Json:
         changed: dict[str, Any] | None = None
         for key, item in value.items():
             item_kind = type(item)
-            if item_kind is str or item_kind is int or item_kind is bool or item is None:
-                continue  # the common case, without a call
+            if item_kind is str or item_kind is bool or item is None:
+                continue  # the common cases, without a call
+            if item_kind is int and -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
+                continue
             new = to_json(item)
             if new is not item or type(new) is not item_kind:
                 if changed is None:
@@ -73,7 +83,9 @@ def to_json(value: Any) -> Json:
         items: list[Any] | None = None if kind is list else list(value)
         for index, item in enumerate(value):
             item_kind = type(item)
-            if item_kind is str or item_kind is int or item_kind is bool or item is None:
+            if item_kind is str or item_kind is bool or item is None:
+                continue
+            if item_kind is int and -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
                 continue
             new = to_json(item)
             if new is not item or type(new) is not item_kind:

@@ -44,6 +44,16 @@ def test_to_json_copies_only_what_changes() -> None:
     assert result["inner"] is inner
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(2.0, 2), (2**53 + 1, 9007199254740992), (2.0**60, 1152921504606847000), (1e21, 1e21), (-0.0, 0)],
+)
+def test_to_json_numbers_are_javascript_doubles(value: float, expected: float) -> None:
+    """Integral numbers print without .0; beyond 2**53 they carry a double's digits, as JavaScript prints them."""
+    result = to_json(value)
+    assert (result, type(result)) == (expected, type(expected))
+
+
 def test_to_json_converts_null_marker() -> None:
     """jsonata-python's null marker becomes None, at any depth."""
     assert to_json([NULL, {"a": NULL}]) == [None, {"a": None}]

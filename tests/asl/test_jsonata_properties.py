@@ -1,0 +1,153 @@
+"""Property tests: random JSONata expressions from the supported subset never crash with an internal exception."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sfnkit.asl.failures import StatesError
+from sfnkit.asl.jsonata import Runtime, compile_expression, compile_template
+from sfnkit.asl.jsonata_values import js_number
+from sfnkit.errors import AslError
+
+NAMES = ["a", "b", "items", "name", "n"]
+VARIABLES = ["v", "total", "flag"]
+
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-1000, max_value=1000),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.text(max_size=5),
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.sampled_from(NAMES), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+string_literals = st.text(alphabet="abc xyz-{}[]$0123", max_size=6).map(lambda s: "'" + s + "'")
+number_literals = st.one_of(st.integers(min_value=-50, max_value=50).map(str), st.sampled_from(["0.5", "1.5", "2e3"]))
+literals = st.one_of(number_literals, string_literals, st.sampled_from(["true", "false", "null", "[]", "{}"]))
+paths = st.lists(st.sampled_from(NAMES), min_size=0, max_size=3).map(
+    lambda names: "$states.input" + "".join("." + name for name in names)
+)
+variables = st.sampled_from(VARIABLES).map(lambda name: "$" + name)
+
+UNARY_FUNCTIONS = [
+    "$string", "$number", "$length", "$uppercase", "$lowercase", "$trim", "$sum", "$count", "$max", "$min",
+    "$average", "$keys", "$not", "$exists", "$boolean", "$abs", "$floor", "$ceil", "$round", "$sqrt", "$type",
+    "$distinct", "$reverse", "$sort", "$spread", "$parse", "$base64encode", "$toMillis", "$fromMillis",
+]  # fmt: skip
+BINARY_FUNCTIONS = [
+    "$substring", "$split", "$join", "$contains", "$append", "$partition", "$hash", "$power", "$round",
+    "$substringBefore", "$substringAfter", "$lookup", "$merge", "$zip", "$formatBase",
+]  # fmt: skip
+OPERATORS = ["+", "-", "*", "/", "%", "=", "!=", "<", "<=", ">", ">=", "&", "and", "or", "in"]
+
+
+def expressions(depth: int) -> st.SearchStrategy[str]:
+    """JSONata text from a grammar of the subset sfnkit supports in JSONata states."""
+    leaves = st.one_of(literals, paths, variables, st.just("$random()"), st.just("$uuid()"), st.just("$millis()"))
+    if depth == 0:
+        return leaves
+    inner = st.deferred(lambda: expressions(depth - 1))
+    return st.one_of(
+        leaves,
+        st.tuples(inner, st.sampled_from(OPERATORS), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(inner, inner, inner).map(lambda t: f"({t[0]} ? {t[1]} : {t[2]})"),
+        st.tuples(st.sampled_from(UNARY_FUNCTIONS), inner).map(lambda t: f"{t[0]}({t[1]})"),
+        st.tuples(st.sampled_from(BINARY_FUNCTIONS), inner, inner).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
+        st.tuples(inner, inner, st.integers(min_value=-3, max_value=3)).map(
+            lambda t: f"$range({t[0]}, {t[1]}, {t[2]})"
+        ),
+        st.lists(inner, max_size=3).map(lambda items: "[" + ", ".join(items) + "]"),
+        st.lists(st.tuples(st.sampled_from(NAMES), inner), max_size=3).map(
+            lambda pairs: "{" + ", ".join(f"'{key}': {value}" for key, value in pairs) + "}"
+        ),
+        st.tuples(paths, st.integers(min_value=-2, max_value=2)).map(lambda t: f"{t[0]}[{t[1]}]"),
+        st.tuples(paths, inner).map(lambda t: f"{t[0]}[{t[1]}]"),
+        st.tuples(inner, st.integers(min_value=-20, max_value=20)).map(lambda t: f"-{t[0]} + {t[1]}"),
+        inner.map(lambda text: f"($x := {text}; $x)"),
+        inner.map(lambda text: f"$map([1, 2], function($e) {{ {text} }})"),
+    )
+
+
+def is_plain_json(value: Any) -> bool:
+    """JSON as sfnkit promises it: plain containers, integral numbers as int, no engine markers."""
+    if value is None or isinstance(value, (bool, str, int)):
+        return type(value) in (type(None), bool, str, int)
+    if isinstance(value, float):
+        return math.isfinite(value) and not (value.is_integer() and abs(value) < 1e21)
+    if type(value) is list:
+        return all(is_plain_json(item) for item in value)
+    if type(value) is dict:
+        return all(isinstance(key, str) and is_plain_json(item) for key, item in value.items())
+    return False
+
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(text=expressions(3), data=json_values, values=st.dictionaries(st.sampled_from(VARIABLES), json_values))
+def test_random_expressions_only_fail_with_states_errors(text: str, data: Any, values: dict[str, Any]) -> None:
+    """Evaluating any expression of the subset yields plain JSON or a StatesError, nothing else."""
+    try:
+        expression = compile_expression("{% " + text + " %}", field="Output")
+    except AslError:
+        return
+    try:
+        result = expression.evaluate({"input": data, "context": {}}, values, runtime=Runtime.seeded(0))
+    except StatesError:
+        return
+    assert is_plain_json(result), result
+    json.dumps(result)
+
+
+@SETTINGS
+@given(text=st.text(alphabet="$.()[]{}'\"+-*/%&<>=!?:;,0123456789abcdefstaein ", max_size=25))
+def test_random_text_compiles_or_raises_asl_error(text: str) -> None:
+    """Arbitrary text either compiles or raises AslError, and evaluating it only raises StatesError."""
+    try:
+        expression = compile_expression("{% " + text + " %}")
+    except AslError:
+        return
+    try:
+        expression.evaluate({"input": {"a": 1}, "context": {}}, {"v": [1, 2]})
+    except StatesError:
+        return
+
+
+@SETTINGS
+@given(value=json_values)
+def test_constant_templates_return_the_same_object(value: Any) -> None:
+    """A template without expressions returns the definition's own value."""
+    template = compile_template(value)
+    assert template.evaluate({"input": None}, {}) is value
+
+
+@SETTINGS
+@given(data=json_values)
+def test_states_input_round_trips(data: Any) -> None:
+    """$states.input returns the input (numbers normalised as JavaScript would)."""
+    result = compile_expression("{% $states.input %}").evaluate({"input": data}, {})
+    assert json.dumps(result, sort_keys=True) == json.dumps(_javascript_numbers(data), sort_keys=True)
+
+
+def _javascript_numbers(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        if abs(value) <= 2**53:
+            return int(value)
+        return int(js_number(float(value))) if abs(value) < 1e21 else float(value)
+    if isinstance(value, list):
+        return [_javascript_numbers(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _javascript_numbers(item) for key, item in value.items()}
+    return value
