@@ -44,24 +44,7 @@ def compile_value_expression(text: Json, *, field: str, location: str = "") -> _
     Raises:
         AslError: *text* is neither a valid path nor a valid intrinsic function call.
     """
-    if not isinstance(text, str):
-        raise AslError(
-            f"The value for the field '{field}' must be a valid JSONPath or a valid intrinsic function call; "
-            f"got {json.dumps(text)}.",
-            location=location,
-        )
-    find = compile_path(text, location=location).find if text.startswith("$") else None
-    if find is None:
-        if not text.startswith("States."):
-            raise AslError(
-                f"The value for the field '{field}' must be a valid JSONPath (starting with '$') or a valid "
-                "intrinsic function call (States.Name(...)).",
-                text=text,
-                position=0,
-                location=location,
-            )
-        find = compile_intrinsic(text, location=location)
-    evaluate = find
+    evaluate = _expression(text, field=field, location=location)
 
     def value(scope: Scope) -> Json:
         try:
@@ -70,6 +53,27 @@ def compile_value_expression(text: Json, *, field: str, location: str = "") -> _
             raise StatesError(RUNTIME, not_found_cause(missing.path, field, scope.input)) from None
 
     return value
+
+
+def _expression(text: Json, *, field: str, location: str) -> _Eval:
+    """A path's ``find`` or an intrinsic's evaluator; raises PathNotFound for the caller to phrase."""
+    if not isinstance(text, str):
+        raise AslError(
+            f"The value for the field '{field}' must be a valid JSONPath or a valid intrinsic function call; "
+            f"got {json.dumps(text)}.",
+            location=location,
+        )
+    if text.startswith("$"):
+        return compile_path(text, location=location).find
+    if not text.startswith("States."):
+        raise AslError(
+            f"The value for the field '{field}' must be a valid JSONPath (starting with '$') or a valid "
+            "intrinsic function call (States.Name(...)).",
+            text=text,
+            position=0,
+            location=location,
+        )
+    return compile_intrinsic(text, location=location)
 
 
 def _constant(value: Json) -> _Eval:
@@ -108,41 +112,40 @@ def _compile(value: Json, location: str) -> Json | _Dynamic:
 
 
 def _compile_object(template: dict[str, Json], location: str) -> Json | _Dynamic:
-    entries: list[tuple[str, Json | _Dynamic]] = []
+    # (output name, key as written, evaluator or None, constant); '.$' evaluators raise PathNotFound.
+    entries: list[tuple[str, str, _Eval | None, Json]] = []
     names: dict[str, str] = {}
     for key, value in template.items():
         here = f"{location}.{key}" if location else key
         if key.endswith(".$"):
             name = key[:-2]
-            part: Json | _Dynamic = _Dynamic(compile_value_expression(value, field=key, location=here))
+            entry: tuple[str, str, _Eval | None, Json] = (name, key, _expression(value, field=key, location=here), None)
         else:
             name = key
             part = _compile(value, here)
+            entry = (name, key, part.evaluate, None) if isinstance(part, _Dynamic) else (name, key, None, part)
         if name in names:
             raise AslError(
                 f"The keys {names[name]!r} and {key!r} both produce the field {name!r}; keep one of them.",
                 location=location,
             )
         names[name] = key
-        entries.append((name, part))
-    if not any(isinstance(part, _Dynamic) for _, part in entries):
+        entries.append(entry)
+    if all(evaluate is None for _, _, evaluate, _ in entries):
         return template
-    if all(isinstance(part, _Dynamic) for _, part in entries):
-        dynamic_items = [(name, _as_eval(part)) for name, part in entries]
 
-        def all_dynamic(scope: Scope) -> Json:
-            return {name: evaluate(scope) for name, evaluate in dynamic_items}
-
-        return _Dynamic(all_dynamic)
-    mixed = [(name, part.evaluate if isinstance(part, _Dynamic) else None, part) for name, part in entries]
-
-    def some_dynamic(scope: Scope) -> Json:
+    def fill_object(scope: Scope) -> Json:
         out: dict[str, Json] = {}
-        for name, evaluate, constant in mixed:
-            out[name] = constant if evaluate is None else evaluate(scope)
+        field = ""
+        try:
+            for name, field, evaluate, constant in entries:  # noqa: B007 - 'field' names the failing key below
+                out[name] = constant if evaluate is None else evaluate(scope)
+        except PathNotFound as missing:
+            # AWS: "The JSONPath '$.x' specified for the field 'x.$' could not be found in the input '...'"
+            raise StatesError(RUNTIME, not_found_cause(missing.path, field, scope.input)) from None
         return out
 
-    return _Dynamic(some_dynamic)
+    return _Dynamic(fill_object)
 
 
 def compile_payload_template(value: Json, *, field: str, location: str = "") -> Callable[[Scope], Json]:
