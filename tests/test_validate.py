@@ -1,0 +1,266 @@
+"""sfnkit.validate: what AWS accepts passes, what it rejects is reported with location and advice."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sfnkit import ValidationError
+from sfnkit.errors import Problem
+from sfnkit.validate import problems, validate
+
+CONFORMANCE = sorted((Path(__file__).parent / "conformance" / "cases").glob("**/*.json"))
+
+PASS_END = {"Type": "Pass", "End": True}
+
+
+def machine(states: dict[str, Any], **top: Any) -> dict[str, Any]:
+    """A definition whose StartAt is its first state."""
+    return {"StartAt": next(iter(states)), "States": states, **top}
+
+
+def inline_map(inner: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """A Map state whose processor is the single state ``Item``."""
+    return {"Type": "Map", "ItemProcessor": {"StartAt": "Item", "States": {"Item": inner}}, "End": True, **fields}
+
+
+class FakeMachine:
+    """Stands in for sfnkit.machine.StateMachine: validate() only needs to_asl()."""
+
+    def __init__(self, definition: dict[str, Any]):
+        self.definition = definition
+
+    def to_asl(self) -> dict[str, Any]:
+        return self.definition
+
+
+# --- what AWS accepts ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not CONFORMANCE, reason="tests/conformance/cases has not been copied in yet")
+def test_every_conformance_definition_validates_clean():
+    """All definitions AWS ran in the conformance corpus have no problems."""
+    failures = {}
+    for path in CONFORMANCE:
+        found = problems(json.loads(path.read_text(encoding="utf-8"))["definition"])
+        if found:
+            failures[path.stem] = found
+    assert failures == {}
+    assert len(CONFORMANCE) == 987
+
+
+def test_minimal_machine_is_valid():
+    """One Succeed state is a complete machine."""
+    assert problems({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}) == []
+
+
+def test_validate_returns_none_when_valid():
+    """validate() is silent for a valid definition."""
+    assert validate(machine({"A": PASS_END})) is None
+
+
+def test_validate_accepts_a_state_machine_object():
+    """A StateMachine (anything with to_asl()) is validated through its ASL."""
+    with pytest.raises(ValidationError, match=r"States\.A: A Pass state needs a transition"):
+        validate(FakeMachine(machine({"A": {"Type": "Pass"}})))
+
+
+def test_validate_rejects_other_types():
+    """validate() says what it takes when given something else."""
+    with pytest.raises(TypeError, match="takes a StateMachine or an ASL definition dict, not list"):
+        validate([])
+
+
+def test_null_paths_are_valid():
+    """InputPath, OutputPath and ResultPath may be null (ASL gives null a meaning)."""
+    state = {"Type": "Pass", "End": True, "InputPath": None, "ResultPath": None, "OutputPath": None}
+    assert problems(machine({"A": state})) == []
+
+
+def test_empty_fail_is_valid():
+    """A Fail state needs neither Error nor Cause."""
+    assert problems(machine({"F": {"Type": "Fail"}})) == []
+
+
+def test_choice_without_default_is_valid():
+    """Default is optional on a Choice state."""
+    rules = [{"Variable": "$.x", "IsPresent": True, "Next": "D"}]
+    assert problems(machine({"C": {"Type": "Choice", "Choices": rules}, "D": {"Type": "Succeed"}})) == []
+
+
+def test_jsonata_state_in_jsonpath_machine_is_valid():
+    """A JSONPath machine may contain JSONata states (incremental migration)."""
+    state = {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $states.input.a %}", "End": True}
+    assert problems(machine({"A": state})) == []
+
+
+def test_nested_states_use_the_machine_language():
+    """A state in a JSONata Map's processor of a JSONPath machine is JSONPath (the machine's language)."""
+    inner = {"Type": "Pass", "End": True, "Parameters": {"x.$": "$.y"}}
+    state = inline_map(inner, QueryLanguage="JSONata", Items="{% [1, 2] %}")
+    assert problems(machine({"M": state})) == []
+
+
+def test_tolerated_failure_on_inline_map_is_valid():
+    """AWS accepted ToleratedFailureCount on an inline Map (conformance corpus), so validate does too."""
+    state = inline_map(PASS_END, ToleratedFailureCount=1)
+    assert problems(machine({"M": state})) == []
+
+
+def test_sibling_branches_may_assign_the_same_variable():
+    """Parallel branches are separate scopes: each may assign the same name."""
+    branch = {"StartAt": "B{n}", "States": {"B{n}": {"Type": "Pass", "Assign": {"x": 1}, "End": True}}}
+    branches = [json.loads(json.dumps(branch).replace("{n}", str(n))) for n in (1, 2)]
+    assert problems(machine({"P": {"Type": "Parallel", "Branches": branches, "End": True}})) == []
+
+
+def test_states_result_is_allowed_in_task_output():
+    """$states.result may be read in a Task's Output and Assign."""
+    task = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Output": "{% $states.result.Payload %}",
+        "Assign": {"r": "{% $states.result %}"},
+        "End": True,
+    }
+    assert problems(machine({"T": task}, QueryLanguage="JSONata")) == []
+
+
+def test_states_error_output_is_allowed_in_catch_output():
+    """$states.errorOutput may be read in a catcher's Output."""
+    catch = [{"ErrorEquals": ["States.ALL"], "Next": "H", "Output": "{% $states.errorOutput %}"}]
+    task = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Catch": catch, "End": True}
+    assert problems(machine({"T": task, "H": PASS_END}, QueryLanguage="JSONata")) == []
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "arn:aws:lambda:us-east-1:111111111111:function:f",
+        "arn:aws:lambda:us-east-1:111111111111:function:f:live",
+        "arn:aws:states:us-east-1:111111111111:activity:work",
+        "arn:aws:states:::lambda:invoke",
+        "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "arn:aws:states:::states:startExecution.sync:2",
+        "arn:aws:states:::aws-sdk:s3:listObjectsV2",
+        "arn:aws-cn:states:::sns:publish",
+    ],
+    ids=["lambda", "lambda-alias", "activity", "invoke", "callback", "sync2", "sdk", "china"],
+)
+def test_task_resource_forms_are_accepted(resource: str):
+    """Lambda, activity and service-integration ARNs are Task resources AWS accepts."""
+    task = {"Type": "Task", "Resource": resource, "End": True}
+    assert problems(machine({"T": task})) == []
+
+
+# --- how problems are reported ------------------------------------------------------------------------------------
+
+
+def test_all_problems_are_reported_at_once():
+    """Several broken states give one ValidationError listing each problem."""
+    definition = machine(
+        {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": -1}],
+                "Next": "W",
+            },
+            "W": {"Type": "Wait", "Seconds": -5, "End": True},
+        }
+    )
+    with pytest.raises(ValidationError) as raised:
+        validate(definition)
+    assert [p.location for p in raised.value.problems] == ["States.T.Retry[0].MaxAttempts", "States.W.Seconds"]
+    assert str(raised.value).startswith(
+        "The state machine definition has 2 problems:\n- States.T.Retry[0].MaxAttempts:"
+    )
+
+
+def test_problem_location_points_inside_a_branch():
+    """A problem in a Parallel branch is located through Branches[i].States."""
+    branch = {"StartAt": "Inner", "States": {"Inner": {"Type": "Pass", "Next": "Nope"}}}
+    found = problems(machine({"Fan": {"Type": "Parallel", "Branches": [branch], "End": True}}))
+    assert found[0].location == "States.Fan.Branches[0].States.Inner.Next"
+
+
+def test_path_syntax_errors_carry_a_caret():
+    """A bad path's message shows the text with a caret under the bad character."""
+    found = problems(machine({"A": {"Type": "Pass", "End": True, "InputPath": "$.a..["}}))
+    assert found == [Problem("States.A.InputPath", "Unclosed '[': add ']'.\n$.a..[\n     ^")]
+
+
+def test_non_object_definition_is_one_problem():
+    """A definition that is not a JSON object is reported, not crashed on."""
+    assert problems("StartAt") == [  # type: ignore[arg-type]
+        Problem("", "A state machine definition is a JSON object with StartAt and States; got a str.")
+    ]
+
+
+def test_definition_over_one_megabyte_is_rejected():
+    """AWS accepts definitions up to 1 MB."""
+    big = machine({"A": {"Type": "Pass", "Result": "x" * 1_100_000, "End": True}})
+    assert problems(big) == [
+        Problem("", "The definition is 1100069 bytes; AWS accepts at most 1 MB. Move large constants into the input.")
+    ]
+
+
+def test_catcher_assign_of_a_map_is_an_outer_variable():
+    """A Map's catcher assigns in the enclosing scope, so the processor may not assign that name."""
+    inner = {"Type": "Pass", "Assign": {"err": 1}, "End": True}
+    catch = [{"ErrorEquals": ["States.ALL"], "Next": "H", "Assign": {"err.$": "$.Error"}}]
+    found = problems(machine({"M": inline_map(inner, Catch=catch), "H": PASS_END}))
+    assert [p.location for p in found] == ["States.M.ItemProcessor.States.Item.Assign.err"]
+
+
+# --- size and shape -----------------------------------------------------------------------------------------------
+
+
+def _chain(count: int) -> dict[str, Any]:
+    states = {f"S{i}": {"Type": "Pass", "Next": f"S{i + 1}"} for i in range(count - 1)}
+    states[f"S{count - 1}"] = {"Type": "Pass", "End": True}
+    return machine(states)
+
+
+@pytest.fixture
+def default_recursion_limit():
+    """Python's default recursion limit for the test (an imported library may have raised it)."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)
+    yield
+    sys.setrecursionlimit(previous)
+
+
+@pytest.mark.usefixtures("default_recursion_limit")
+def test_ten_thousand_state_chain_validates_quickly():
+    """A 10,000-state chain validates in well under a second, at the default recursion limit."""
+    definition = _chain(10_000)
+    started = time.perf_counter()
+    assert problems(definition) == []
+    assert time.perf_counter() - started < 1.0
+
+
+def test_validation_time_is_linear_in_states():
+    """Ten times the states takes far less than a hundred times as long."""
+    small, large = _chain(1_000), _chain(10_000)
+    started = time.perf_counter()
+    problems(small)
+    small_time = time.perf_counter() - started
+    started = time.perf_counter()
+    problems(large)
+    large_time = time.perf_counter() - started
+    assert large_time < max(small_time, 0.005) * 30
+
+
+def test_unreachable_tail_of_long_chain_is_found():
+    """Reachability in a long chain is computed without recursion."""
+    definition = _chain(5_000)
+    definition["States"]["S2499"] = {"Type": "Pass", "End": True}
+    found = problems(definition)
+    assert len(found) == 2500
+    assert found[0].location == "States.S2500"
