@@ -463,3 +463,23 @@ def test_mimebundle_honours_include_and_exclude(monkeypatch: pytest.MonkeyPatch)
     m = machine(DRAGONS)
     assert mimebundle(m, include={"text/plain"}).keys() == {"text/plain"}
     assert mimebundle(m, exclude={"text/plain"}) == {"image/svg+xml": "<svg/>"}
+
+
+def _graphviz_pure() -> str | None:
+    import sysconfig
+
+    found = shutil.which("graphviz-pure")
+    scripts = Path(sysconfig.get_path("scripts")) / "graphviz-pure"
+    return found or (str(scripts) if scripts.is_file() else None)
+
+
+@pytest.mark.skipif(_graphviz_pure() is None, reason='graphviz-pure is not installed (pip install "sfnkit[render]")')
+@pytest.mark.parametrize(("format", "magic"), [("svg", b"<?xml"), ("png", b"\x89PNG")])
+def test_graphviz_pure_stands_in_for_dot(monkeypatch: pytest.MonkeyPatch, format: str, magic: bytes) -> None:
+    """Without dot, the pip extra's graphviz-pure draws nested boxes and overlays."""
+    pure = _graphviz_pure()
+    monkeypatch.setattr(shutil, "which", lambda name: pure if name == "graphviz-pure" else None)
+    picture = render(machine(ORDERS), format=format)
+    assert picture.startswith(magic)
+    if format == "svg":
+        assert picture.count(b'class="cluster"') == 4 and picture.count(b'class="node"') == 11
