@@ -27,7 +27,7 @@ import attrs
 
 from sfnkit.asl.failures import INTRINSIC_FAILURE, StatesError
 from sfnkit.asl.paths import compile_path
-from sfnkit.asl.scope import Json, Scope
+from sfnkit.asl.scope import Json, Scope, is_number
 from sfnkit.errors import AslError
 
 __all__ = ["FUNCTIONS", "compile_intrinsic", "is_intrinsic", "java_math_round", "render_format_value"]
@@ -66,10 +66,6 @@ def _fail(name: str, message: str) -> StatesError:
     return StatesError(INTRINSIC_FAILURE, f"Invalid arguments in {name}: {message}")
 
 
-def _is_number(value: Json) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _string(name: str, value: Json, what: str) -> str:
     if not isinstance(value, str):
         raise _fail(name, f"{what} must be a string, but was {_type_name(value)}: {_compact(value)}")
@@ -83,7 +79,7 @@ def _array(name: str, value: Json, what: str) -> list[Json]:
 
 
 def _integer(name: str, value: Json, what: str) -> int:
-    if _is_number(value) and float(value).is_integer():
+    if is_number(value) and float(value).is_integer():
         return int(value)
     raise _fail(name, f"{what} must be an integer, but was {_type_name(value)}: {_compact(value)}")
 
@@ -95,10 +91,14 @@ def _compact(value: Json) -> str:
 def java_math_round(value: float) -> int:
     """Java's ``Math.round``: to the nearest integer, ties toward +infinity (AWS rounds MathAdd's arguments so).
 
-    >>> [java_math_round(x) for x in (1.5, -1.5, 2.5, -2.5, 1.49)]
-    [2, -1, 3, -2, 1]
+    >>> [java_math_round(x) for x in (1.5, -1.5, 2.5, -2.5, 1.49, 0.49999999999999994)]
+    [2, -1, 3, -2, 1, 0]
     """
-    return math.floor(value + 0.5)
+    if type(value) is int:
+        return value
+    whole = math.floor(value)
+    # x - floor(x) is exact for doubles, unlike floor(x + 0.5), which rounds 0.49999999999999994 up.
+    return whole + 1 if value - whole >= 0.5 else whole
 
 
 def _java_double(value: float) -> str:
@@ -366,7 +366,7 @@ class _JavaRandom:
 
 def _math_random(name: str, args: list[Json], scope: Scope) -> Json:
     for position, value in enumerate(args):
-        if not _is_number(value):
+        if not is_number(value):
             what = ("the start", "the end", "the seed")[position]
             raise _fail(name, f"{what} must be a number, but was {_type_name(value)}: {_compact(value)}")
     start, end = java_math_round(args[0]), java_math_round(args[1])
@@ -382,13 +382,11 @@ def _math_random(name: str, args: list[Json], scope: Scope) -> Json:
 
 
 def _math_add(name: str, args: list[Json], scope: Scope) -> Json:
-    total = 0
-    for position, value in enumerate(args):
-        if not _is_number(value):
-            what = ("the first argument", "the second argument")[position]
+    left, right = args
+    for what, value in (("the first argument", left), ("the second argument", right)):
+        if not is_number(value):
             raise _fail(name, f"{what} must be a number, but was {_type_name(value)}: {_compact(value)}")
-        total += java_math_round(value)  # AWS rounds each argument first [AWS-observed]
-    return total
+    return java_math_round(left) + java_math_round(right)  # AWS rounds each argument first [AWS-observed]
 
 
 def _string_split(name: str, args: list[Json], scope: Scope) -> Json:

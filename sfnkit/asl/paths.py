@@ -19,7 +19,7 @@ from typing import Final
 import attrs
 
 from sfnkit.asl.failures import StatesError
-from sfnkit.asl.scope import Json, Scope
+from sfnkit.asl.scope import Json, Scope, is_number
 from sfnkit.errors import AslError
 
 __all__ = [
@@ -361,12 +361,8 @@ def _literal_operand(value: Json) -> _Operand:
     return operand
 
 
-def _is_number(value: Json) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _equal(left: Json, right: Json) -> bool:
-    if _is_number(left) and _is_number(right):
+    if is_number(left) and is_number(right):
         return bool(left == right)
     if type(left) is not type(right):
         return False
@@ -374,7 +370,7 @@ def _equal(left: Json, right: Json) -> bool:
 
 
 def _ordered(left: Json, right: Json) -> int | None:
-    if _is_number(left) and _is_number(right):
+    if is_number(left) and is_number(right):
         return int(left > right) - int(left < right)
     if isinstance(left, str) and isinstance(right, str):
         return (left > right) - (left < right)
@@ -419,7 +415,7 @@ def _compare(op: str, left: Json, right: Json) -> bool:
                 return right in left
             return isinstance(left, list) and any(_equal(item, right) for item in left)
         case "size":
-            return _is_number(right) and isinstance(left, str | list | dict) and len(left) == right
+            return is_number(right) and isinstance(left, str | list | dict) and len(left) == right
         case "empty":
             is_empty = isinstance(left, str | list | dict) and len(left) == 0
             return is_empty if right is True else (isinstance(left, str | list | dict) and not is_empty)

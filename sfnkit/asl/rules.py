@@ -17,7 +17,7 @@ from typing import Final
 
 from sfnkit.asl.failures import RUNTIME, StatesError
 from sfnkit.asl.paths import PathNotFound, compile_path
-from sfnkit.asl.scope import Json, Scope
+from sfnkit.asl.scope import Json, Scope, is_number
 from sfnkit.errors import AslError
 
 __all__ = [
@@ -109,10 +109,6 @@ def parse_timestamp(text: Json) -> int | None:
 # --- values -------------------------------------------------------------------------------------------------
 
 
-def _is_number(value: Json) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _as_double(value: int | float) -> float:
     try:
         return float(value)
@@ -138,7 +134,7 @@ _COMPARE: Final[dict[str, Callable[[int], bool]]] = {
 
 
 def _numeric_order(left: Json, right: Json) -> int | None:
-    if not (_is_number(left) and _is_number(right)):
+    if not (is_number(left) and is_number(right)):
         return None
     a, b = _as_double(left), _as_double(right)
     return (a > b) - (a < b)
@@ -228,7 +224,7 @@ def _type_test(operator: str, expected: bool, variable: str, location: str) -> P
         case "IsNull":
             check = _is_null
         case "IsNumeric":
-            check = _is_number
+            check = is_number
         case "IsString":
             check = _is_string
         case "IsBoolean":
@@ -267,7 +263,7 @@ def _is_timestamp(value: Json) -> bool:
 def _literal_check(operator: str, family: str, value: Json, location: str) -> None:
     """AWS rejects a literal of the wrong type when the state machine is created."""
     ok = {
-        "Numeric": _is_number(value),
+        "Numeric": is_number(value),
         "String": isinstance(value, str),
         "Boolean": isinstance(value, bool),
         "Timestamp": parse_timestamp(value) is not None,

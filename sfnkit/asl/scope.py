@@ -8,12 +8,22 @@ from typing import Any
 
 import attrs
 
-__all__ = ["EMPTY_VARIABLES", "Json", "Scope"]
+__all__ = ["EMPTY_VARIABLES", "Json", "Scope", "is_number"]
 
 Json = Any
 """A JSON value as :func:`json.loads` returns it: ``None | bool | int | float | str | list | dict``."""
 
 EMPTY_VARIABLES: Mapping[str, Json] = {}
+
+
+def is_number(value: Json) -> bool:
+    """Whether *value* is a JSON number; ``True`` and ``False`` are not (in Python they are ints).
+
+    >>> [is_number(v) for v in (1, 1.5, True, "1", None)]
+    [True, True, False, False, False]
+    """
+    kind = type(value)
+    return kind is int or kind is float
 
 
 @attrs.frozen(slots=True)
