@@ -44,6 +44,7 @@ from sfnkit.integrations import (
 )
 from sfnkit.interpreter import run
 from sfnkit.machine import StateMachine, Transition
+from sfnkit.render import render
 
 __all__ = [
     "AslError",
@@ -77,6 +78,7 @@ __all__ = [
     "map_",
     "parallel",
     "pass_",
+    "render",
     "result",
     "retry",
     "run",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -459,7 +460,8 @@ def test_mimebundle_never_raises() -> None:
 
 def test_mimebundle_honours_include_and_exclude(monkeypatch: pytest.MonkeyPatch) -> None:
     """IPython's include/exclude filter the bundle's MIME types."""
-    monkeypatch.setattr("sfnkit.render.layout", lambda source, format="svg": b"<svg/>")
+    # sfnkit.render is also the name of the function sfnkit exports: reach the module through sys.modules.
+    monkeypatch.setattr(sys.modules["sfnkit.render"], "layout", lambda source, format="svg": b"<svg/>")
     m = machine(DRAGONS)
     assert mimebundle(m, include={"text/plain"}).keys() == {"text/plain"}
     assert mimebundle(m, exclude={"text/plain"}) == {"image/svg+xml": "<svg/>"}
