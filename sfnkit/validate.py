@@ -10,6 +10,7 @@ The field tables live in ``sfnkit.asl.schema``; path, intrinsic and JSONata synt
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from collections import deque
@@ -21,6 +22,7 @@ import attrs
 
 from sfnkit.asl import schema
 from sfnkit.asl.schema import JSONATA, JSONPATH, BlockKind, Kind, Lang, Operand
+from sfnkit.asl.variables import name_problem
 from sfnkit.errors import AslError, Problem, ValidationError, caret
 
 __all__ = ["problems", "validate"]
@@ -55,7 +57,7 @@ def validate(machine: Any) -> None:
 
 def problems(definition: Mapping[str, Json]) -> list[Problem]:
     """Every rule *definition* breaks, in document order (an empty list when AWS would accept it)."""
-    if not isinstance(definition, Mapping):
+    if not _is_object(definition):
         kind = type(definition).__name__
         return [Problem("", f"A state machine definition is a JSON object with StartAt and States; got a {kind}.")]
     machine_language = definition.get("QueryLanguage")
@@ -72,11 +74,15 @@ def problems(definition: Mapping[str, Json]) -> list[Problem]:
 
 
 def _definition_of(machine: Any) -> Mapping[str, Json]:
-    if isinstance(machine, Mapping):
+    if _is_object(machine):
         return machine
     to_asl = getattr(machine, "to_asl", None)
     if callable(to_asl):  # a StateMachine; duck-typed so this module does not import the model
-        definition: Mapping[str, Json] = to_asl()
+        try:
+            # StateMachine.to_asl validates by default; here the caller wants the problems, not its exception.
+            definition: Mapping[str, Json] = to_asl(validate=False)
+        except TypeError:  # an object whose to_asl() takes no options
+            definition = to_asl()
         return definition
     raise TypeError(f"validate() takes a StateMachine or an ASL definition dict, not {type(machine).__name__}.")
 
@@ -110,6 +116,11 @@ def _is_json(value: Json) -> bool:
     return True
 
 
+def _is_object(value: Json) -> TypeGuard[Mapping[str, Json]]:
+    # dict first: the abc check behind isinstance(value, Mapping) dominates the run time otherwise.
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def _is_int(value: Json) -> TypeGuard[int]:
     # bool before int: True is an int in Python but not a number in ASL.
     return isinstance(value, int) and not isinstance(value, bool)
@@ -134,11 +145,11 @@ def _names_hint(target: str, names: Iterable[str]) -> str:
     return f"Use one of: {shown}{more}."
 
 
-def _asl_problem(error: AslError, location: str) -> Problem:
-    message = error.message
+def _asl_message(error: AslError) -> str:
+    """The error's message with its caret drawing, without its location (the Problem carries that)."""
     if error.text is not None and error.position is not None:
-        message = f"{message}\n{caret(error.text, min(error.position, len(error.text)))}"
-    return Problem(location, message)
+        return f"{error.message}\n{caret(error.text, min(error.position, len(error.text)))}"
+    return error.message
 
 
 # --- blocks: the machine, every Parallel branch, every Map processor --------------------------------------------
@@ -152,12 +163,14 @@ class _Block:
     where: str  # location of the block itself: "" for the machine, "States.Fan.Branches[1]" for a branch
     kind: BlockKind
     outer_variables: frozenset[str]  # variables assigned by the enclosing blocks (ASL-NOTES §6.4)
+    states: tuple[tuple[str, Mapping[str, Json]], ...]  # (name, state) of the States entries that are objects
 
-    def states(self) -> list[tuple[str, Mapping[str, Json]]]:
-        states = self.body.get("States")
-        if not isinstance(states, Mapping):
-            return []
-        return [(name, state) for name, state in states.items() if isinstance(state, Mapping)]
+    @classmethod
+    def of(cls, body: Mapping[str, Json], where: str, kind: BlockKind, outer_variables: frozenset[str]) -> _Block:
+        states = body.get("States")
+        entries = states.items() if _is_object(states) else ()
+        pairs = tuple((name, state) for name, state in entries if _is_object(state))
+        return cls(body, where, kind, outer_variables, pairs)
 
     def state_location(self, name: str) -> str:
         return _at(_at(self.where, "States"), name)
@@ -178,15 +191,17 @@ class _State:
 
 def _blocks(definition: Mapping[str, Json]) -> list[_Block]:
     """The machine and every nested block, outer before inner (iterative: no recursion per state)."""
-    top = _Block(definition, "", BlockKind.MACHINE, frozenset())
+    top = _Block.of(definition, "", BlockKind.MACHINE, frozenset())
     found = [top]
     queue = deque([top])
     while queue:
         block = queue.popleft()
         visible = block.outer_variables | _assigned_in(block)
-        for name, state in block.states():
+        for name, state in block.states:
             for kind, where, body in _children(state, block.state_location(name)):
-                child = _Block(body, where, kind, visible)
+                # A Distributed Map's items run as child executions that cannot see (so may reuse) outer variables.
+                outer = frozenset() if _is_distributed(body) else visible
+                child = _Block.of(body, where, kind, outer)
                 found.append(child)
                 queue.append(child)
     return found
@@ -195,24 +210,29 @@ def _blocks(definition: Mapping[str, Json]) -> list[_Block]:
 def _children(state: Mapping[str, Json], where: str) -> Iterator[tuple[BlockKind, str, Mapping[str, Json]]]:
     if state.get("Type") == "Parallel" and isinstance(state.get("Branches"), list):
         for position, branch in enumerate(state["Branches"]):
-            if isinstance(branch, Mapping):
+            if _is_object(branch):
                 yield BlockKind.BRANCH, _index(_at(where, "Branches"), position), branch
     if state.get("Type") == "Map":
         for key in ("ItemProcessor", "Iterator"):
-            if isinstance(state.get(key), Mapping):
+            if _is_object(state.get(key)):
                 yield BlockKind.PROCESSOR, _at(where, key), state[key]
+
+
+def _is_distributed(block: Mapping[str, Json]) -> bool:
+    config = block.get("ProcessorConfig")
+    return _is_object(config) and config.get("Mode") == "DISTRIBUTED"
 
 
 def _assigned_in(block: _Block) -> frozenset[str]:
     """Variables that states of *block* assign (state, Choice rule and catcher Assign)."""
     names: set[str] = set()
-    for _, state in block.states():
+    for _, state in block.states:
         assigns = [state.get("Assign")]
         for key in ("Choices", "Catch"):
             if isinstance(state.get(key), list):
-                assigns.extend(part.get("Assign") for part in state[key] if isinstance(part, Mapping))
+                assigns.extend(part.get("Assign") for part in state[key] if _is_object(part))
         for assign in assigns:
-            if isinstance(assign, Mapping):
+            if _is_object(assign):
                 names.update(_variable_of(key) for key in assign if isinstance(key, str))
     return frozenset(names)
 
@@ -225,7 +245,7 @@ def _state_homes(blocks: list[_Block]) -> dict[str, str]:
     """State name -> location of the block that first defines it (for cross-block Next messages)."""
     homes: dict[str, str] = {}
     for block in blocks:
-        for name, _ in block.states():
+        for name, _ in block.states:
             homes.setdefault(name, block.where)
     return homes
 
@@ -253,7 +273,7 @@ def _check_unique_names(blocks: list[_Block]) -> Iterator[Problem]:
     """ASL-NOTES §10 item 3: DUPLICATE_STATE_NAME, across all blocks."""
     first: dict[str, str] = {}
     for block in blocks:
-        for name, _ in block.states():
+        for name, _ in block.states:
             where = block.state_location(name)
             if name in first:
                 yield Problem(
@@ -269,7 +289,7 @@ def _check_unique_labels(blocks: list[_Block]) -> Iterator[Problem]:
     """DUPLICATE_LABEL_NAME: Distributed Map labels are unique in the machine."""
     first: dict[str, str] = {}
     for block in blocks:
-        for name, state in block.states():
+        for name, state in block.states:
             label = state.get("Label")
             if state.get("Type") != "Map" or not isinstance(label, str):
                 continue
@@ -289,7 +309,7 @@ def _check_block(block: _Block, machine_language: str, homes: Mapping[str, str])
     yield from _check_block_fields(block)
     yield from _check_start_at(block)
     yield from _check_states_object(block)
-    for name, body in block.states():
+    for name, body in block.states:
         state_type = body.get("Type")
         state = _State(
             name=name,
@@ -346,14 +366,14 @@ def _check_states_object(block: _Block) -> Iterator[Problem]:
     states = block.body.get("States")
     if "States" not in block.body:
         yield Problem(block.where, 'States is required: an object of state name -> state, e.g. {"A": {...}}.')
-    elif not isinstance(states, Mapping):
+    elif not _is_object(states):
         yield Problem(where, f"States must be an object of state name -> state; got {_show(states)}.")
     elif not states:
         yield Problem(where, "States cannot be empty; add at least one state (and name it in StartAt).")
     else:
         for name, state in states.items():
             yield from _check_state_name(name, _at(where, name))
-            if not isinstance(state, Mapping):
+            if not _is_object(state):
                 yield Problem(_at(where, name), f"A state must be an object with a Type; got {_show(state)}.")
 
 
@@ -376,18 +396,18 @@ def _transitions(state: Mapping[str, Json], where: str) -> Iterator[tuple[str, J
         parts = state.get(key)
         if isinstance(parts, list):
             for position, part in enumerate(parts):
-                if isinstance(part, Mapping) and "Next" in part:
+                if _is_object(part) and "Next" in part:
                     yield _at(_index(_at(where, key), position), "Next"), part["Next"]
 
 
 def _check_targets(block: _Block, homes: Mapping[str, str]) -> Iterator[Problem]:
     """ASL-NOTES §10 items 2, 5: MISSING_TRANSITION_TARGET; no Next into or out of another block."""
     states = block.body.get("States")
-    if not isinstance(states, Mapping):
+    if not _is_object(states):
         return
     start = block.body.get("StartAt")
     links: list[tuple[str, Json]] = [(_at(block.where, "StartAt"), start)] if isinstance(start, str) else []
-    for name, body in block.states():
+    for name, body in block.states:
         links.extend(_transitions(body, block.state_location(name)))
     for where, target in links:
         if not isinstance(target, str):
@@ -404,7 +424,7 @@ def _missing_target(where: str, target: str, block: _Block, homes: Mapping[str, 
             f"{_block_label(block.where)}. A transition can only name a state of its own States block: Parallel "
             "branches and Map processors are entered through their StartAt and left by ending."
         )
-    names = [name for name, _ in block.states()]
+    names = [name for name, _ in block.states]
     return f"{field} names {target!r}, but there is no such state in {_block_label(block.where)}. " + _names_hint(
         target, names
     )
@@ -414,13 +434,13 @@ def _check_reachable(block: _Block) -> Iterator[Problem]:
     """ASL-NOTES §10 item 7: every state reachable from StartAt (breadth-first, no recursion)."""
     states = block.body.get("States")
     start = block.body.get("StartAt")
-    if not isinstance(states, Mapping) or not isinstance(start, str) or start not in states:
+    if not _is_object(states) or not isinstance(start, str) or start not in states:
         return
     seen = {start}
     queue = deque([start])
     while queue:
         body = states[queue.popleft()]
-        if not isinstance(body, Mapping):
+        if not _is_object(body):
             continue
         for _, target in _transitions(body, ""):
             if isinstance(target, str) and target in states and target not in seen:
@@ -437,7 +457,7 @@ def _check_reachable(block: _Block) -> Iterator[Problem]:
 
 def _check_has_end(block: _Block) -> Iterator[Problem]:
     """ASL-NOTES §10 item 7: MISSING_END_STATE."""
-    states = block.states()
+    states = block.states
     if not states:
         return
     for _, body in states:
@@ -486,16 +506,15 @@ def _check_fields(state: _State) -> Iterator[Problem]:
     """ASL-NOTES §10 item 8: field membership per state type and query language, then each value's shape."""
     if state.type is None:
         return
-    fields = schema.STATE_FIELDS[state.type]
+    fields = _FIELD_CHECKS[state.type]
     for key, value in state.body.items():
-        where = _at(state.where, key)
         spec = fields.get(key)
         if spec is None:
-            yield Problem(where, _unknown_field_message(state.type, key))
-        elif spec.lang is not Lang.ANY and spec.lang.value != state.language:
-            yield Problem(where, _other_language_message(key, state.language))
+            yield Problem(_at(state.where, key), _unknown_field_message(state.type, key))
+        elif spec[0] is not None and spec[0] != state.language:
+            yield Problem(_at(state.where, key), _other_language_message(key, state.language))
         else:
-            yield from _VALUE_CHECKS.get(spec.kind, _no_check)(value, where, state)
+            yield from spec[1](value, _at(state.where, key), state)
 
 
 _WRONG_TRANSITION: Final[Mapping[tuple[str, str], str]] = {
@@ -597,10 +616,10 @@ def _check_map_mode(state: _State) -> Iterator[Problem]:
         return
     processor_key = "ItemProcessor" if "ItemProcessor" in state.body else "Iterator"
     processor = state.body.get(processor_key)
-    config = processor.get("ProcessorConfig") if isinstance(processor, Mapping) else None
+    config = processor.get("ProcessorConfig") if _is_object(processor) else None
     where = _at(_at(state.where, processor_key), "ProcessorConfig")
     mode = "INLINE"
-    if isinstance(config, Mapping):
+    if _is_object(config):
         yield from _check_processor_config(config, where)
         mode = config.get("Mode", "INLINE")
     elif config is not None:
@@ -721,7 +740,7 @@ def _check_error_path(value: Json, where: str, state: _State) -> Iterator[Proble
 
 def _check_template(value: Json, where: str, state: _State) -> Iterator[Problem]:
     """A JSONPath payload template: an object whose ``key.$`` values are paths or intrinsics (ASL-NOTES §3.2)."""
-    if not isinstance(value, Mapping):
+    if not _is_object(value):
         yield Problem(where, f"{_field(where)} must be a JSON object (a payload template); got {_show(value)}.")
         return
     yield from _template_problems(value, where)
@@ -731,7 +750,7 @@ def _template_problems(value: Json, where: str) -> Iterator[Problem]:
     stack: list[tuple[Json, str]] = [(value, where)]
     while stack:
         node, here = stack.pop()
-        if isinstance(node, Mapping):
+        if _is_object(node):
             for key, item in reversed(list(node.items())):
                 inner = _at(here, key)
                 if isinstance(key, str) and key.endswith(".$"):
@@ -768,7 +787,7 @@ def _check_jsonata_value(value: Json, where: str, state: _State) -> Iterator[Pro
         node, here = stack.pop()
         if isinstance(node, str):
             yield from _expression_problems(node, here, allowed)
-        elif isinstance(node, Mapping):
+        elif _is_object(node):
             stack.extend((item, _at(here, str(key))) for key, item in reversed(list(node.items())))
         elif isinstance(node, list):
             stack.extend((item, _index(here, i)) for i, item in reversed(list(enumerate(node))))
@@ -882,7 +901,7 @@ def _check_resource(value: Json, where: str, state: _State) -> Iterator[Problem]
 
 def _check_credentials(value: Json, where: str, state: _State) -> Iterator[Problem]:
     """ASL-NOTES §8.2: ``{"RoleArn": ...}`` (``RoleArn.$`` in JSONPath, an expression in JSONata)."""
-    if not isinstance(value, Mapping):
+    if not _is_object(value):
         yield Problem(
             where,
             f'Credentials must be an object like {{"RoleArn": "arn:aws:iam::<account>:role/<name>"}}; '
@@ -906,7 +925,7 @@ def _check_credentials(value: Json, where: str, state: _State) -> Iterator[Probl
 
 def _check_assign(value: Json, where: str, state: _State) -> Iterator[Problem]:
     """ASL-NOTES §6: an object of variable names; JSONPath values are templates, JSONata values expressions."""
-    if not isinstance(value, Mapping):
+    if not _is_object(value):
         yield Problem(
             where, f'Assign must be an object of variable name -> value, e.g. {{"total": 0}}; got {_show(value)}.'
         )
@@ -927,17 +946,10 @@ def _check_assign(value: Json, where: str, state: _State) -> Iterator[Problem]:
 
 
 def _variable_name_problems(name: str, where: str, state: _State) -> Iterator[Problem]:
-    """ASL-NOTES §6.2, §6.4: identifier, ≤ 80 characters, not ``states``, not assigned by an outer scope."""
-    if name == "states":
-        yield Problem(where, "'states' is reserved for $states; choose another variable name.")
-    elif not name.isidentifier():
-        yield Problem(
-            where,
-            f"{name!r} is not a valid variable name; use a letter or _ followed by letters, digits or _ "
-            "(no dots or brackets: Assign sets whole variables).",
-        )
-    elif len(name) > schema.MAX_NAME_LENGTH:
-        yield Problem(where, f"Variable name is {len(name)} characters long; AWS allows at most 80.")
+    """ASL-NOTES §6.2, §6.4: a valid name (``sfnkit.asl.variables``), not assigned by an enclosing scope."""
+    problem = name_problem(name)
+    if problem is not None:
+        yield Problem(where, problem[0].upper() + problem[1:] + ".")
     if name in state.outer_variables:
         yield Problem(
             where,
@@ -955,7 +967,7 @@ def _check_retry(value: Json, where: str, state: _State) -> Iterator[Problem]:
         return
     for position, retrier in enumerate(value):
         inner = _index(where, position)
-        if not isinstance(retrier, Mapping):
+        if not _is_object(retrier):
             yield Problem(
                 inner, f'A retrier must be an object like {{"ErrorEquals": ["States.ALL"]}}; got {_show(retrier)}.'
             )
@@ -1025,7 +1037,7 @@ def _check_catch(value: Json, where: str, state: _State) -> Iterator[Problem]:
         return
     for position, catcher in enumerate(value):
         inner = _index(where, position)
-        if not isinstance(catcher, Mapping):
+        if not _is_object(catcher):
             yield Problem(inner, f"A catcher must be an object with ErrorEquals and Next; got {_show(catcher)}.")
             continue
         yield from _error_equals_problems(catcher, inner, last=position == len(value) - 1)
@@ -1058,7 +1070,7 @@ def _check_choices(value: Json, where: str, state: _State) -> Iterator[Problem]:
 
 def _check_jsonata_rule(rule: Json, where: str, state: _State) -> Iterator[Problem]:
     """A JSONata Choice rule: ``{Condition, Next, Assign?, Output?, Comment?}``."""
-    if not isinstance(rule, Mapping):
+    if not _is_object(rule):
         yield Problem(
             where,
             f'A Choice rule must be an object like {{"Condition": "{{% ... %}}", "Next": "X"}}; got {_show(rule)}.',
@@ -1105,7 +1117,7 @@ def _check_condition(value: Json, where: str, state: _State) -> Iterator[Problem
 
 def _check_top_rule(rule: Json, where: str, state: _State) -> Iterator[Problem]:
     """A top-level JSONPath Choice rule: a test plus ``Next`` (and ``Assign``)."""
-    if not isinstance(rule, Mapping):
+    if not _is_object(rule):
         yield Problem(
             where,
             'A Choice rule must be an object like {"Variable": "$.x", "IsPresent": true, "Next": "X"}; '
@@ -1121,7 +1133,7 @@ def _check_top_rule(rule: Json, where: str, state: _State) -> Iterator[Problem]:
 
 def _check_rule(rule: Json, where: str, state: _State, *, top: bool) -> Iterator[Problem]:
     """A JSONPath rule: And / Or / Not, or Variable with exactly one comparison operator (ASL-NOTES §8.3)."""
-    if not isinstance(rule, Mapping):
+    if not _is_object(rule):
         yield Problem(
             where, f'A Choice rule must be an object like {{"Variable": "$.x", "IsPresent": true}}; got {_show(rule)}.'
         )
@@ -1167,7 +1179,7 @@ def _rule_field_problems(key: str, value: Json, where: str, state: _State, *, to
         yield from _check_reference_path(value, where, state)
     elif key in schema.CHOICE_OPERATORS:
         yield from _operand_problems(key, value, where, state)
-    elif key == "Condition":
+    elif key in ("Condition", "Output"):
         yield Problem(where, _other_language_message(key, JSONPATH))
     elif key not in ("And", "Or", "Not"):
         hint = _close_field(key, [*schema.CHOICE_OPERATORS, "Variable", "And", "Or", "Not", "Next"])
@@ -1238,7 +1250,7 @@ def _check_branches(value: Json, where: str, state: _State) -> Iterator[Problem]
         )
         return
     for position, branch in enumerate(value):
-        if not isinstance(branch, Mapping):
+        if not _is_object(branch):
             yield Problem(
                 _index(where, position),
                 f'A branch must be an object {{"StartAt": ..., "States": {{...}}}}; got {_show(branch)}.',
@@ -1246,7 +1258,7 @@ def _check_branches(value: Json, where: str, state: _State) -> Iterator[Problem]
 
 
 def _check_processor(value: Json, where: str, state: _State) -> Iterator[Problem]:
-    if not isinstance(value, Mapping):
+    if not _is_object(value):
         yield Problem(
             where, f'{_field(where)} must be an object {{"StartAt": ..., "States": {{...}}}}; got {_show(value)}.'
         )
@@ -1263,7 +1275,7 @@ def _check_items(value: Json, where: str, state: _State) -> Iterator[Problem]:
 def _check_item_selector(value: Json, where: str, state: _State) -> Iterator[Problem]:
     if state.language == JSONPATH:
         yield from _check_template(value, where, state)
-    elif isinstance(value, Mapping) or _is_expression(value):
+    elif _is_object(value) or _is_expression(value):
         yield from _check_jsonata_value(value, where, state)
     else:
         yield Problem(where, f"ItemSelector must be an object or a {{% %}} expression; got {_show(value)}.")
@@ -1290,7 +1302,7 @@ def _check_part_payload(value: Mapping[str, Json], where: str, state: _State) ->
 
 def _check_item_reader(value: Json, where: str, state: _State) -> Iterator[Problem]:
     """ASL-NOTES §8.8: ``{Resource, ReaderConfig?, Parameters|Arguments}``."""
-    if not isinstance(value, Mapping):
+    if not _is_object(value):
         yield Problem(
             where,
             'ItemReader must be an object like {"Resource": "arn:aws:states:::s3:getObject", ...}; '
@@ -1307,7 +1319,7 @@ def _check_item_reader(value: Json, where: str, state: _State) -> Iterator[Probl
 
 
 def _check_reader_config(config: Json, where: str, state: _State) -> Iterator[Problem]:
-    if not isinstance(config, Mapping):
+    if not _is_object(config):
         yield Problem(where, f'ReaderConfig must be an object like {{"InputType": "JSON"}}; got {_show(config)}.')
         return
     for key, item in config.items():
@@ -1331,7 +1343,7 @@ def _check_reader_config(config: Json, where: str, state: _State) -> Iterator[Pr
 
 def _check_item_batcher(value: Json, where: str, state: _State) -> Iterator[Problem]:
     """ASL-NOTES §8.8: at least one batch limit; limits are positive integers (bytes ≤ 256 KiB)."""
-    if not isinstance(value, Mapping):
+    if not _is_object(value):
         yield Problem(where, f'ItemBatcher must be an object like {{"MaxItemsPerBatch": 10}}; got {_show(value)}.')
         return
     yield from _part_fields(value, where, state, schema.ITEM_BATCHER_FIELDS, "an ItemBatcher")
@@ -1361,7 +1373,7 @@ def _check_item_batcher(value: Json, where: str, state: _State) -> Iterator[Prob
 
 def _check_result_writer(value: Json, where: str, state: _State) -> Iterator[Problem]:
     """ASL-NOTES §8.8: ``{Resource, Parameters|Arguments, WriterConfig?}``."""
-    if not isinstance(value, Mapping):
+    if not _is_object(value):
         yield Problem(
             where,
             'ResultWriter must be an object like {"Resource": "arn:aws:states:::s3:putObject", ...}; '
@@ -1377,7 +1389,7 @@ def _check_result_writer(value: Json, where: str, state: _State) -> Iterator[Pro
     config = value.get("WriterConfig")
     if config is None:
         return
-    if not isinstance(config, Mapping):
+    if not _is_object(config):
         yield Problem(_at(where, "WriterConfig"), f"WriterConfig must be an object; got {_show(config)}.")
         return
     for key, item in config.items():
@@ -1435,19 +1447,77 @@ _VALUE_CHECKS: Final[Mapping[Kind, _ValueCheck]] = {
 }
 
 
+def _field_checks() -> dict[str, dict[str, tuple[str | None, _ValueCheck]]]:
+    """State type -> field -> (query language or None for both, value check): the schema, ready to dispatch."""
+    return {
+        state_type: {
+            key: (None if spec.lang is Lang.ANY else spec.lang.value, _VALUE_CHECKS.get(spec.kind, _no_check))
+            for key, spec in fields.items()
+        }
+        for state_type, fields in schema.STATE_FIELDS.items()
+    }
+
+
+_FIELD_CHECKS: Final = _field_checks()
+
+
 # --- syntax of paths, intrinsics and JSONata: delegated to the compilers in sfnkit.asl ---------------------------
 # Imported where used: they pull in the JSONata engine, which `import sfnkit` should not pay for.
 
 
-def _path_problems(text: str, where: str, *, definite: bool) -> Iterator[Problem]:
+# Each verdict depends on the text alone, and machines repeat the same few paths ("$", "$.Payload") in every
+# state: caching keeps a 10,000-state machine fast. A verdict is the syntax error's message, or None.
+
+
+@functools.lru_cache(maxsize=8192)
+def _path_verdict(text: str) -> tuple[str | None, bool]:
+    """(error message, is_definite) of a JSONPath."""
     from sfnkit.asl.paths import compile_path
 
     try:
-        compiled = compile_path(text, location=where)
+        return None, compile_path(text).is_definite
     except AslError as error:
-        yield _asl_problem(error, where)
-        return
-    if definite and not compiled.is_definite:
+        return _asl_message(error), True
+
+
+@functools.lru_cache(maxsize=8192)
+def _reference_path_verdict(text: str) -> str | None:
+    from sfnkit.asl.paths import compile_reference_path
+
+    try:
+        compile_reference_path(text)
+    except AslError as error:
+        return _asl_message(error)
+    return None
+
+
+@functools.lru_cache(maxsize=8192)
+def _intrinsic_verdict(text: str) -> str | None:
+    from sfnkit.asl.intrinsics import compile_intrinsic
+
+    try:
+        compile_intrinsic(text)
+    except AslError as error:
+        return _asl_message(error)
+    return None
+
+
+@functools.lru_cache(maxsize=8192)
+def _expression_verdict(text: str) -> str | None:
+    from sfnkit.asl.jsonata import compile_expression
+
+    try:
+        compile_expression(text)
+    except AslError as error:
+        return _asl_message(error)
+    return None
+
+
+def _path_problems(text: str, where: str, *, definite: bool) -> Iterator[Problem]:
+    message, is_definite = _path_verdict(text)
+    if message is not None:
+        yield Problem(where, message)
+    elif definite and not is_definite:
         yield Problem(
             where,
             f"{_field(where)} needs a reference path (one node: only .name and [index] steps); {text!r} has a "
@@ -1456,28 +1526,17 @@ def _path_problems(text: str, where: str, *, definite: bool) -> Iterator[Problem
 
 
 def _reference_path_problems(text: str, where: str) -> Iterator[Problem]:
-    from sfnkit.asl.paths import compile_reference_path
-
-    try:
-        compile_reference_path(text, location=where)
-    except AslError as error:
-        yield _asl_problem(error, where)
+    message = _reference_path_verdict(text)
+    if message is not None:
+        yield Problem(where, message)
 
 
 def _intrinsic_problems(text: str, where: str) -> Iterator[Problem]:
-    from sfnkit.asl.intrinsics import compile_intrinsic
-
-    try:
-        compile_intrinsic(text, location=where)
-    except AslError as error:
-        yield _asl_problem(error, where)
+    message = _intrinsic_verdict(text)
+    if message is not None:
+        yield Problem(where, message)
 
 
 def _expression_problem(text: str, where: str) -> Problem | None:
-    from sfnkit.asl.jsonata import compile_expression
-
-    try:
-        compile_expression(text, location=where)
-    except AslError as error:
-        return _asl_problem(error, where)
-    return None
+    message = _expression_verdict(text)
+    return None if message is None else Problem(where, message)

@@ -70,6 +70,13 @@ def test_validate_accepts_a_state_machine_object():
         validate(FakeMachine(machine({"A": {"Type": "Pass"}})))
 
 
+def test_validate_accepts_a_real_state_machine():
+    """A StateMachine read with from_asl validates clean."""
+    from sfnkit import from_asl
+
+    assert validate(from_asl(machine({"A": PASS_END}))) is None
+
+
 def test_validate_rejects_other_types():
     """validate() says what it takes when given something else."""
     with pytest.raises(TypeError, match="takes a StateMachine or an ASL definition dict, not list"):
