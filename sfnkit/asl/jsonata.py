@@ -307,6 +307,8 @@ class Expression:
     location: str
     """Where the text sits in the definition (``States.Charge.Output.result``), for compile-time errors."""
     _ast: Any = attrs.field(repr=False)
+    _path: tuple[str, tuple[str, ...]] | None = attrs.field(default=None, repr=False)
+    """``$name.key.key`` without predicates: evaluated by plain lookups instead of the engine."""
 
     @property
     def source(self) -> str:
@@ -321,7 +323,9 @@ class Expression:
         Raises:
             QueryEvaluationError: the result is undefined or not JSON, or JSONata raised an error.
         """
-        result = self._run(states, variables, runtime)
+        result = _FALLBACK if self._path is None else _lookup(self._path, states, variables)
+        if result is _FALLBACK:
+            result = self._run(states, variables, runtime)
         if result is None:
             raise QueryEvaluationError(
                 f"The JSONata expression '{self.source}' specified for the field '{self.field}' returned nothing "
@@ -445,7 +449,57 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
             position=2 + max(0, end - len(name)),
             location=location,
         )
-    return Expression(text=text, field=field, location=location, ast=ast)
+    return Expression(text=text, field=field, location=location, ast=ast, path=_simple_path(ast))
+
+
+_FALLBACK: Final = object()
+# Parser bookkeeping every node has; any other attribute set (predicate, stages, group, focus, index, tuple,
+# keep_array, ...) makes a path more than plain lookups.
+_STRUCTURAL: Final = frozenset({"parser", "_outer_instance", "bp", "lbp", "id", "position", "type", "value", "level"})
+
+
+def _is_plain(node: Any, *allowed: str) -> bool:
+    return all(
+        value is None or value is False or value == [] or name in _STRUCTURAL or name in allowed
+        for name, value in vars(node).items()
+    )
+
+
+def _simple_path(ast: Any) -> tuple[str, tuple[str, ...]] | None:
+    """``("states", ("input", "x"))`` for ``$states.input.x``; ``None`` for anything else."""
+    if ast.type == "variable":
+        head, steps = ast, []
+    elif ast.type == "path" and _is_plain(ast, "steps") and ast.steps and ast.steps[0].type == "variable":
+        head, steps = ast.steps[0], ast.steps[1:]
+    else:
+        return None
+    if head.value in ("", "$") or not _is_plain(head):
+        return None
+    if not all(step.type == "name" and _is_plain(step) for step in steps):
+        return None
+    return str(head.value), tuple(str(step.value) for step in steps)
+
+
+def _lookup(path: tuple[str, tuple[str, ...]], states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
+    """A simple path by plain lookups, as JSONata evaluates it through objects; ``_FALLBACK`` when an array (which
+    JSONata maps over) or a name that is not a variable (a function) needs the engine."""
+    name, keys = path
+    if name == "states":
+        value: Any = states
+    else:
+        value = variables.get(name, _MISSING)
+        if value is _MISSING:
+            return _FALLBACK
+    for key in keys:
+        if isinstance(value, Mapping):
+            value = value.get(key, _MISSING)
+            if value is _MISSING:
+                return None  # undefined
+        elif isinstance(value, list):
+            return _FALLBACK
+        else:
+            return None  # a field of a string, number, boolean or null: undefined
+    return NULL if value is None else value
 
 
 def _error_position(error: JException, body: str) -> int:

@@ -38,12 +38,28 @@ class NotJson(Exception):
 def _number(value: float | int) -> int | float:
     """*value* as the JSON number JavaScript would write: a double, integral ones without ``.0``."""
     if -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
-        return int(value) if value.is_integer() else value
+        return int(value) if isinstance(value, int) or value.is_integer() else value
     if isinstance(value, int):
         value = float(value)  # JavaScript has no integers beyond 2**53: they are doubles
     if value.is_integer() and abs(value) < 1e21:
         return int(js_number(value))  # the digits JavaScript prints (2**60 is 1152921504606847000)
     return value
+
+
+_LEAVES: Final = frozenset({str, bool, type(None)})
+
+
+def _all_plain(items: Any) -> bool:
+    """Whether *items* (a list or dict values) are strings, booleans, nulls and safe integers only.
+
+    Decided with C-level passes (``map``, ``min``, ``max``) so that big arrays of plain data cost little.
+    """
+    kinds = set(map(type, items))
+    if kinds <= _LEAVES:
+        return True
+    if kinds == {int}:
+        return bool(-_MAX_SAFE_INTEGER <= min(items) and max(items) <= _MAX_SAFE_INTEGER)
+    return False
 
 
 def to_json(value: Any) -> Json:
@@ -66,29 +82,23 @@ def to_json(value: Any) -> Json:
     if kind is float:
         return _number(value)
     if kind is dict:
+        if _all_plain(value.values()):
+            return value
         changed: dict[str, Any] | None = None
         for key, item in value.items():
-            item_kind = type(item)
-            if item_kind is str or item_kind is bool or item is None:
-                continue  # the common cases, without a call
-            if item_kind is int and -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
-                continue
             new = to_json(item)
-            if new is not item or type(new) is not item_kind:
+            if new is not item or type(new) is not type(item):
                 if changed is None:
                     changed = dict(value)
                 changed[key] = new
         return value if changed is None else changed
     if isinstance(value, list):
+        if kind is list and _all_plain(value):
+            return value
         items: list[Any] | None = None if kind is list else list(value)
         for index, item in enumerate(value):
-            item_kind = type(item)
-            if item_kind is str or item_kind is bool or item is None:
-                continue
-            if item_kind is int and -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
-                continue
             new = to_json(item)
-            if new is not item or type(new) is not item_kind:
+            if new is not item or type(new) is not type(item):
                 if items is None:
                     items = list(value)
                 items[index] = new

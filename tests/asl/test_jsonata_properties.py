@@ -151,3 +151,24 @@ def _javascript_numbers(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _javascript_numbers(item) for key, item in value.items()}
     return value
+
+
+def _outcome(text: str, data: Any, values: dict[str, Any]) -> Any:
+    try:
+        return ("value", compile_expression(text).evaluate({"input": data, "context": {}}, values))
+    except StatesError as error:
+        return ("error", type(error).__name__)
+
+
+@SETTINGS
+@given(
+    head=st.sampled_from(["$states.input", "$v", "$total"]),
+    keys=st.lists(st.sampled_from(NAMES), max_size=3),
+    data=json_values,
+    values=st.dictionaries(st.sampled_from(VARIABLES), json_values),
+)
+def test_plain_lookups_agree_with_the_engine(head: str, keys: list[str], data: Any, values: dict[str, Any]) -> None:
+    """Simple paths ($states.input.a.b, $v.a) evaluated by plain lookups give what the JSONata engine gives."""
+    path = head + "".join("." + key for key in keys)
+    assert compile_expression("{% " + path + " %}")._path is not None
+    assert _outcome("{% " + path + " %}", data, values) == _outcome("{% (" + path + ") %}", data, values)
