@@ -220,11 +220,16 @@ def _seconds(value: int | float) -> str:
     return f"{value:g} s"
 
 
-def describe_state(state: State) -> str:
-    """The second line of a state's box: its type, and what it does where that fits in a few words."""
+def describe_state(state: State, name: str | None = None) -> str:
+    """The second line of a state's box: its type, and what it does where that fits in a few words.
+
+    A Lambda function named like its state (as ``@lambda_fn`` names them) reads ``λ Lambda function`` rather
+    than repeating the name.
+    """
     match state:
         case Task():
-            return describe_task(state)
+            text = describe_task(state)
+            return "λ Lambda function" if name is not None and text == f"λ {name}" else text
         case Wait(seconds=seconds, timestamp=timestamp, seconds_path=seconds_path, timestamp_path=timestamp_path):
             if isinstance(seconds, int | float) and not isinstance(seconds, bool):
                 return f"Wait {_seconds(seconds)}"

@@ -72,7 +72,7 @@ def _safe(name: str) -> str:
 
 
 def _label(name: str, state: State) -> str:
-    parts = [name, describe_state(state)]
+    parts = [name, describe_state(state, name)]
     if isinstance(state, Task) and (detail := task_detail(state)):
         parts.append(detail)
     retriers = getattr(state, "retry", None)

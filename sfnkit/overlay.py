@@ -143,16 +143,18 @@ def _seconds(timestamp: Any) -> float | None:
             return None
 
 
-@attrs.define
+@attrs.define(eq=False)
 class _Span:
-    """One stay in a state, from its Entered event to its Exited event."""
+    """One stay in a state, from its Entered event to its Exited event (or to the end of the history)."""
 
     name: str
+    state_type: str | None
     start: float | None
     attempts: int = 0
     failing: bool = False
     error: str | None = None
     failed_at: float | None = None
+    closed: bool = False
 
 
 @attrs.define
@@ -173,10 +175,6 @@ class _Tally:
             self.duration = round((self.duration or 0.0) + max(0.0, end - start), 6)
 
 
-def _owners(machine: StateMachine) -> dict[str, StateMachine]:
-    return {name: owner for name, _state, owner in machine.walk()}
-
-
 def _edge_key(owner: StateMachine, source: str, target: str, *, caught: bool) -> str | None:
     """The key of the transition from *source* to *target*: a Catch edge after a caught error, else the first other."""
     for transition, to in owner.transitions(source):
@@ -185,174 +183,197 @@ def _edge_key(owner: StateMachine, source: str, target: str, *, caught: bool) ->
     return None
 
 
+def _text(event: Mapping[str, Any], key: str) -> str | None:
+    value = event.get(key)
+    return value if isinstance(value, str) else None
+
+
+@attrs.define
+class _Replay:
+    """The walk over one history.
+
+    Events of concurrent Parallel branches and Map iterations interleave, so each event is tied to its state's
+    span through ``previousEventId`` (which AWS points at the previous event of the same branch or iteration);
+    histories without those links fall back to the latest open span of the right name or type.
+    """
+
+    machine: StateMachine
+    owners: dict[str, StateMachine]
+    tallies: dict[str, _Tally] = attrs.field(factory=dict)
+    spans: list[_Span] = attrs.field(factory=list)  # every span, in the order entered
+    span_of_event: dict[Any, _Span] = attrs.field(factory=dict)
+    exits: dict[Any, _Span] = attrs.field(factory=dict)  # Exited event id -> the span it closed
+    last_exit: _Span | None = None
+    iteration_errors: dict[str, str] = attrs.field(factory=dict)  # Map name -> error of its failed iteration
+    taken: set[tuple[str, str]] = attrs.field(factory=set)
+    last_error: str | None = None
+    first_time: float | None = None
+    last_time: float | None = None
+    status: str | None = None
+    error: str | None = None
+    cause: str | None = None
+
+    def tally(self, name: str) -> _Tally:
+        return self.tallies.setdefault(name, _Tally())
+
+    def state_type(self, name: str) -> str | None:
+        owner = self.owners.get(name)
+        state = None if owner is None else owner.states.get(name)
+        return None if state is None else state.type
+
+    def latest_open(self, *, name: str | None = None, state_type: str | None = None) -> _Span | None:
+        for span in reversed(self.spans):
+            if not span.closed and name in (None, span.name) and state_type in (None, span.state_type):
+                return span
+        return None
+
+    def event(self, event: dict[str, Any]) -> None:
+        kind = str(event.get("type", ""))
+        event_id = _hashable(event.get("id"))
+        previous = _hashable(event.get("previousEventId"))
+        before = self.span_of_event.get(previous)
+        time = _seconds(event.get("timestamp"))
+        if time is not None:
+            self.first_time = time if self.first_time is None else self.first_time
+            self.last_time = time
+        name = _text(event, "name")
+        span: _Span | None
+        if kind.endswith("StateEntered") and name is not None:
+            span = self.enter(kind, name, time, previous)
+        elif kind.endswith("StateExited") and name is not None:
+            span = before if before is not None and before.name == name and not before.closed else None
+            span = self.exit(span or self.latest_open(name=name) or _Span(name, self.state_type(name), None), time)
+            self.exits[event_id] = span
+        elif kind.startswith(("MapState", "ParallelState")):
+            # MapStateFailed follows the failed iteration's events: find the Map (or Parallel) by its type.
+            state_type = kind[: kind.index("State")]
+            fits = before is not None and before.state_type == state_type and not before.closed
+            span = before if fits else self.latest_open(state_type=state_type)
+            if span is not None:
+                self.attempt_or_failure(kind, span, event, time)
+        elif kind in _ATTEMPTS or kind in _FAILURES:
+            span = before if before is not None and not before.closed else self.latest_open()
+            if span is not None:
+                self.attempt_or_failure(kind, span, event, time)
+        elif kind.startswith("MapIteration") and name is not None:
+            span = before if before is not None and before.name == name else self.latest_open(name=name)
+            self.iteration(kind, name, before)
+        elif kind in _EXECUTION_END:
+            self.status = _EXECUTION_END[kind]
+            self.error, self.cause = _text(event, "error"), _text(event, "cause")
+            span = None
+        else:
+            span = before
+        if span is not None:
+            self.span_of_event[event_id] = span
+
+    def enter(self, kind: str, name: str, time: float | None, previous: Any) -> _Span:
+        span = _Span(name, self.state_type(name), time)
+        self.spans.append(span)
+        self.tally(name).entered += 1
+        # The transition that led here: from the span whose Exited event this one follows (the latest exit
+        # when the history has no links), if the machine has such an edge.
+        source = self.exits.get(previous)
+        if source is None and previous is None:
+            source = self.last_exit
+        owner = self.owners.get(name)
+        if source is not None and owner is not None and source.name in owner.states:
+            key = _edge_key(owner, source.name, name, caught=source.failing)
+            if key is not None:
+                self.taken.add((source.name, key))
+        if name == self.machine.start_at:
+            self.taken.add((START, name))
+        if kind == "FailStateEntered":  # ASL: a Fail state has no Exited event; reaching it is failing
+            span.failing, span.failed_at = True, time
+            span.error = _fail_error(self.owners, name)
+            self.last_error = span.error or self.last_error
+        return span
+
+    def exit(self, span: _Span, time: float | None) -> _Span:
+        span.closed = True
+        entry = self.tally(span.name)
+        if span.failing:
+            entry.caught += 1
+            entry.error = span.error or entry.error
+        else:
+            entry.succeeded += 1
+        entry.add_time(span.start, time)
+        self.last_exit = span
+        owner = self.owners.get(span.name)
+        if (
+            owner is not None
+            and not span.failing
+            and not any(t.kind != "Catch" for t, _ in owner.transitions(span.name))
+        ):
+            self.taken.add((span.name, END))
+        return span
+
+    def attempt_or_failure(self, kind: str, span: _Span, event: Mapping[str, Any], time: float | None) -> None:
+        if kind in _ATTEMPTS:
+            span.attempts += 1
+            if span.attempts > 1:
+                self.tally(span.name).retries += 1
+            span.failing = False
+        elif kind in _FAILURES:
+            span.failing, span.failed_at = True, time
+            # MapStateFailed/ParallelStateFailed carry no error: it is the one that failed the iteration or branch.
+            raised = _text(event, "error") or self.iteration_errors.pop(span.name, None) or self.last_error
+            span.error = raised or span.error
+            self.last_error = span.error
+
+    def iteration(self, kind: str, name: str, before: _Span | None) -> None:
+        entry = self.tally(name)
+        if kind == "MapIterationSucceeded":
+            entry.iterations_succeeded += 1
+        elif kind in ("MapIterationFailed", "MapIterationAborted"):
+            entry.iterations_failed += 1
+            if kind == "MapIterationFailed":
+                failed = (before.error if before is not None else None) or self.last_error
+                if failed is not None:
+                    self.iteration_errors.setdefault(name, failed)
+
+    def close(self) -> None:
+        """Spans still open at the end failed if they raised (or are Fail states); else they were running."""
+        blamed = False
+        for span in self.spans:
+            if span.closed:
+                continue
+            entry = self.tallies[span.name]
+            entry.add_time(
+                span.start, span.failed_at if span.failing and span.failed_at is not None else self.last_time
+            )
+            if span.failing:
+                entry.failed += 1
+                entry.error = span.error or entry.error  # the failure is what the box shows, over a caught one
+                blamed = True
+        if self.status == "FAILED" and not blamed:
+            # ASL: a runtime error (States.Runtime, a bad path) fails the execution straight from XStateEntered,
+            # with no failure event of the state's own: blame the state that was entered last.
+            last = self.latest_open()
+            if last is not None:
+                entry = self.tallies[last.name]
+                entry.failed += 1
+                entry.error = entry.error or self.error
+
+
 def summarize(machine: StateMachine, history: Iterable[Any], status: str | None = None) -> RunOverlay:
     """Replay *history* (GetExecutionHistory events, oldest first) over *machine*.
 
     *status* (the execution's final status) fills in when the history has no ``Execution*`` end event.
     """
-    owners = _owners(machine)
-    tallies: dict[str, _Tally] = {}
-    open_spans: dict[str, list[_Span]] = {}
-    owner_of_event: dict[Any, str] = {}
-    exited_spans: dict[Any, _Span] = {}
-    taken: set[tuple[str, str]] = set()
-    entered_order: list[str] = []
-    last_exit: tuple[Any, _Span] | None = None
-    first_time: float | None = None
-    last_time: float | None = None
-    error: str | None = None
-    cause: str | None = None
-    final = status
-    last_error: str | None = None
-
-    def tally(name: str) -> _Tally:
-        return tallies.setdefault(name, _Tally())
-
-    def innermost_open(state_type: str | None = None) -> _Span | None:
-        for name in reversed(entered_order):
-            if open_spans.get(name) and (state_type is None or _type_of(owners, name) == state_type):
-                return open_spans[name][-1]
-        return None
-
-    def span_of(event: dict[str, Any], kind: str) -> _Span | None:
-        # MapStateFailed follows the failed iteration's last event, not the Map's own: find Map/Parallel
-        # events' state by type.
-        for state_type in ("Map", "Parallel"):
-            if kind.startswith(f"{state_type}State"):
-                return innermost_open(state_type)
-        name = owner_of_event.get(_hashable(event.get("previousEventId")))
-        if name is not None and open_spans.get(name):
-            return open_spans[name][-1]
-        return innermost_open()
-
-    for raw in history:
-        event = _flatten(raw)
-        kind = str(event.get("type", ""))
-        event_id = _hashable(event.get("id"))
-        time = _seconds(event.get("timestamp"))
-        if time is not None:
-            first_time = time if first_time is None else first_time
-            last_time = time
-        name = event.get("name") if isinstance(event.get("name"), str) else None
-
-        if kind.endswith("StateEntered") and name is not None:
-            span = _Span(name=name, start=time)
-            open_spans.setdefault(name, []).append(span)
-            entered_order.append(name)
-            tally(name).entered += 1
-            owner_of_event[event_id] = name
-            # Which transition led here: from the Exited event this one follows (by previousEventId when the
-            # history links events, else the latest exit), if the machine has such an edge.
-            previous = _hashable(event.get("previousEventId"))
-            source = exited_spans.get(previous) if previous in exited_spans else None
-            if source is None and previous is None and last_exit is not None:
-                source = last_exit[1]
-            owner = owners.get(name)
-            if source is not None and owner is not None and source.name in owner.states:
-                key = _edge_key(owner, source.name, name, caught=source.failing)
-                if key is not None:
-                    taken.add((source.name, key))
-            if name == machine.start_at:
-                taken.add((START, name))
-            if kind == "FailStateEntered":  # ASL: a Fail state has no Exited event; reaching it is failing
-                span.failing = True
-                span.failed_at = time
-                span.error = _fail_error(owners, name)
-                last_error = span.error or last_error
-        elif kind.endswith("StateExited") and name is not None:
-            spans = open_spans.get(name)
-            span = spans.pop() if spans else _Span(name=name, start=None)
-            entry = tally(name)
-            if span.failing:
-                entry.caught += 1
-            else:
-                entry.succeeded += 1
-            entry.add_time(span.start, time)
-            owner_of_event[event_id] = name
-            exited_spans[event_id] = span
-            last_exit = (event_id, span)
-            owner = owners.get(name)
-            if (
-                owner is not None
-                and not span.failing
-                and not any(t.kind != "Catch" for t, _ in owner.transitions(name))
-            ):
-                taken.add((name, END))
-        elif kind in _ATTEMPTS or kind in _FAILURES:
-            current = span_of(event, kind)
-            if current is not None:
-                owner_of_event[event_id] = current.name
-                if kind in _ATTEMPTS:
-                    current.attempts += 1
-                    if current.attempts > 1:
-                        tally(current.name).retries += 1
-                    current.failing = False
-                else:
-                    current.failing = True
-                    current.failed_at = time
-                    # MapStateFailed/ParallelStateFailed carry no error: it is the one that failed the iteration.
-                    raised = event.get("error")
-                    current.error = raised if isinstance(raised, str) else last_error or current.error
-                    last_error = current.error
-                    tally(current.name).error = current.error
-        elif kind in ("MapIterationSucceeded", "MapIterationFailed", "MapIterationAborted") and name is not None:
-            entry = tally(name)
-            if kind == "MapIterationSucceeded":
-                entry.iterations_succeeded += 1
-            else:
-                entry.iterations_failed += 1
-            owner_of_event[event_id] = name
-        elif kind in _EXECUTION_END:
-            final = _EXECUTION_END[kind]
-            error = event.get("error") if isinstance(event.get("error"), str) else None
-            cause = event.get("cause") if isinstance(event.get("cause"), str) else None
-        else:
-            current = span_of(event, kind)
-            if current is not None and event_id is not None:
-                owner_of_event[event_id] = current.name
-
-    _close_open_spans(owners, open_spans, entered_order, tallies, final, error, last_time)
-    duration = None if first_time is None or last_time is None else round(last_time - first_time, 6)
-    runs = {name: StateRun(**attrs.asdict(entry)) for name, entry in tallies.items()}
-    return RunOverlay(states=runs, taken=frozenset(taken), status=final, error=error, cause=cause, duration=duration)
-
-
-def _close_open_spans(
-    owners: Mapping[str, StateMachine],
-    open_spans: Mapping[str, list[_Span]],
-    entered_order: list[str],
-    tallies: dict[str, _Tally],
-    final: str | None,
-    error: str | None,
-    end: float | None,
-) -> None:
-    """States still open when the history ends failed if they raised (or are Fail states); else they were running."""
-    blamed = False
-    for name in reversed(entered_order):
-        for span in open_spans.get(name, ()):
-            entry = tallies[name]
-            entry.add_time(span.start, span.failed_at if span.failing and span.failed_at is not None else end)
-            if span.failing:
-                entry.failed += 1
-                entry.error = entry.error or span.error or _fail_error(owners, name)
-                blamed = True
-        if name in open_spans:
-            open_spans[name].clear()
-    if final == "FAILED" and not blamed:
-        # ASL: a runtime error (States.Runtime, a bad path) fails the execution straight from XStateEntered,
-        # with no failure event of the state's own: blame the state that was entered last.
-        for name in reversed(entered_order):
-            entry = tallies[name]
-            if entry.entered > entry.succeeded + entry.caught + entry.failed:
-                entry.failed += 1
-                entry.error = entry.error or error
-                break
-
-
-def _type_of(owners: Mapping[str, StateMachine], name: str) -> str | None:
-    owner = owners.get(name)
-    state = None if owner is None else owner.states.get(name)
-    return None if state is None else state.type
+    replay = _Replay(machine=machine, owners={name: owner for name, _state, owner in machine.walk()}, status=status)
+    for event in history:
+        replay.event(_flatten(event))
+    replay.close()
+    first, last = replay.first_time, replay.last_time
+    return RunOverlay(
+        states={name: StateRun(**attrs.asdict(entry)) for name, entry in replay.tallies.items()},
+        taken=frozenset(replay.taken),
+        status=replay.status,
+        error=replay.error,
+        cause=replay.cause,
+        duration=None if first is None or last is None else round(last - first, 6),
+    )
 
 
 def _fail_error(owners: Mapping[str, StateMachine], name: str) -> str | None:

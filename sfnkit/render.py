@@ -116,7 +116,10 @@ def _run_lines(state: State, run: StateRun) -> list[str]:
     if isinstance(state, Map) and (run.iterations_succeeded or run.iterations_failed):
         facts.append(f"items: {run.iterations_succeeded} ok, {run.iterations_failed} failed")
     elif run.entered > 1:
-        facts.append(f"ran {run.entered}×")
+        outcomes = [f"{count} {word}" for count, word in ((run.caught, "caught"), (run.failed, "failed")) if count]
+        facts.append(
+            f"ran {run.entered}×: {run.succeeded} ok, {', '.join(outcomes)}" if outcomes else f"ran {run.entered}×"
+        )
     if run.duration:  # zero on the virtual clock for most states: only time that passed is news
         facts.append(_duration(run.duration))
     lines = [_small(" · ".join(facts), _INK)] if facts else []
@@ -131,7 +134,7 @@ def _run_lines(state: State, run: StateRun) -> list[str]:
 
 def _state_label(name: str, state: State, width: int, run: StateRun | None) -> str:
     lines = [f"<B>{'<BR/>'.join(_text(line) for line in wrap(name, width))}</B>"]
-    lines.extend(_small(line) for line in wrap(describe_state(state), width + 6))
+    lines.extend(_small(line) for line in wrap(describe_state(state, name), width + 6))
     if isinstance(state, Task) and (detail := task_detail(state)):
         lines.append(_small(detail if len(detail) <= width + 6 else detail[: width + 5] + "…"))
     retriers = getattr(state, "retry", None)
@@ -354,7 +357,7 @@ def _title(machine: StateMachine, run: RunOverlay | None) -> str | None:
         status = f"Execution {run.status or 'RUNNING'}"
         if run.error:
             status += f": {run.error}"
-        if run.duration is not None:
+        if run.duration:
             status += f" · {_duration(run.duration)}"
         lines.append(_small(status, color, 11))
         shown: tuple[Status, ...] = ("succeeded", "caught", "failed")

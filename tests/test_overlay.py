@@ -291,3 +291,93 @@ def test_overlay_title_states_the_outcome_with_a_legend() -> None:
 def test_overlay_accepts_a_summary() -> None:
     """A precomputed RunOverlay draws the same as the history it came from."""
     assert render(DRAGONS, execution=summarize(DRAGONS, HAPPY)).source == render(DRAGONS, execution=HAPPY).source
+
+
+def linked(*specs: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """AWS-shaped events from ``(id, previousEventId, type, details)``: threads linked as AWS links them."""
+    events = []
+    for event_id, previous, kind, *details in specs:
+        event: dict[str, Any] = {"id": event_id, "previousEventId": previous, "timestamp": T0, "type": kind}
+        if details:
+            if kind.endswith("StateEntered"):
+                key = "stateEnteredEventDetails"
+            elif kind.endswith("StateExited"):
+                key = "stateExitedEventDetails"
+            else:
+                key = kind[0].lower() + kind[1:] + "EventDetails"
+            event[key] = details[0]
+        events.append(event)
+    return events
+
+
+def test_interleaved_iterations_follow_previous_event_links() -> None:
+    """Iterations whose events interleave are told apart by previousEventId: one fails while another ends well."""
+    events = linked(
+        (1, 0, "ExecutionStarted"),
+        (2, 1, "MapStateEntered", {"name": "Each"}),
+        (3, 2, "MapStateStarted", {"length": 2}),
+        (4, 3, "MapIterationStarted", {"name": "Each", "index": 0}),
+        (5, 4, "ChoiceStateEntered", {"name": "Check"}),
+        (6, 3, "MapIterationStarted", {"name": "Each", "index": 1}),
+        (7, 6, "ChoiceStateEntered", {"name": "Check"}),
+        (8, 7, "ChoiceStateExited", {"name": "Check"}),
+        (9, 8, "FailStateEntered", {"name": "Bad"}),
+        (10, 9, "MapIterationFailed", {"name": "Each", "index": 1}),
+        (11, 5, "ChoiceStateExited", {"name": "Check"}),  # iteration 0 goes on after iteration 1 failed
+        (12, 11, "PassStateEntered", {"name": "Good"}),
+        (13, 12, "PassStateExited", {"name": "Good"}),
+        (14, 13, "MapIterationSucceeded", {"name": "Each", "index": 0}),
+        (15, 6, "MapStateFailed"),
+        (16, 1, "ExecutionFailed", {"error": "BadItem"}),
+    )
+    overlay = summarize(EACH, events)
+    assert statuses(overlay) == {"Each": "failed", "Check": "succeeded", "Bad": "failed", "Good": "succeeded"}
+    assert overlay.run("Each").error == "BadItem" and overlay.run("Check").succeeded == 2
+
+
+def test_overlay_of_a_local_run() -> None:
+    """A run of sfnkit's executor (retries, a Parallel in a Map, a caught error) draws as it happened."""
+    from sfnkit import catch, fail, lambda_fn, map_, parallel, retry, run, workflow
+
+    class GatewayTimeout(Exception):
+        pass
+
+    class CardDeclined(Exception):
+        pass
+
+    calls: dict[str, int] = {}
+
+    @lambda_fn
+    def reserve(order: dict[str, Any]) -> dict[str, Any]:
+        return {}
+
+    @lambda_fn(retry=retry(GatewayTimeout, interval_seconds=2, max_attempts=3))
+    def charge(order: dict[str, Any]) -> dict[str, Any]:
+        calls[order["id"]] = calls.get(order["id"], 0) + 1
+        if order["id"] == "b" and calls["b"] <= 2:
+            raise GatewayTimeout("no answer")
+        if order["id"] == "c":
+            raise CardDeclined("expired")
+        return {}
+
+    flow = map_(
+        parallel(reserve, charge, name="Both"),
+        name="Each",
+        catch=catch(CardDeclined, then=fail(error="OrderFailed", name="Failed")),
+    )
+    orders = workflow("Orders", flow)
+    execution = run(orders, [{"id": "a"}, {"id": "b"}, {"id": "c"}])
+    overlay = summarize(orders, execution.history)
+    assert statuses(overlay) == {
+        "Each": "caught",
+        "Both": "failed",
+        "Reserve": "succeeded",
+        "Charge": "failed",
+        "Failed": "failed",
+    }
+    assert overlay.run("Charge") == StateRun(
+        entered=3, succeeded=2, failed=1, retries=2, duration=6.0, error="CardDeclined"
+    )
+    each = overlay.run("Each")
+    assert (each.iterations_succeeded, each.iterations_failed, each.error) == (2, 1, "CardDeclined")
+    assert "ran 3×: 2 ok, 1 failed · 6 s" in render(orders, execution=execution).source

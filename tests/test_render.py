@@ -485,3 +485,19 @@ def test_graphviz_pure_stands_in_for_dot(monkeypatch: pytest.MonkeyPatch, format
     assert picture.startswith(magic)
     if format == "svg":
         assert picture.count(b'class="cluster"') == 4 and picture.count(b'class="node"') == 11
+
+
+def test_lambda_named_like_its_state_is_not_repeated() -> None:
+    """A @lambda_fn Task (function named as its state) reads "λ Lambda function", not the name twice."""
+    definition = {
+        "StartAt": "Validate",
+        "States": {
+            "Validate": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "Validate", "Payload.$": "$"},
+                "End": True,
+            }
+        },
+    }
+    assert ">λ Lambda function<" in render(machine(definition)).source
