@@ -379,6 +379,9 @@ def _check_states_object(block: _Block) -> Iterator[Problem]:
 
 def _check_state_name(name: str, where: str) -> Iterator[Problem]:
     """ASL-NOTES §1, §10 item 3: 1..80 characters; INVALID_STATE_NAME for control characters."""
+    if not isinstance(name, str):
+        yield Problem(where, f"State names are strings; got {name!r}.")
+        return
     if not name:
         yield Problem(where, "State names cannot be empty; give the state a name of 1 to 80 characters.")
     elif len(name) > schema.MAX_NAME_LENGTH:
@@ -538,7 +541,7 @@ def _unknown_field_message(state_type: str, key: str) -> str:
 
 
 def _close_field(key: str, fields: Iterable[str]) -> str:
-    close = difflib.get_close_matches(key, list(fields), n=1)
+    close = difflib.get_close_matches(str(key), list(fields), n=1)
     return f" Did you mean {close[0]!r}?" if close else ""
 
 
@@ -932,6 +935,9 @@ def _check_assign(value: Json, where: str, state: _State) -> Iterator[Problem]:
         return
     for key, item in value.items():
         inner = _at(where, key)
+        if not isinstance(key, str):
+            yield Problem(inner, f"Variable names are strings; got {key!r}.")
+            continue
         dynamic = state.language == JSONPATH and key.endswith(".$")
         name = key[:-2] if dynamic else key
         yield from _variable_name_problems(name, inner, state)

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sfnkit import ValidationError
 from sfnkit.errors import Problem
@@ -271,3 +273,43 @@ def test_unreachable_tail_of_long_chain_is_found():
     found = problems(definition)
     assert len(found) == 2500
     assert found[0].location == "States.S2500"
+
+
+# --- robustness -------------------------------------------------------------------------------------------------
+
+_KEYS = st.sampled_from(
+    ["StartAt", "States", "Type", "Next", "End", "Default", "Choices", "Branches", "ItemProcessor", "Iterator",
+     "ProcessorConfig", "Mode", "Retry", "Catch", "ErrorEquals", "Assign", "Parameters", "x.$", "Variable",
+     "StringEquals", "NumericEqualsPath", "And", "Not", "Resource", "QueryLanguage", "Output", "Seconds",
+     "TimeoutSeconds", "Label", "ItemReader", "Credentials", "A", "B"]
+)  # fmt: skip
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.floats(allow_nan=False)
+    | st.sampled_from(
+        ["$", "$.a", "$.a[*]", "A", "B", "Pass", "Task", "Map", "{% 1 %}", "{% (", "States.ALL", "JSONata"]
+    )
+)
+_JSON = st.recursive(
+    _SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=4), max_leaves=16
+)
+_STATE = st.fixed_dictionaries(
+    {"Type": st.sampled_from(["Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"])},
+    optional={"Next": st.sampled_from(["A", "B", "C"]), "End": st.booleans()},
+).flatmap(lambda state: st.dictionaries(_KEYS, _JSON, max_size=4).map(lambda extra: {**extra, **state}))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(_KEYS, _JSON, max_size=5))
+def test_problems_never_raises_on_arbitrary_json(definition: dict[str, Any]):
+    """Any JSON object gives a list of Problems, never an exception."""
+    assert all(isinstance(problem, Problem) for problem in problems(definition))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.sampled_from(["A", "B", "C"]), _STATE, min_size=1, max_size=3))
+def test_problems_never_raises_on_state_shaped_json(states: dict[str, Any]):
+    """Definitions with typed states and random fields give Problems, never an exception."""
+    assert all(isinstance(problem, Problem) for problem in problems({"StartAt": "A", "States": states}))
