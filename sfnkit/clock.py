@@ -28,7 +28,9 @@ __all__ = [
     "SleptPastDeadline",
     "Timeline",
     "VirtualClock",
+    "enter_handler",
     "handler_sleeps_on",
+    "leave_handler",
     "make_clock",
 ]
 
@@ -139,10 +141,29 @@ def _sleep(seconds: float | SupportsIndex) -> None:
     timeline.now += seconds
 
 
+_installed = False
+
+
 def _install() -> None:
+    global _installed
     with _install_lock:
         if time.sleep is not _sleep:
             time.sleep = _sleep
+        _installed = True
+
+
+def enter_handler(timeline: Timeline, deadline: float = NO_DEADLINE) -> tuple[Timeline, float] | None:
+    """Make this thread's ``time.sleep`` advance *timeline* up to *deadline*; returns what to restore."""
+    if not _installed:
+        _install()
+    previous: tuple[Timeline, float] | None = getattr(_local, "frame", None)
+    _local.frame = (timeline, deadline)
+    return previous
+
+
+def leave_handler(previous: tuple[Timeline, float] | None) -> None:
+    """Undo :func:`enter_handler`."""
+    _local.frame = previous
 
 
 @contextmanager

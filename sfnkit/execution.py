@@ -94,7 +94,7 @@ def build_history(
     Events are ordered by time (ties keep the order they happened in); ``previousEventId`` points at the previous
     event of the same thread of control (the execution, a Parallel branch, a Map iteration).
     """
-    flat: list[tuple[float, int, str, int, dict[str, Any] | None, int | None]] = []
+    flat: list[tuple[float, int, str, int, dict[str, Any] | None, Any]] = []
     seq = 0
     for record in trace:
         if record[0] == FUSED:
@@ -126,17 +126,33 @@ def build_history(
     last: dict[int, int] = {0: 0}
     for t, _, event_type, chain, details, spawn in flat:
         event_id = len(events) + 1
+        hint = spawn[0] if isinstance(spawn, tuple) and spawn and isinstance(spawn[0], str) else None
+        previous = last.get(chain, 0)
+        advance = True
+        if hint == "iter" and spawn[2] is not None:  # the next sequential iteration follows the last one's work
+            previous = last.get(spawn[2], previous)
+        elif hint == "evaluation" and previous:  # AWS-observed: EvaluationFailed follows what preceded the state
+            previous = events[previous - 1]["previousEventId"]
+        elif hint == "end":  # the iteration's last work stays its last event
+            advance = False
+        elif hint == "closing":  # AWS-observed: Map/ParallelStateSucceeded stays beside the flow
+            advance = False
         event: dict[str, Any] = {
             "id": event_id,
-            "previousEventId": last.get(chain, 0),
+            "previousEventId": previous,
             "timestamp": stamp(t),
             "type": event_type,
         }
         if details:
             event[_details_key(event_type)] = _render_details(details)
         events.append(event)
-        last[chain] = event_id
-        if spawn is not None:
+        if advance:
+            last[chain] = event_id
+        if hint == "iter":
+            last[spawn[1]] = event_id
+        elif hint == "end":  # an iteration ended: its parent continues from the iteration's last work
+            last[spawn[1]] = event_id if event_type == "MapIterationSucceeded" else previous
+        elif spawn is not None and hint is None:
             for child in spawn if isinstance(spawn, tuple) else (spawn,):
                 last[child] = event_id
     final_type = _TERMINAL_TYPES[status]

@@ -174,7 +174,9 @@ class RunState:
         self.ctx_bound = ctx_bound
 
     def request_id(self) -> str:
-        return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+        """A version-4 UUID drawn from the run's random source (repeatable with ``seed=``)."""
+        h = f"{self.random.getrandbits(128):032x}"
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
 
 # --- nodes ----------------------------------------------------------------------------------------------------
@@ -227,7 +229,7 @@ class Node:
             details: dict[str, Json] = {"state": self.name, "error": err.error, "cause": cause}
             if field:
                 details["location"] = field
-            _append(rec, (GENERIC, "EvaluationFailed", strand.chain, t, details, None))
+            _append(rec, (GENERIC, "EvaluationFailed", strand.chain, t, details, ("evaluation",)))
         elif err.error == RUNTIME and not (err.cause or "").startswith(_LOCATED):
             new = StatesError(RUNTIME, state_cause(self.name, eid, err.cause or ""))
         else:
@@ -756,6 +758,7 @@ class RetryingNode(Node):
 
     __slots__ = ("catchers", "io", "retriers")
     retry_capable = True
+    failed_event = ""
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
         super().__init__(name, state, language, location)
@@ -807,6 +810,8 @@ class RetryingNode(Node):
                             raise _ExecutionTimedOut from None
                         run.clock.sleep(timeline, delay)
                         continue
+                if self.failed_event:  # AWS: only when no retry follows
+                    _append(rec, (GENERIC, self.failed_event, strand.chain, timeline.now, None, None))
                 catcher = next((c for c in self.catchers if error_matches(c.error_equals, err.error)), None)
                 if catcher is None:
                     raise err from None
@@ -1202,6 +1207,7 @@ def _first_failure(outcomes: Sequence[_Outcome]) -> _Outcome | None:
 
 class ParallelNode(RetryingNode):
     __slots__ = ("branches",)
+    failed_event = "ParallelStateFailed"
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str, top: str) -> None:
         super().__init__(name, state, language, location)
@@ -1226,9 +1232,8 @@ class ParallelNode(RetryingNode):
         failure = _first_failure(outcomes)
         if failure is not None:
             assert failure.error is not None
-            _append(rec, (GENERIC, "ParallelStateFailed", strand.chain, strand.timeline.now, None, None))
             raise failure.error
-        _append(rec, (GENERIC, "ParallelStateSucceeded", strand.chain, strand.timeline.now, None, None))
+        _append(rec, (GENERIC, "ParallelStateSucceeded", strand.chain, strand.timeline.now, None, ("closing",)))
         result = [o.output for o in outcomes]
         extra = sum(o.bound + 1 for o in outcomes) + 2
         if isinstance(io, df.JsonataIO):
@@ -1279,6 +1284,7 @@ def _run_parallel(
 
 
 class MapNode(RetryingNode):
+    failed_event = "MapStateFailed"
     __slots__ = (
         "batch_input",
         "distributed",
@@ -1366,22 +1372,28 @@ class MapNode(RetryingNode):
             )
         return value
 
-    def _settings(
-        self, run: RunState, raw: Json, effective: Json, context: Json, strand: Strand
-    ) -> tuple[int, int | None, float | None]:
-        scope = Scope(effective, context, strand.variables)
+    def _concurrency(self, run: RunState, raw: Json, effective: Json, context: Json, strand: Strand) -> int:
         concurrency: Any = self.max_concurrency
-        count: Any = self.tolerated_count
-        percentage: Any = self.tolerated_percentage
         if isinstance(concurrency, Template):
             concurrency = self._jsonata_number(run, concurrency, "MaxConcurrency", raw, context, strand)
+        if self.max_concurrency_path is not None:
+            text, find = self.max_concurrency_path
+            scope = Scope(effective, context, strand.variables)
+            concurrency = df.integer_from_path(find, "MaxConcurrencyPath", text, scope)
+        if concurrency is not None and concurrency < 0:
+            raise df.runtime_error("MaxConcurrency cannot be negative.")
+        return int(concurrency or 0)
+
+    def _tolerance(
+        self, run: RunState, raw: Json, effective: Json, context: Json, strand: Strand
+    ) -> tuple[int | None, float | None]:
+        scope = Scope(effective, context, strand.variables)
+        count: Any = self.tolerated_count
+        percentage: Any = self.tolerated_percentage
         if isinstance(count, Template):
             count = self._jsonata_number(run, count, "ToleratedFailureCount", raw, context, strand)
         if isinstance(percentage, Template):
             percentage = self._jsonata_number(run, percentage, "ToleratedFailurePercentage", raw, context, strand)
-        if self.max_concurrency_path is not None:
-            text, find = self.max_concurrency_path
-            concurrency = df.integer_from_path(find, "MaxConcurrencyPath", text, scope)
         if self.tolerated_count_path is not None:
             text, find = self.tolerated_count_path
             count = df.integer_from_path(find, "ToleratedFailureCountPath", text, scope)
@@ -1392,9 +1404,7 @@ class MapNode(RetryingNode):
             raise df.runtime_error("ToleratedFailureCount cannot be negative.")
         if percentage is not None and not 0 <= percentage <= 100:
             raise df.runtime_error("ToleratedFailurePercentage must be between 0 and 100.")
-        if concurrency is not None and concurrency < 0:
-            raise df.runtime_error("MaxConcurrency cannot be negative.")
-        return int(concurrency or 0), count, percentage
+        return count, percentage
 
     def _items(self, run: RunState, raw: Json, effective: Json, context: Json, strand: Strand) -> list[Json]:
         if self.language == "JSONata":
@@ -1512,6 +1522,79 @@ class MapNode(RetryingNode):
         batch["Items"] = items
         return batch
 
+    def _run_inline(self, run: RunState, strand: Strand, inputs: list[Json], concurrency: int) -> list[_Outcome]:
+        """Inline iterations; each iteration's history follows the previous one's, as AWS numbers them."""
+        rec = strand.rec
+        chain = strand.chain
+        name = self.name
+        workers = run.max_workers
+        threaded = (
+            len(inputs) > 1
+            and self.processor.has_tasks
+            and ((workers is None and not run.clock.virtual) or (workers is not None and workers > 1))
+        )
+        previous_chain: list[int | None] = [None]
+
+        def on_start(i: int, child: Strand) -> None:
+            hint = ("iter", child.chain, previous_chain[0])
+            _append(rec, (GENERIC, "MapIterationStarted", chain, child.timeline.now, {"name": name, "index": i}, hint))
+            previous_chain[0] = child.chain
+
+        def on_end(i: int, child: Strand, outcome: _Outcome) -> None:
+            kind = "MapIterationSucceeded" if outcome.error is None else "MapIterationFailed"
+            _append(rec, (GENERIC, kind, child.chain, child.timeline.now, {"name": name, "index": i}, ("end", chain)))
+
+        if threaded:
+            return _run_children(
+                run, strand, self.processor, inputs, concurrency=concurrency, on_start=on_start, on_end=on_end
+            )
+        # The common case, one iteration after the other: the same as _run_children, without the indirections.
+        start = strand.timeline.now
+        trace = rec.trace
+        variables = strand.variables
+        bound = strand.bound
+        var_bound = strand.var_bound
+        first = self.processor.start
+        chains = run.chains
+        outcomes: list[_Outcome] = []
+        ends: list[float] = []
+        previous: int | None = None
+        for i, item in enumerate(inputs):
+            begin = start if concurrency <= 0 or i < concurrency else max(start, ends[i - concurrency])
+            child_chain = next(chains)
+            child = Strand(Timeline(begin), variables, child_chain, rec, bound, var_bound)
+            trace.append(
+                (
+                    GENERIC,
+                    "MapIterationStarted",
+                    chain,
+                    begin,
+                    {"name": name, "index": i},
+                    ("iter", child_chain, previous),
+                )
+            )
+            rec.count += 1
+            previous = child_chain
+            outcome = _Outcome(i)
+            outcomes.append(outcome)
+            try:
+                if run.aborted:
+                    raise _Aborted
+                outcome.output = _run_block(run, first, child, item)
+                outcome.bound = child.bound
+                kind = "MapIterationSucceeded"
+            except StatesError as err:
+                outcome.error = err
+                kind = "MapIterationFailed"
+            outcome.end = end = child.timeline.now
+            ends.append(end)
+            trace.append((GENERIC, kind, child_chain, end, {"name": name, "index": i}, ("end", chain)))
+            rec.count += 1
+            if outcome.error is not None:
+                break
+        strand.timeline.now = max(start, *ends) if ends else start
+        return outcomes
+
     def attempt(self, run: RunState, strand: Strand, raw: Json, t: float, retry_count: int, eid: int) -> Attempt:
         rec = strand.rec
         timeline = strand.timeline
@@ -1521,12 +1604,14 @@ class MapNode(RetryingNode):
         io = self.io
         effective = io.effective_input(raw, context, variables)
         items = self._items(run, raw, effective, context, strand)
-        concurrency, tolerated_count, tolerated_percentage = self._settings(run, raw, effective, context, strand)
         inputs = self._item_inputs(run, raw, effective, items, now, strand)
         if self.item_batcher is not None:
             inputs = self._batches(run, raw, effective, inputs, context, strand)
         chain = strand.chain
+        # AWS-observed: MaxConcurrency is read before MapStateStarted, the tolerated failures after it
+        concurrency = self._concurrency(run, raw, effective, context, strand)
         _append(rec, (GENERIC, "MapStateStarted", chain, now, {"length": len(inputs)}, None))
+        tolerated_count, tolerated_percentage = self._tolerance(run, raw, effective, context, strand)
         name = self.name
         if self.distributed:
             run_arn = (
@@ -1570,41 +1655,19 @@ class MapNode(RetryingNode):
                         None,
                     ),
                 )
-                _append(rec, (GENERIC, "MapStateFailed", chain, timeline.now, None, None))
                 raise StatesError(EXCEED_TOLERATED_FAILURE_THRESHOLD, cause)
             _append(rec, (GENERIC, "MapRunSucceeded", chain, timeline.now, None, None))
             result = [
                 o.output if o.error is None else {"Error": o.error.error, "Cause": o.error.cause} for o in outcomes
             ]
         else:
-
-            def on_start(i: int, child: Strand) -> None:
-                _append(
-                    rec,
-                    (
-                        GENERIC,
-                        "MapIterationStarted",
-                        chain,
-                        child.timeline.now,
-                        {"name": name, "index": i},
-                        child.chain,
-                    ),
-                )
-
-            def on_end(i: int, child: Strand, outcome: _Outcome) -> None:
-                kind = "MapIterationSucceeded" if outcome.error is None else "MapIterationFailed"
-                _append(rec, (GENERIC, kind, child.chain, child.timeline.now, {"name": name, "index": i}, None))
-
-            outcomes = _run_children(
-                run, strand, self.processor, inputs, concurrency=concurrency, on_start=on_start, on_end=on_end
-            )
+            outcomes = self._run_inline(run, strand, inputs, concurrency)
             failure = _first_failure(outcomes)
             if failure is not None:
                 assert failure.error is not None
-                _append(rec, (GENERIC, "MapStateFailed", chain, timeline.now, None, None))
                 raise failure.error
             result = [o.output for o in outcomes]
-        _append(rec, (GENERIC, "MapStateSucceeded", chain, timeline.now, None, None))
+        _append(rec, (GENERIC, "MapStateSucceeded", chain, timeline.now, None, ("closing",)))
         extra = sum(o.bound + 1 for o in outcomes) + 2
         if isinstance(io, df.JsonataIO):
             out, assigned = io.finish(raw, result, context, variables, run.jsonata_runtime)

@@ -12,20 +12,19 @@ from __future__ import annotations
 import base64
 import inspect
 import json
+import linecache
 import threading
-import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, Final
-
-import attrs
 
 from sfnkit.asl.context import ACCOUNT, REGION
 from sfnkit.asl.failures import DATA_LIMIT_EXCEEDED, StatesError
 from sfnkit.asl.scope import Json
-from sfnkit.clock import NO_DEADLINE, Clock, SleptPastDeadline, Timeline, handler_sleeps_on
+from sfnkit.clock import NO_DEADLINE, Clock, SleptPastDeadline, Timeline, enter_handler, leave_handler
 
 __all__ = [
     "MAX_PAYLOAD_BYTES",
@@ -38,6 +37,7 @@ __all__ = [
     "function_name",
     "invoke",
     "invoke_output",
+    "json_copy",
     "not_found",
     "parse_payload",
 ]
@@ -50,14 +50,30 @@ class TaskTimedOut(Exception):
     """The handler ran past its Task's deadline (``States.Timeout``)."""
 
 
-@attrs.frozen
-class Invocation:
-    """The answer of one Lambda invoke: the raw response payload, and whether it is a function error."""
+_UNPARSED: Final = object()
 
-    payload: bytes
-    function_error: bool
-    request_id: str
-    log_result: str | None = None
+
+class Invocation:
+    """The answer of one Lambda invoke: the raw response payload, and whether it is a function error.
+
+    ``value`` is the payload's JSON value when the handler returned a Python value (saves parsing the text back).
+    """
+
+    __slots__ = ("function_error", "log_result", "payload", "request_id", "value")
+
+    def __init__(
+        self,
+        payload: bytes,
+        function_error: bool,
+        request_id: str,
+        log_result: str | None = None,
+        value: Json = _UNPARSED,
+    ) -> None:
+        self.payload = payload
+        self.function_error = function_error
+        self.request_id = request_id
+        self.log_result = log_result
+        self.value = value
 
 
 class LambdaContext:
@@ -119,6 +135,47 @@ def data_limit_cause(what: str) -> str:
     return f"The state/task '{what}' returned a result with a size exceeding the maximum number of bytes service limit."
 
 
+_SCALARS: Final = (str, int, float, bool, type(None))
+
+
+class _NotPlainJson(Exception):
+    """A value that JSON would change (a tuple, a non-string key): copy it through JSON text instead."""
+
+
+def _clone(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlainJson
+            out[key] = item if type(item) in _SCALARS else _clone(item)
+        return out
+    if kind is list:
+        return [item if type(item) in _SCALARS else _clone(item) for item in value]
+    if kind in _SCALARS:
+        return value
+    raise _NotPlainJson
+
+
+def json_copy(value: Json) -> Json:
+    """A deep copy of a JSON value, as a round trip through JSON text would give (but faster).
+
+    >>> json_copy({"a": (1, 2)})
+    {'a': [1, 2]}
+    """
+    try:
+        return _clone(value)
+    except (_NotPlainJson, RecursionError):
+        return json.loads(json.dumps(value))
+
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_runtime_encoder = c_make_encoder(None, _not_json, encode_basestring_ascii, None, ": ", ", ", False, False, True)
+
 _ARITY: dict[Any, int] = {}
 _arity_lock = threading.Lock()
 
@@ -144,19 +201,28 @@ def _wants_context(fn: Callable[..., Any]) -> bool:
 
 
 def _error_document(exc: BaseException, request_id: str) -> dict[str, Json]:
-    frames = traceback.extract_tb(exc.__traceback__)[1:]  # drop our own frame, as the runtime shows only user code
+    """The Python runtime's error document; the stack trace shows only the handler's frames, as Lambda's does."""
+    trace = []
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename != __file__:
+            line = linecache.getline(code.co_filename, tb.tb_lineno).strip()
+            text = f'  File "{code.co_filename}", line {tb.tb_lineno}, in {code.co_name}\n'
+            trace.append(text + (f"    {line}\n" if line else ""))
+        tb = tb.tb_next
     error_type = getattr(exc, "error_type", None)
     return {
         "errorMessage": str(exc),
         "errorType": error_type if isinstance(error_type, str) else type(exc).__name__,
         "requestId": request_id,
-        "stackTrace": traceback.format_list(frames),
+        "stackTrace": trace,
     }
 
 
-def _call(fn: Callable[..., Any], event: Json, context: LambdaContext) -> Any:
+def _call(fn: Callable[..., Any], event: Json, context: Callable[[], LambdaContext]) -> Any:
     if _wants_context(fn):
-        return fn(event, context)
+        return fn(event, context())
     return fn(event)
 
 
@@ -178,15 +244,18 @@ def invoke(
     clock a handler with a deadline runs in a worker thread that is abandoned when the deadline passes.
     """
     request_id = request_id or str(uuid.uuid4())
-    try:
-        event_copy = json.loads(json.dumps(event))
-    except (TypeError, ValueError) as exc:  # pragma: no cover - payloads are JSON values already
-        raise StatesError("States.Runtime", f"The Lambda payload is not JSON: {exc}") from None
-    context = LambdaContext(name, arn, request_id, timeline, deadline)
+    event_copy = json_copy(event)
+
+    def context() -> LambdaContext:
+        return LambdaContext(name, arn, request_id, timeline, deadline)
+
     try:
         if clock.virtual:
-            with handler_sleeps_on(timeline, deadline):
+            frame = enter_handler(timeline, deadline)
+            try:
                 result = _call(fn, event_copy, context)
+            finally:
+                leave_handler(frame)
         elif deadline != NO_DEADLINE:
             result = _call_with_real_deadline(fn, event_copy, context, timeline, deadline)
         else:
@@ -201,8 +270,9 @@ def invoke(
     if isinstance(result, bytes | bytearray | memoryview):
         return Invocation(bytes(result), False, request_id, _log(log_tail, request_id))
     try:
-        body = json.dumps(result).encode()
-    except (TypeError, ValueError) as exc:
+        # the runtime's json.dumps(result): default separators, ASCII escapes
+        body = "".join(_runtime_encoder(result, 0)).encode()
+    except (TypeError, ValueError, RecursionError) as exc:
         document = {
             "errorMessage": f"Unable to marshal response: {exc}",
             "errorType": "Runtime.MarshalError",
@@ -210,11 +280,11 @@ def invoke(
             "stackTrace": [],
         }
         return Invocation(json.dumps(document).encode(), True, request_id, _log(log_tail, request_id))
-    return Invocation(body, False, request_id, _log(log_tail, request_id))
+    return Invocation(body, False, request_id, _log(log_tail, request_id), json_copy(result))
 
 
 def _call_with_real_deadline(
-    fn: Callable[..., Any], event: Json, context: LambdaContext, timeline: Timeline, deadline: float
+    fn: Callable[..., Any], event: Json, context: Callable[[], LambdaContext], timeline: Timeline, deadline: float
 ) -> Any:
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sfnkit-lambda")
     future = pool.submit(_call, fn, event, context)
@@ -237,6 +307,8 @@ def parse_payload(invocation: Invocation, *, what: str) -> Json:
     """The JSON value of a successful invocation's payload (``States.DataLimitExceeded`` past 256 KiB)."""
     if len(invocation.payload) > MAX_PAYLOAD_BYTES:
         raise StatesError(DATA_LIMIT_EXCEEDED, data_limit_cause(what))
+    if invocation.value is not _UNPARSED:
+        return invocation.value
     text = invocation.payload.decode("utf-8", errors="replace")
     try:
         return json.loads(text)
