@@ -383,6 +383,8 @@ def _math_random(name: str, args: list[Json], scope: Scope) -> Json:
 
 def _math_add(name: str, args: list[Json], scope: Scope) -> Json:
     left, right = args
+    if type(left) is int and type(right) is int:
+        return left + right
     for what, value in (("the first argument", left), ("the second argument", right)):
         if not is_number(value):
             raise _fail(name, f"{what} must be a number, but was {_type_name(value)}: {_compact(value)}")
@@ -632,6 +634,20 @@ def _bind(name: str, args: list[_Eval | _Literal], parser: _Parser, start: int) 
 
         return format_call
     evaluators = [_constant(a.value) if isinstance(a, _Literal) else a for a in args]
+    if len(evaluators) == 1:
+        (only,) = evaluators
+
+        def call_1(scope: Scope) -> Json:
+            return impl(name, [only(scope)], scope)
+
+        return call_1
+    if len(evaluators) == 2:
+        first_arg, second_arg = evaluators
+
+        def call_2(scope: Scope) -> Json:
+            return impl(name, [first_arg(scope), second_arg(scope)], scope)
+
+        return call_2
 
     def call(scope: Scope) -> Json:
         return impl(name, [evaluate(scope) for evaluate in evaluators], scope)

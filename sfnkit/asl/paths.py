@@ -1034,47 +1034,68 @@ def _fast_find(
 
 @attrs.frozen(eq=False)
 class ReferencePath:
-    """A ResultPath: where a state's result goes in its raw input (``$`` replaces the input)."""
+    """A ResultPath: where a state's result goes in its raw input (``$`` replaces the input).
+
+    ``insert(data, value)`` returns *data* with *value* placed at the path, copying only the containers along
+    the path (the rest is shared). Missing objects on the way are created and an existing value is replaced;
+    a step that meets a value of the wrong kind (a field of a string, an index of an object or past the end)
+    raises ``StatesError("States.ReferencePathConflict", "Unable to apply ReferencePath $.x to input ...")``.
+    """
 
     text: str
     steps: tuple[str | int, ...]
+    insert: Callable[[Json, Json], Json] = attrs.field(repr=False)
 
-    def insert(self, data: Json, value: Json) -> Json:
-        """Return *data* with *value* placed at this path; copies only the containers along the path.
 
-        Missing objects on the way are created, an existing value is replaced. A step that meets a value of the
-        wrong kind (a field of a string, an index of an object) fails as AWS does.
+def _inserter(text: str, steps: tuple[str | int, ...]) -> Callable[[Json, Json], Json]:
+    def conflict(whole: Json) -> StatesError:
+        shown = json.dumps(whole, separators=(",", ":"), ensure_ascii=False)
+        return StatesError(REFERENCE_PATH_CONFLICT, f"Unable to apply ReferencePath {text} to input {shown}")
 
-        Raises:
-            StatesError: ``States.ReferencePathConflict`` when the path cannot be applied to *data*.
-        """
-        if not self.steps:
-            return value
-        return self._put(data, 0, value, data)
-
-    def _put(self, node: Json, i: int, value: Json, whole: Json) -> Json:
-        step = self.steps[i]
-        last = i + 1 == len(self.steps)
-        if isinstance(step, str):
+    def put(node: Json, i: int, value: Json, whole: Json) -> Json:
+        step = steps[i]
+        last = i + 1 == len(steps)
+        if type(step) is str:
             if node is _MISSING:
                 node = {}
             if not isinstance(node, dict):
-                raise self._conflict(whole)
-            copy = dict(node)
-            copy[step] = value if last else self._put(node.get(step, _MISSING), i + 1, value, whole)
+                raise conflict(whole)
+            copy = node.copy()
+            copy[step] = value if last else put(node.get(step, _MISSING), i + 1, value, whole)
             return copy
+        assert isinstance(step, int)
         if not isinstance(node, list):
-            raise self._conflict(whole)
+            raise conflict(whole)
         at = step + len(node) if step < 0 else step
         if not 0 <= at < len(node):
-            raise self._conflict(whole)
-        items = list(node)
-        items[at] = value if last else self._put(node[at], i + 1, value, whole)
+            raise conflict(whole)
+        items = node.copy()
+        items[at] = value if last else put(node[at], i + 1, value, whole)
         return items
 
-    def _conflict(self, whole: Json) -> StatesError:
-        shown = json.dumps(whole, separators=(",", ":"), ensure_ascii=False)
-        return StatesError(REFERENCE_PATH_CONFLICT, f"Unable to apply ReferencePath {self.text} to input {shown}")
+    if not steps:
+
+        def replace(data: Json, value: Json) -> Json:
+            return value
+
+        return replace
+    if len(steps) == 1 and type(steps[0]) is str:
+        key = steps[0]
+
+        # The common ResultPath "$.result": one shallow copy of the input.
+        def insert_one(data: Json, value: Json) -> Json:
+            if type(data) is not dict:
+                return put(data, 0, value, data)
+            copy = data.copy()
+            copy[key] = value
+            return copy
+
+        return insert_one
+
+    def insert(data: Json, value: Json) -> Json:
+        return put(data, 0, value, data)
+
+    return insert
 
 
 def compile_reference_path(text: str, *, location: str = "") -> ReferencePath:
@@ -1110,7 +1131,7 @@ def compile_reference_path(text: str, *, location: str = "") -> ReferencePath:
                     position=_position_of(text, token),
                     location=location,
                 )
-    return ReferencePath(text, tuple(steps))
+    return ReferencePath(text, tuple(steps), _inserter(text, tuple(steps)))
 
 
 def _position_of(text: str, token: _Token) -> int:

@@ -133,13 +133,29 @@ def _compile_object(template: dict[str, Json], location: str) -> Json | _Dynamic
         entries.append(entry)
     if all(evaluate is None for _, _, evaluate, _ in entries):
         return template
+    # The constants, in definition order, with placeholders for the evaluated keys: copying it (in C) and then
+    # assigning the evaluated keys keeps the key order of the definition.
+    base = {name: constant for name, _, _, constant in entries}
+    dynamic = [(name, field, evaluate) for name, field, evaluate, _ in entries if evaluate is not None]
+    if len(dynamic) == 1:
+        ((name0, field0, evaluate0),) = dynamic
+
+        def fill_one(scope: Scope) -> Json:
+            out = base.copy()
+            try:
+                out[name0] = evaluate0(scope)
+            except PathNotFound as missing:
+                raise StatesError(RUNTIME, not_found_cause(missing.path, field0, scope.input)) from None
+            return out
+
+        return _Dynamic(fill_one)
 
     def fill_object(scope: Scope) -> Json:
-        out: dict[str, Json] = {}
+        out = base.copy()
         field = ""
         try:
-            for name, field, evaluate, constant in entries:  # noqa: B007 - 'field' names the failing key below
-                out[name] = constant if evaluate is None else evaluate(scope)
+            for name, field, evaluate in dynamic:  # noqa: B007 - 'field' names the failing key below
+                out[name] = evaluate(scope)
         except PathNotFound as missing:
             # AWS: "The JSONPath '$.x' specified for the field 'x.$' could not be found in the input '...'"
             raise StatesError(RUNTIME, not_found_cause(missing.path, field, scope.input)) from None

@@ -117,3 +117,9 @@ def test_error_location_names_the_key() -> None:
     """The AslError location points at the exact key in the definition."""
     with pytest.raises(AslError, match=r"^States\.A\.Parameters\.outer\.x\.\$: "):
         compile_payload_template({"outer": {"x.$": "$."}}, field="Parameters", location="States.A")
+
+
+def test_key_order_follows_the_definition() -> None:
+    """Evaluated and constant keys come out in the order they were written."""
+    out = fill({"a": 1, "b.$": "$.who", "c": 2, "d.$": "$.order.id"})
+    assert list(out) == ["a", "b", "c", "d"]
