@@ -9,6 +9,7 @@ With ``execution=`` the run is drawn on top, as in the console's graph inspector
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import pathlib
@@ -16,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, assert_never, overload
 
 import attrs
@@ -378,16 +379,30 @@ def _overlay_of(machine: StateMachine, execution: Run) -> RunOverlay:
     return summarize(machine, execution)  # type: ignore[arg-type]  # a plain list of events
 
 
+@functools.cache
+def _diagram_type() -> type[graphviz.Digraph]:
+    """The ``graphviz.Digraph`` subclass ``render`` returns (made on first use: importing graphviz takes time)."""
+    import graphviz
+
+    class Diagram(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type information
+        """A ``graphviz.Digraph`` that Jupyter displays through sfnkit: with ``dot`` or graphviz-pure, never raising."""
+
+        def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> dict[str, str]:
+            return _bundle(f"<diagram {self.name}: {len(self.body)} DOT lines>", lambda: self.source, include, exclude)
+
+    Diagram.__qualname__ = "Diagram"
+    return Diagram
+
+
 def to_digraph(
     machine: StateMachine, *, execution: Run | None = None, direction: str = "TB", width: int = 22
 ) -> graphviz.Digraph:
     """Build the diagram of *machine* (with *execution* drawn on it) as a ``graphviz.Digraph``; runs nothing."""
-    import graphviz
 
     run = None if execution is None else _overlay_of(machine, execution)
     drawing = _Drawing(width=width, run=run)
     drawing.assign(machine)
-    graph = graphviz.Digraph(name=machine.name or "state_machine")
+    graph = _diagram_type()(name=machine.name or "state_machine")
     graph.attr(
         "graph",
         rankdir=direction,
@@ -561,6 +576,8 @@ def render(
 def _digraph_of(obj: object) -> graphviz.Digraph:
     if isinstance(obj, StateMachine):
         return to_digraph(obj)
+    if hasattr(obj, "source") and type(obj).__module__.startswith("graphviz"):
+        return obj  # a plain graphviz graph: draw it as it is
     machine = getattr(obj, "machine", None)
     if isinstance(machine, StateMachine) and hasattr(obj, "history"):
         return to_digraph(machine, execution=obj)
@@ -583,9 +600,13 @@ def mimebundle(obj: object, include: Any = None, exclude: Any = None) -> dict[st
         text = repr(obj)
     except Exception as error:  # a display must not fail, whatever repr does
         text = f"<{type(obj).__name__}: repr failed: {error}>"
+    return _bundle(text, lambda: _digraph_of(obj).source, include, exclude)
+
+
+def _bundle(text: str, source: Callable[[], str], include: Any, exclude: Any) -> dict[str, str]:
     bundle = {"text/plain": text}
     try:
-        bundle["image/svg+xml"] = layout(_digraph_of(obj).source, "svg").decode("utf-8")
+        bundle["image/svg+xml"] = layout(source(), "svg").decode("utf-8")
     except RenderError as error:
         bundle["text/plain"] = f"{text}\n{error}"
     except Exception as error:  # same reason: show the problem as text instead of failing the cell

@@ -501,3 +501,16 @@ def test_lambda_named_like_its_state_is_not_repeated() -> None:
         },
     }
     assert ">λ Lambda function<" in render(machine(definition)).source
+
+
+def test_rendered_digraph_displays_without_dot(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """render() gives a graphviz.Digraph whose Jupyter display falls back to text instead of raising."""
+    import graphviz
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr("sysconfig.get_path", lambda name: str(tmp_path))
+    monkeypatch.setattr("sys.executable", str(tmp_path / "python"))
+    diagram = render(machine(DRAGONS, "Dragons"))
+    bundle = diagram._repr_mimebundle_()
+    assert isinstance(diagram, graphviz.Digraph)
+    assert list(bundle) == ["text/plain"] and bundle["text/plain"].startswith("<diagram Dragons: ")
