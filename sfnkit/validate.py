@@ -21,6 +21,10 @@ from typing import Any, Final, TypeGuard
 import attrs
 
 from sfnkit.asl import schema
+from sfnkit.asl.intrinsics import compile_intrinsic
+from sfnkit.asl.jsonata import compile_expression
+from sfnkit.asl.jsonata import is_expression as _is_expression
+from sfnkit.asl.paths import compile_path, compile_reference_path
 from sfnkit.asl.schema import JSONATA, JSONPATH, BlockKind, Kind, Lang, Operand
 from sfnkit.asl.variables import name_problem
 from sfnkit.errors import AslError, Problem, ValidationError, caret
@@ -56,7 +60,10 @@ def validate(machine: Any) -> None:
 
 
 def problems(definition: Mapping[str, Json]) -> list[Problem]:
-    """Every rule *definition* breaks, in document order (an empty list when AWS would accept it)."""
+    """Every rule *definition* breaks (an empty list when AWS would accept it).
+
+    Problems come block by block (the machine, then its branches and processors), each block's states in order.
+    """
     if not _is_object(definition):
         kind = type(definition).__name__
         return [Problem("", f"A state machine definition is a JSON object with StartAt and States; got a {kind}.")]
@@ -128,10 +135,6 @@ def _is_int(value: Json) -> TypeGuard[int]:
 
 def _is_number(value: Json) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _is_expression(value: Json) -> bool:
-    return isinstance(value, str) and len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
 
 
 def _names_hint(target: str, names: Iterable[str]) -> str:
@@ -1468,7 +1471,6 @@ _FIELD_CHECKS: Final = _field_checks()
 
 
 # --- syntax of paths, intrinsics and JSONata: delegated to the compilers in sfnkit.asl ---------------------------
-# Imported where used: they pull in the JSONata engine, which `import sfnkit` should not pay for.
 
 
 # Each verdict depends on the text alone, and machines repeat the same few paths ("$", "$.Payload") in every
@@ -1478,8 +1480,6 @@ _FIELD_CHECKS: Final = _field_checks()
 @functools.lru_cache(maxsize=8192)
 def _path_verdict(text: str) -> tuple[str | None, bool]:
     """(error message, is_definite) of a JSONPath."""
-    from sfnkit.asl.paths import compile_path
-
     try:
         return None, compile_path(text).is_definite
     except AslError as error:
@@ -1488,8 +1488,6 @@ def _path_verdict(text: str) -> tuple[str | None, bool]:
 
 @functools.lru_cache(maxsize=8192)
 def _reference_path_verdict(text: str) -> str | None:
-    from sfnkit.asl.paths import compile_reference_path
-
     try:
         compile_reference_path(text)
     except AslError as error:
@@ -1499,8 +1497,6 @@ def _reference_path_verdict(text: str) -> str | None:
 
 @functools.lru_cache(maxsize=8192)
 def _intrinsic_verdict(text: str) -> str | None:
-    from sfnkit.asl.intrinsics import compile_intrinsic
-
     try:
         compile_intrinsic(text)
     except AslError as error:
@@ -1510,8 +1506,6 @@ def _intrinsic_verdict(text: str) -> str | None:
 
 @functools.lru_cache(maxsize=8192)
 def _expression_verdict(text: str) -> str | None:
-    from sfnkit.asl.jsonata import compile_expression
-
     try:
         compile_expression(text)
     except AslError as error:
