@@ -148,6 +148,12 @@ class StateMachine:
 
         return render(self, **options)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter's display: the diagram as SVG, with the repr as text (``sfnkit.render.mimebundle``)."""
+        from sfnkit.render import mimebundle
+
+        return mimebundle(self, include, exclude)
+
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
         return f"<StateMachine{label}: {len(self.states)} states, StartAt {self.start_at!r}>"
