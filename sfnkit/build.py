@@ -17,6 +17,7 @@ the same way. Two *different* steps given the same name are a ``DefinitionError`
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Mapping
 from typing import Any, Final
@@ -172,7 +173,7 @@ class _Builder:
                 else:
                     head = step.target
                 break
-            if position != last and _is_terminal(step):
+            if position != last and type(step) is StateStep and step.kind in ("Succeed", "Fail"):
                 raise DefinitionError(
                     f"{steps[position + 1]._what()} follows {step._what()}, which ends the workflow, so it can "
                     "never run; remove it or move it before"
@@ -279,9 +280,10 @@ class _Builder:
                     if occ.extra in taken or occ.extra in bases:
                         raise DefinitionError(f"state name {occ.extra!r} is needed for {step._what()}; rename yours")
                     taken.add(occ.extra)
-            for seq in reversed(occ.kids):
-                if seq is not None:
-                    stack.append(iter(seq.occs))
+            if occ.kids:
+                for seq in reversed(occ.kids):
+                    if seq is not None:
+                        stack.append(iter(seq.occs))
         return lambdas
 
     def language_of(self, step: Step) -> str:
@@ -327,7 +329,21 @@ class _Builder:
     def emit_one(self, occ: _Occ, states: dict[str, State], edges: dict[str, Edges]) -> None:
         step = occ.step
         name = occ.name
-        language = self.language_of(step)
+        language = step.fields.get("query_language") or self.language  # type: ignore[attr-defined]
+        if type(step) is StateStep and not step.catches and not step.retriers:
+            # The common case, kept lean: a Pass/Task/Wait/Succeed/Fail without Catch (bench_build.py).
+            fields = _resolve(step.fields, step.dynamic, language, step)
+            if "request" in fields:
+                fields["parameters" if language == JSONPATH else "arguments"] = fields.pop("request")
+            states[name] = _SIMPLE[step.kind](**fields)
+            after = occ.after
+            if after is not None and step.kind != "Succeed" and step.kind != "Fail":
+                if isinstance(after, _Occ):
+                    edges[name] = ((_NEXT, after.name),)
+                else:
+                    occ.scope.gotos.append((name, after))
+                    edges[name] = ((_NEXT, after),)
+            return
         out: list[tuple[Transition, str]] = []
         state: State
         if isinstance(step, StateStep):
@@ -457,9 +473,9 @@ def _machine(seq: _Seq | None) -> StateMachine:
 
 
 def _check_language(fields: Mapping[str, Json], language: str, step: Step) -> None:
-    wrong = fields.keys() & (JSONPATH_ONLY if language == JSONATA else JSONATA_ONLY)
-    if wrong:
-        field = sorted(wrong)[0]
+    other = JSONPATH_ONLY if language == JSONATA else JSONATA_ONLY
+    if not other.isdisjoint(fields):
+        field = sorted(other.intersection(fields))[0]
         if language == JSONATA:
             hint = "use arguments= for the request and output= (with assign=) for what the state hands on"
         else:
@@ -477,7 +493,10 @@ def _resolve(fields: Mapping[str, Json], dynamic: bool, language: str, step: Ste
         return dict(fields)
     out: dict[str, Json] = {}
     for key, value in fields.items():
-        if key in PATH_TWIN and isinstance(value, Path):
+        kind = type(value)
+        if kind is str or kind is int or kind is float or kind is bool or value is None:
+            out[key] = value
+        elif key in PATH_TWIN and kind is Path:
             if language == JSONPATH:
                 out[PATH_TWIN[key]] = value.expression
             else:
@@ -500,10 +519,14 @@ def _render_field(key: str, value: Json, language: str, step: Step) -> Json:
 
 
 def _render(value: Json, language: str, template: bool, step: Step, key: str) -> Json:
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is dict:
         out: dict[str, Json] = {}
         for name, item in value.items():
-            if language == JSONPATH and isinstance(item, Path):
+            item_kind = type(item)
+            if item_kind is str or item_kind is int or item_kind is float or item_kind is bool or item is None:
+                out[name] = item  # the common case, inline: this runs for every field of every state
+            elif item_kind is Path and language == JSONPATH:
                 if not template:
                     raise DefinitionError(
                         f"{step._what()}: {key}= holds the path {item} but ASL copies that field verbatim; "
@@ -513,16 +536,16 @@ def _render(value: Json, language: str, template: bool, step: Step, key: str) ->
             else:
                 out[name] = _render(item, language, template, step, key)
         return out
-    if isinstance(value, list):
+    if kind is list:
         return [_render(item, language, template, step, key) for item in value]
-    if isinstance(value, Path):
+    if kind is Path:
         if language == JSONPATH:
             raise DefinitionError(
                 f"{step._what()}: {key}= holds the path {value} inside a list; JSONPath templates take paths only "
                 "as object values ({'x': data.y})"
             )
         return "{% " + value.to_jsonata() + " %}"
-    if isinstance(value, Predicate):
+    if kind is Predicate:
         if language == JSONPATH:
             raise DefinitionError(
                 f"{step._what()}: {key}= holds a condition or jsonata() expression, which only JSONata states "
@@ -678,9 +701,20 @@ def build(
     if query_language not in (None, JSONPATH, JSONATA):
         raise DefinitionError(f"query_language={query_language!r}: use 'JSONPath' or 'JSONata'")
     builder = _Builder(query_language or JSONPATH)
-    root = builder.place(as_step(flow))
-    lambdas = builder.name_all(root)
-    builder.emit()
+    # The build makes a few objects per state and frees none until the end, so the cyclic garbage collector
+    # would rescan the growing heap again and again (half the build time at 10,000 states); the objects form
+    # no cycles it must find, so it is paused for the build and left as it was.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        root = builder.place(as_step(flow))
+        lambdas = builder.name_all(root)
+        builder.emit()
+    finally:
+        if collecting:
+            gc.enable()
+        for scope in builder.scopes:
+            scope.occs = []  # occurrences point at their scope: break the cycle
     top = builder.scopes[0]
     assert top.machine is not None
     head = root.head

@@ -127,21 +127,32 @@ class Path:
     segments: tuple[str | int, ...] = ()
     kind: Kind | None = None
     scope: str = "input"  # "input" | "result" | "context" | "variable": what the root means in JSONata
+    expression: str = attrs.field(default="", repr=False)
+    """The path as ASL JSONPath: ``$.order.total``, ``$$.Execution.Name``, ``$total``."""
+    _children: dict[str | int, Path] = attrs.field(factory=dict, repr=False, init=False, alias="_children")
+
+    def __attrs_post_init__(self) -> None:
+        if not self.expression:
+            object.__setattr__(self, "expression", _jsonpath(self.root, self.segments, self.scope))
 
     def __getattr__(self, name: str) -> Path:
         if name.startswith("_"):  # let copy, pickle and IPython probe safely
             raise AttributeError(name)
-        return Path(self.root, (*self.segments, name), None, self.scope)
+        return self._child(name)
 
     def __getitem__(self, key: str | int) -> Path:
         if isinstance(key, bool) or not isinstance(key, str | int):
             raise ConditionError(f"{self}[{key!r}]: index a path with a field name (str) or an array index (int)")
-        return Path(self.root, (*self.segments, key), None, self.scope)
+        return self._child(key)
 
-    @property
-    def expression(self) -> str:
-        """The path as ASL JSONPath: ``$.order.total``, ``$$.Execution.Name``, ``$total``."""
-        return _jsonpath(self.root, self.segments, self.scope)
+    def _child(self, key: str | int) -> Path:
+        # Paths are values, so data.x is made once and reused (flows built in loops ask for it many times).
+        child = self._children.get(key)
+        if child is None:
+            segments = (*self.segments, key)
+            child = Path(self.root, segments, None, self.scope, _jsonpath(self.root, segments, self.scope))
+            self._children[key] = child
+        return child
 
     def to_jsonata(self) -> str:
         """The path as a JSONata expression: ``$states.input.order.total``, ``$total``."""

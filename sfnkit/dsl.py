@@ -105,21 +105,31 @@ PATH_TWIN: Final = {
 
 def freeze(value: Json) -> tuple[Json, bool]:
     """A private copy of the JSON *value*, and whether it holds paths or conditions to resolve at build time."""
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value, False
+    if kind is dict:
         dynamic = False
         out: dict[str, Json] = {}
         for key, item in value.items():
-            if not isinstance(key, str):
+            if type(key) is not str:
                 raise DefinitionError(f"JSON object keys are strings; got {key!r} in {value!r}")
-            out[key], inner = freeze(item)
-            dynamic = dynamic or inner
+            item_kind = type(item)
+            # Scalars inline: this runs for every field of every step (see benchmarks/bench_build.py).
+            if item_kind is str or item_kind is int or item_kind is float or item_kind is bool or item is None:
+                out[key] = item
+            else:
+                out[key], inner = freeze(item)
+                dynamic = dynamic or inner
         return out, dynamic
-    if isinstance(value, list | tuple):
+    if kind is list or kind is tuple:
         items = [freeze(item) for item in value]
         return [item for item, _ in items], any(inner for _, inner in items)
-    if isinstance(value, Path | Predicate):
+    if kind is Path or kind is Predicate:
         return value, True
-    if value is None or isinstance(value, str | int | float | bool):
+    if isinstance(value, Mapping):
+        return freeze(dict(value))
+    if isinstance(value, str | int | float):  # subclasses: IntEnum, str enums...
         return value, False
     raise DefinitionError(f"{value!r} is not a JSON value (dict, list, str, number, bool, None) nor a path")
 
@@ -403,26 +413,36 @@ class StateStep(_Retryable):
         return f"{self.kind} step {self.name!r}"
 
 
-def _state_step(
-    kind: str, default_name: str, name: str | None, retry_: Any = None, catch_: Any = None, **fields: Json
-) -> StateStep:
+def _collect(fields: dict[str, Json]) -> tuple[dict[str, Json], bool]:
+    """The given (not ``ABSENT``) *fields*, their values frozen, and whether any holds a path."""
     given: dict[str, Json] = {}
     dynamic = False
     for key, value in fields.items():
-        if value is ABSENT or (value is None and key in ("comment", "query_language")):
+        if value is ABSENT or (value is None and (key == "comment" or key == "query_language")):
             continue
-        given[key], inner = freeze(value)
-        dynamic = dynamic or inner
-    if kind not in ("Task", "Parallel", "Map") and (retry_ or catch_):
+        value_kind = type(value)
+        if value_kind is str or value_kind is int or value_kind is float or value_kind is bool or value is None:
+            given[key] = value
+        else:
+            given[key], inner = freeze(value)
+            dynamic = dynamic or inner
+    return given, dynamic
+
+
+def _state_step(
+    kind: str, default_name: str, name: str | None, retry_: Any = None, catch_: Any = None, **fields: Json
+) -> StateStep:
+    given, dynamic = _collect(fields)
+    if kind != "Task" and (retry_ or catch_):
         raise DefinitionError(f"{kind} states cannot have retry= or catch=; ASL allows them on Task, Parallel, Map")
     return StateStep(
         kind=kind,
-        name=_check_name(name, f"{kind.lower()}()") if name is not None else default_name,
+        name=_check_name(name, f"{default_name.lower()}()") if name is not None else default_name,
         named=name is not None,
         fields=given,
         dynamic=dynamic,
-        retriers=_retriers(retry_),
-        catches=_catches(catch_),
+        retriers=_retriers(retry_) if retry_ else (),
+        catches=_catches(catch_) if catch_ else (),
     )
 
 
@@ -862,9 +882,9 @@ def when(
     """
     return When(
         condition=as_condition(condition),
-        then=as_step(then),
-        assign=_assign(assign),
-        output=freeze(output)[0] if output is not ABSENT else ABSENT,
+        then=then if isinstance(then, Step) else as_step(then),
+        assign=ABSENT if assign is ABSENT else _assign(assign),
+        output=ABSENT if output is ABSENT else freeze(output)[0],
         comment=comment,
     )
 
@@ -911,24 +931,23 @@ def choice(
     for position, branch in enumerate(branches, start=1):
         if not isinstance(branch, When):
             raise DefinitionError(f"choice() branch {position} is {branch!r}; wrap it as when(condition, then=step).")
-    step = _state_step(
-        "Choice",
-        "Choice",
-        name,
-        comment=comment,
-        query_language=query_language,
-        input_path=_path_value(input_path, "choice(input_path=)"),
-        output_path=_path_value(output_path, "choice(output_path=)"),
-        output=output,
-        assign=_assign(assign),
+    fields, dynamic = _collect(
+        {
+            "comment": comment,
+            "query_language": query_language,
+            "input_path": _path_value(input_path, "choice(input_path=)"),
+            "output_path": _path_value(output_path, "choice(output_path=)"),
+            "output": output,
+            "assign": _assign(assign),
+        }
     )
     return ChoiceStep(
-        branches=tuple(branches),
+        branches=branches,
         otherwise=None if otherwise is None else as_step(otherwise),
-        name=step.name,
-        named=step.named,
-        fields=step.fields,
-        dynamic=step.dynamic,
+        name="Choice" if name is None else _check_name(name, "choice()"),
+        named=name is not None,
+        fields=fields,
+        dynamic=dynamic,
     )
 
 
@@ -975,7 +994,7 @@ def parallel(
     if not branches:
         raise DefinitionError("parallel() needs at least one branch")
     step = _state_step(
-        "Parallel",
+        "Task",
         "Parallel",
         name,
         retry,
@@ -1084,7 +1103,7 @@ def map_(
     if items is not ABSENT and items_path is not ABSENT:
         raise DefinitionError("map_() takes items= or items_path=, not both")
     step = _state_step(
-        "Map",
+        "Task",
         "Map",
         name,
         retry,

@@ -1,0 +1,121 @@
+"""Build + export time of DSL workflows against building the same ASL as plain dicts (issue 2's ≤ 5× goal).
+
+Shapes mirror the shared benchmark's build workloads: B1 is a chain of N Pass states
+(``{"Parameters": {"v.$": "$.v", "k": i + 1}, "ResultPath": "$.last"}``), B2 a chain of N Choice states that
+each test ``$.x == i``, go to ``Hit`` on a match and on to the next Choice otherwise (the last to ``Miss``).
+Run: ``python benchmarks/bench_build.py [--quick]``; prints a table; exits non-zero if a ratio is above 5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gc
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sfnkit import choice, data, fail, goto, pass_, succeed, when, workflow
+from sfnkit.dsl import Step
+
+GOAL = 5.0
+
+
+def dict_linear_pass(n: int) -> str:
+    """B1 as plain dicts, then JSON text (the floor)."""
+    states: dict[str, Any] = {}
+    for i in range(n):
+        state: dict[str, Any] = {"Type": "Pass", "Parameters": {"v.$": "$.v", "k": i + 1}, "ResultPath": "$.last"}
+        if i == n - 1:
+            state["End"] = True
+        else:
+            state["Next"] = f"P{i + 1}"
+        states[f"P{i}"] = state
+    return json.dumps({"StartAt": "P0", "States": states})
+
+
+def dict_choice_chain(n: int) -> str:
+    """B2 as plain dicts, then JSON text (the floor)."""
+    states: dict[str, Any] = {}
+    for i in range(n):
+        states[f"C{i}"] = {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.x", "NumericEquals": i, "Next": "Hit"}],
+            "Default": f"C{i + 1}" if i < n - 1 else "Miss",
+        }
+    states["Hit"] = {"Type": "Succeed"}
+    states["Miss"] = {"Type": "Fail", "Error": "NoMatch", "Cause": "no choice matched"}
+    return json.dumps({"StartAt": "C0", "States": states})
+
+
+def dsl_linear_pass(n: int, validate: bool = False) -> str:
+    """B1 with the DSL: n pass_ steps chained with >>, built and exported."""
+    v = data.v
+    flow: Step = pass_(name="P0", parameters={"v": v, "k": 1}, result_path="$.last")
+    for i in range(1, n):
+        flow = flow >> pass_(name=f"P{i}", parameters={"v": v, "k": i + 1}, result_path="$.last")
+    return workflow("B1", flow).to_json(indent=None, validate=validate)
+
+
+def dsl_choice_chain(n: int, validate: bool = False) -> str:
+    """B2 with the DSL: nested choice(..., otherwise=choice(...)), built and exported."""
+    step: Step = fail(name="Miss", error="NoMatch", cause="no choice matched")
+    for i in range(n - 1, -1, -1):
+        then = succeed(name="Hit") if i == 0 else goto("Hit")
+        step = choice(when(data.x == i, then=then), otherwise=step, name=f"C{i}")
+    return workflow("B2", step).to_json(indent=None, validate=validate)
+
+
+def measure(floor: Callable[[int], str], dsl: Callable[[int], str], n: int, repeats: int) -> tuple[float, float]:
+    """Best CPU time (``time.process_time``) of ``floor(n)`` and ``dsl(n)``, run in turns *repeats* times.
+
+    CPU time of this process, and the best of interleaved runs, because the machine is shared: other processes
+    slow both sides alike, and the best run is the one least disturbed.
+    """
+    floor(n), dsl(n)  # warm-up
+    best = [float("inf"), float("inf")]
+    for _ in range(repeats):
+        for side, function in enumerate((floor, dsl)):
+            gc.collect()
+            start = time.process_time()
+            function(n)
+            best[side] = min(best[side], time.process_time() - start)
+    return best[0], best[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the table; return 1 if a build + export ratio misses the goal."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, no 10,000-state B2")
+    args = parser.parse_args(argv)
+    repeats = 3 if args.quick else 7
+    cases = [
+        ("B1 linear-pass", 1_000, dict_linear_pass, dsl_linear_pass),
+        ("B1 linear-pass", 10_000, dict_linear_pass, dsl_linear_pass),
+        ("B2 choice-chain", 1_000, dict_choice_chain, dsl_choice_chain),
+    ]
+    if not args.quick:
+        cases.append(("B2 choice-chain", 10_000, dict_choice_chain, dsl_choice_chain))
+    print(f"recursion limit {sys.getrecursionlimit()}; best CPU time of {repeats} interleaved runs")
+    print("sfnkit = steps + workflow() + to_json(validate=False); '+validate' = the same with to_json()'s validation")
+    print(
+        f"{'shape':<16} {'states':>7} {'dicts ms':>9} {'sfnkit ms':>10} {'ratio':>6} {'+validate ms':>13} {'ratio':>6}"
+    )
+    worst = 0.0
+    for shape, n, floor, dsl in cases:
+        assert json.loads(dsl(n))["States"] == json.loads(floor(n))["States"]
+        base, ours = measure(floor, dsl, n, repeats)
+        _, checked = measure(floor, functools.partial(dsl, validate=True), n, max(1, repeats // 3))
+        worst = max(worst, ours / base)
+        print(
+            f"{shape:<16} {n:>7} {base * 1000:>9.1f} {ours * 1000:>10.1f} {ours / base:>5.1f}x "
+            f"{checked * 1000:>13.1f} {checked / base:>5.1f}x"
+        )
+    print(f"goal <= {GOAL:.0f}x (build + export): {'met' if worst <= GOAL else 'MISSED'} (worst {worst:.1f}x)")
+    return 0 if worst <= GOAL else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
