@@ -574,19 +574,21 @@ def render(
 
 
 def _digraph_of(obj: object) -> graphviz.Digraph:
+    """The diagram of anything sfnkit displays: a machine, an execution, a DSL flow or fragment, a Digraph."""
+    from sfnkit.build import workflow
+    from sfnkit.dsl import Step
+
     if isinstance(obj, StateMachine):
         return to_digraph(obj)
+    if isinstance(obj, Step):
+        return to_digraph(workflow("flow", obj))  # a fragment: drawn as the machine it would build
     if hasattr(obj, "source") and type(obj).__module__.startswith("graphviz"):
         return obj  # a plain graphviz graph: draw it as it is
-    machine = getattr(obj, "machine", None)
-    if isinstance(machine, StateMachine) and hasattr(obj, "history"):
+    if hasattr(obj, "history"):
+        machine = getattr(obj, "machine", None)
+        if not isinstance(machine, StateMachine):
+            raise TypeError("this execution does not know its machine: draw it with render(machine, execution=...)")
         return to_digraph(machine, execution=obj)
-    for method in ("to_machine", "build"):
-        builder = getattr(obj, method, None)
-        if callable(builder):
-            built = builder()
-            if isinstance(built, StateMachine):
-                return to_digraph(built)
     raise TypeError(f"sfnkit cannot draw a {type(obj).__name__}")
 
 

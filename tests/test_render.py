@@ -514,3 +514,39 @@ def test_rendered_digraph_displays_without_dot(monkeypatch: pytest.MonkeyPatch, 
     bundle = diagram._repr_mimebundle_()
     assert isinstance(diagram, graphviz.Digraph)
     assert list(bundle) == ["text/plain"] and bundle["text/plain"].startswith("<diagram Dragons: ")
+
+
+def test_mimebundle_draws_dsl_fragments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A DSL fragment displays as the machine it would build."""
+    from sfnkit import lambda_fn
+
+    drawn: list[str] = []
+    monkeypatch.setattr(
+        sys.modules["sfnkit.render"], "layout", lambda source, format="svg": drawn.append(source) or b""
+    )
+
+    @lambda_fn
+    def hatch(event: Any) -> Any:
+        return event
+
+    @lambda_fn
+    def fly(event: Any) -> Any:
+        return event
+
+    mimebundle(hatch >> fly)
+    assert "<B>Hatch</B>" in drawn[0] and "<B>Fly</B>" in drawn[0]
+
+
+def test_mimebundle_of_execution_without_machine_says_how_to_draw_it() -> None:
+    """An execution that does not carry its machine displays as text pointing at render(machine, execution=)."""
+
+    class Run:
+        history: list[Any] = []
+
+        def __repr__(self) -> str:
+            return "<Run>"
+
+    assert mimebundle(Run())["text/plain"] == (
+        "<Run>\n(sfnkit could not draw this: TypeError: this execution does not know its machine: "
+        "draw it with render(machine, execution=...))"
+    )
