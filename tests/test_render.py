@@ -541,7 +541,7 @@ def test_mimebundle_of_execution_without_machine_says_how_to_draw_it() -> None:
     """An execution that does not carry its machine displays as text pointing at render(machine, execution=)."""
 
     class Run:
-        history: list[Any] = []
+        history: tuple[Any, ...] = ()
 
         def __repr__(self) -> str:
             return "<Run>"
