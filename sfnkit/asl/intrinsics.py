@@ -225,13 +225,20 @@ def _string_to_json(name: str, args: list[Json], scope: Scope) -> Json:
     if not text.strip():
         return None  # AWS: "" and " " give null [AWS-observed]
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except ValueError:
         raise _fail(name, f"the string is not valid JSON: {text}") from None
 
 
 def _reject_constant(constant: str) -> Json:
-    raise ValueError(constant)
+    raise ValueError(constant)  # NaN and Infinity are not JSON
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(text)  # 1e400: not representable as a double
+    return value
 
 
 def _json_to_string(name: str, args: list[Json], scope: Scope) -> Json:
@@ -628,9 +635,23 @@ def _bind(name: str, args: list[_Eval | _Literal], parser: _Parser, start: int) 
         # A literal template's escapes (\{ \}) are resolved here, once.
         template = _split_template(first.raw, escapes=True)
         values = [_constant(a.value) if isinstance(a, _Literal) else a for a in args[1:]]
+        if template.holes != len(values):
+            # Known now, but AWS reports it when the state runs: fail then, like any bad argument.
+            def format_mismatch(scope: Scope) -> Json:
+                return _format(name, ["", *[v(scope) for v in values]], scope, template)
+
+            return format_mismatch
+        head, tail = template.pieces[0], template.pieces[1:]
+        pairs = list(zip(values, tail, strict=True))
+        render = render_format_value
 
         def format_call(scope: Scope) -> Json:
-            return _format(name, ["", *[v(scope) for v in values]], scope, template)
+            out = [head]
+            for evaluate, piece in pairs:
+                value = evaluate(scope)
+                out.append(value if type(value) is str else render(value))
+                out.append(piece)
+            return "".join(out)
 
         return format_call
     evaluators = [_constant(a.value) if isinstance(a, _Literal) else a for a in args]

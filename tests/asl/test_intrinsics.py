@@ -210,3 +210,10 @@ def test_missing_path_argument_raises_path_not_found() -> None:
     """A path argument that matches nothing raises PathNotFound for the template to report."""
     with pytest.raises(PathNotFound, match=r"No results for path: \$\['nope'\]"):
         call("States.Format('{}', $.nope)", {})
+
+
+def test_string_to_json_rejects_nan_and_overflow() -> None:
+    """NaN, Infinity and numbers beyond a double are not JSON values AWS could hold."""
+    for text in ("NaN", "[Infinity]", "1e400"):
+        with pytest.raises(StatesError, match="the string is not valid JSON"):
+            call("States.StringToJson($.s)", {"s": text})
