@@ -757,7 +757,8 @@ def _template_problems(value: Json, where: str) -> Iterator[Problem]:
     while stack:
         node, here = stack.pop()
         if _is_object(node):
-            for key, item in reversed(list(node.items())):
+            nested: list[tuple[Json, str]] = []
+            for key, item in node.items():
                 inner = _at(here, key)
                 if isinstance(key, str) and key.endswith(".$"):
                     if key[:-2] in node:
@@ -766,7 +767,8 @@ def _template_problems(value: Json, where: str) -> Iterator[Problem]:
                         )
                     yield from _dynamic_value_problems(item, inner, key)
                 else:
-                    stack.append((item, inner))
+                    nested.append((item, inner))
+            stack.extend(reversed(nested))  # this object's own keys first, then its children, in key order
         elif isinstance(node, list):
             stack.extend((item, _index(here, i)) for i, item in reversed(list(enumerate(node))))
 
