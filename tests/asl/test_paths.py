@@ -207,3 +207,40 @@ def test_result_path_must_be_a_reference_path(path: str) -> None:
     """ResultPath rejects wildcards, filters, slices, the context object and variables."""
     with pytest.raises(AslError, match="ResultPath must be a reference path"):
         compile_reference_path(path)
+
+
+BOOKS = {
+    "books": [{"t": "A", "p": 8, "tags": ["x", "y"]}, {"t": "Bb", "p": 12, "tags": []}, {"t": "C", "p": 20}],
+    "max": 10,
+    "o": {"a": {"a": 1}, "b": [{"a": 2}]},
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("$.books[?(@.p < $.max)].t", ["A"]),
+        ("$.books[?(@.t =~ /b+/i)].t", ["Bb"]),
+        ("$.books[?(@.t nin ['A','C'])].t", ["Bb"]),
+        ("$.books[?(@.tags size 2)].t", ["A"]),
+        ("$.books[?(@.tags empty true)].t", ["Bb"]),
+        ("$.books[?(@.tags contains 'y')].t", ["A"]),
+        ("$.books[?(@.tags subsetof ['x','y','z'])].t", ["A", "Bb"]),
+        ("$.books[?(@.tags anyof ['y'])].t", ["A"]),
+        ("$.books[?(@.tags noneof ['y'])].t", ["Bb"]),
+        ('$.books[?(@.t == "A")].p', [8]),
+        ("$.books[?(@['t'] == 'A')].p", [8]),
+        ("$.books[?(@.p == 8.0)].t", ["A"]),
+        ("$.books[?(@.p == '8')].t", []),
+        ("$.books[?(@.missing == null)]", []),
+        ("$.books[?(@.p>10)].t", ["Bb", "C"]),
+    ],
+)
+def test_filter_operators(path: str, expected: object) -> None:
+    """Jayway's filter operators: comparisons (typed), regex, in/nin, size, empty, contains, set tests, $ refs."""
+    assert compile_path(path).find(Scope(BOOKS)) == expected
+
+
+def test_deep_scan_visits_a_node_before_its_children() -> None:
+    """'..' applies the next step at each node, parent first, in document order."""
+    assert compile_path("$..a").find(Scope(BOOKS)) == [{"a": 1}, 1, 2]
