@@ -475,7 +475,11 @@ def _machine(seq: _Seq | None) -> StateMachine:
 def _check_language(fields: Mapping[str, Json], language: str, step: Step) -> None:
     other = JSONPATH_ONLY if language == JSONATA else JSONATA_ONLY
     if not other.isdisjoint(fields):
-        field = sorted(other.intersection(fields))[0]
+        # items=data.x is ItemsPath in JSONPath: a path given to a field with a ...Path twin is fine.
+        wrong = sorted(k for k in other.intersection(fields) if not (k in PATH_TWIN and type(fields[k]) is Path))
+        if not wrong:
+            return
+        field = wrong[0]
         if language == JSONATA:
             hint = "use arguments= for the request and output= (with assign=) for what the state hands on"
         else:
