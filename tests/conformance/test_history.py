@@ -1,0 +1,57 @@
+"""The history of every corpus case that recorded one: the same events, in the same order, as AWS's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import sfnkit
+from tests.conformance.test_conformance import CASES, _handler
+
+WITH_HISTORY = [p for p in CASES if json.loads(p.read_text(encoding="utf-8")).get("history")]
+
+# name -> why our history differs from the recording (strict).
+XFAIL: dict[str, str] = {
+    "timeouts/test_timeouts__test_service_lambda_map_timeout__get_execution_history": (
+        "AWS started all four iterations at once and aborted three when the first timed out; sfnkit runs "
+        "iterations one after the other on the virtual clock and stops at the first failure, so the aborted "
+        "iterations' events are missing"
+    ),
+    "scenarios/test_base_scenarios__test_parallel_state_nested__get_execution_history": (
+        "recording artefact: LocalStack's snapshot of the nested branch lost events (the inner ParallelStateExited "
+        "and the ParallelStateSucceeded events are missing, yet ids 4..10 show they happened)"
+    ),
+}
+
+
+def _events(case: dict[str, Any]) -> tuple[list[str], list[str]]:
+    lambdas = {name: _handler(info["impl"]) for name, info in (case.get("lambdas") or {}).items()}
+    execution = sfnkit.run(
+        case["definition"], case["input"], lambdas=lambdas, type=case.get("state_machine_type", "STANDARD")
+    )
+    return [e["type"] for e in case["history"]], [e["type"] for e in execution.history]
+
+
+def _params() -> list[Any]:
+    out = []
+    for path in WITH_HISTORY:
+        name = f"{path.parent.name}/{path.stem}"
+        marks = [pytest.mark.xfail(reason=XFAIL[name], strict=True)] if name in XFAIL else []
+        out.append(pytest.param(path, id=name, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("path", _params())
+def test_history_events_are_those_aws_recorded(path: Path) -> None:
+    """The event types match AWS's, in order (Parallel branches interleave on AWS: there, as a multiset)."""
+    case = json.loads(path.read_text(encoding="utf-8"))
+    recorded, ours = _events(case)
+    if "parallel" in case["features"]:
+        # LocalStack's snapshot sorts branch events and drops ParallelStateSucceeded (ids skip over it).
+        ours = [t for t in ours if t != "ParallelStateSucceeded" or t in recorded]
+        assert sorted(ours) == sorted(recorded)
+    else:
+        assert ours == recorded
