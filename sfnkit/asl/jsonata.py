@@ -47,7 +47,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Final
+from typing import Any, Final, assert_never
 
 import attrs
 from jsonata import JException, Jsonata
@@ -55,6 +55,7 @@ from jsonata.parser import Parser
 from jsonata.utils import Utils
 
 from sfnkit.asl.failures import QUERY_EVALUATION_ERROR, StatesError
+from sfnkit.asl.jsonata_fast import Closure, NeedEngine, compile_fast, lookup, simple_path
 from sfnkit.asl.jsonata_functions import FUNCTIONS, REMOVED, FunctionError, Runtime, bind_runtime
 from sfnkit.asl.jsonata_values import (
     NULL,
@@ -227,6 +228,21 @@ class _Engine(Jsonata):  # type: ignore[misc]  # jsonata-python is untyped
         # "1000000000000000", where jsonata-python writes "1e+15").
         return (js_string(lhs) or "") + (js_string(rhs) or "")
 
+    def evaluate_includes_expression(self, lhs: Any, rhs: Any) -> bool:
+        # JavaScript compares with ===: 1 in [true] is false (Python's == says True), objects match by identity.
+        if lhs is None or rhs is None:
+            return False
+        return any(_strictly_equal(lhs, item) for item in (rhs if isinstance(rhs, list) else [rhs]))
+
+
+def _strictly_equal(left: Any, right: Any) -> bool:
+    """JavaScript's ``===`` on JSONata values."""
+    if isinstance(left, (dict, list)) or isinstance(right, (dict, list)):
+        return left is right
+    if isinstance(left, bool) or isinstance(right, bool):
+        return type(left) is type(right) and left == right
+    return bool(left == right)
+
 
 class _Engines(threading.local):
     engine: _Engine | None = None
@@ -242,6 +258,8 @@ def _engine() -> _Engine:
         engine = _ENGINES.engine = _Engine("0")
     return engine
 
+
+_OPERATORS: Final = _Engine("0")  # its operator methods are pure: shared by the compiled closures
 
 _HOOKS: Final = frozenset({"__evaluate_entry", "__evaluate_exit"})
 
@@ -309,6 +327,10 @@ class Expression:
     _ast: Any = attrs.field(repr=False)
     _path: tuple[str, tuple[str, ...]] | None = attrs.field(default=None, repr=False)
     """``$name.key.key`` without predicates: evaluated by plain lookups instead of the engine."""
+    _fast: Closure | None = attrs.field(default=None, repr=False)
+    """The expression as plain-Python closures when it is within ``jsonata_fast``'s subset."""
+    uses_context: bool = True
+    """Whether the expression may read ``$states.context`` (callers can skip building it when not)."""
 
     @property
     def source(self) -> str:
@@ -323,9 +345,14 @@ class Expression:
         Raises:
             QueryEvaluationError: the result is undefined or not JSON, or JSONata raised an error.
         """
-        result = _FALLBACK if self._path is None else _lookup(self._path, states, variables)
-        if result is _FALLBACK:
+        path = self._path
+        if path is None:
             result = self._run(states, variables, runtime)
+        else:
+            try:
+                result = lookup(path, states, variables)
+            except NeedEngine:
+                result = self._run(states, variables, runtime)
         if result is None:
             raise QueryEvaluationError(
                 f"The JSONata expression '{self.source}' specified for the field '{self.field}' returned nothing "
@@ -357,6 +384,14 @@ class Expression:
         return value
 
     def _run(self, states: Mapping[str, Json], variables: Mapping[str, Json], runtime: Runtime | None) -> Any:
+        fast = self._fast
+        if fast is not None:
+            try:
+                return fast(states, variables)
+            except NeedEngine:
+                pass
+            except Exception as error:
+                raise self._failure(error) from None
         bind_runtime(runtime)
         engine = _engine()
         # jsonata-python evaluates with the thread's "current" instance (and its higher-order functions call back
@@ -366,25 +401,29 @@ class Expression:
         current.jsonata = engine
         try:
             return engine.eval(self._ast, None, _Root(states, variables))
-        except JException as error:
-            raise self._thrown(error.error, _jsonata_message(error)) from None
-        except FunctionError as error:
-            raise self._thrown("", str(error)) from None
-        except ZeroDivisionError:
-            raise self._thrown("D1001", "Number out of range: Infinity") from None
-        except OverflowError:
-            raise self._thrown("D1001", "Number out of range: Infinity") from None
-        except RecursionError:
-            raise self._thrown("D1011", _MESSAGES["D1011"]) from None
-        except StatesError:
-            raise
-        except Exception as error:  # jsonata-python bugs must not escape as internal errors
-            raise self._thrown("", f"{type(error).__name__}: {error}") from None
+        except Exception as error:
+            raise self._failure(error) from None
         finally:
             if previous is None:
                 del current.jsonata
             elif previous is not engine:
                 current.jsonata = previous
+
+    def _failure(self, error: Exception) -> StatesError:
+        """The QueryEvaluationError for an exception out of the engine (JSONata's, or a Python one)."""
+        match error:
+            case StatesError():
+                return error
+            case JException():
+                return self._thrown(error.error, _jsonata_message(error))
+            case FunctionError():
+                return self._thrown("", str(error))
+            case ZeroDivisionError() | OverflowError():
+                return self._thrown("D1001", "Number out of range: Infinity")
+            case RecursionError():
+                return self._thrown("D1011", _MESSAGES["D1011"])
+            case _:  # jsonata-python bugs must not escape as internal errors
+                return self._thrown("", f"{type(error).__name__}: {error}")
 
     def _thrown(self, code: str, message: str) -> QueryEvaluationError:
         return QueryEvaluationError(
@@ -449,57 +488,43 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
             position=2 + max(0, end - len(name)),
             location=location,
         )
-    return Expression(text=text, field=field, location=location, ast=ast, path=_simple_path(ast))
-
-
-_FALLBACK: Final = object()
-# Parser bookkeeping every node has; any other attribute set (predicate, stages, group, focus, index, tuple,
-# keep_array, ...) makes a path more than plain lookups.
-_STRUCTURAL: Final = frozenset({"parser", "_outer_instance", "bp", "lbp", "id", "position", "type", "value", "level"})
-
-
-def _is_plain(node: Any, *allowed: str) -> bool:
-    return all(
-        value is None or value is False or value == [] or name in _STRUCTURAL or name in allowed
-        for name, value in vars(node).items()
+    return Expression(
+        text=text,
+        field=field,
+        location=location,
+        ast=ast,
+        path=simple_path(ast),
+        fast=compile_fast(ast, _OPERATORS),
+        uses_context=_reads_context(ast),
     )
 
 
-def _simple_path(ast: Any) -> tuple[str, tuple[str, ...]] | None:
-    """``("states", ("input", "x"))`` for ``$states.input.x``; ``None`` for anything else."""
-    if ast.type == "variable":
-        head, steps = ast, []
-    elif ast.type == "path" and _is_plain(ast, "steps") and ast.steps and ast.steps[0].type == "variable":
-        head, steps = ast.steps[0], ast.steps[1:]
-    else:
-        return None
-    if head.value in ("", "$") or not _is_plain(head):
-        return None
-    if not all(step.type == "name" and _is_plain(step) for step in steps):
-        return None
-    return str(head.value), tuple(str(step.value) for step in steps)
+def _symbols(node: Any) -> Iterator[Any]:
+    """Every AST node under *node* (itself included)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(current)
+        elif isinstance(current, Parser.Symbol):
+            yield current
+            stack.extend(
+                value
+                for name, value in vars(current).items()
+                if name not in ("parser", "_outer_instance") and isinstance(value, (list, Parser.Symbol))
+            )
 
 
-def _lookup(path: tuple[str, tuple[str, ...]], states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
-    """A simple path by plain lookups, as JSONata evaluates it through objects; ``_FALLBACK`` when an array (which
-    JSONata maps over) or a name that is not a variable (a function) needs the engine."""
-    name, keys = path
-    if name == "states":
-        value: Any = states
-    else:
-        value = variables.get(name, _MISSING)
-        if value is _MISSING:
-            return _FALLBACK
-    for key in keys:
-        if isinstance(value, Mapping):
-            value = value.get(key, _MISSING)
-            if value is _MISSING:
-                return None  # undefined
-        elif isinstance(value, list):
-            return _FALLBACK
-        else:
-            return None  # a field of a string, number, boolean or null: undefined
-    return NULL if value is None else value
+def _reads_context(ast: Any) -> bool:
+    """Whether ``$states.context`` may be read: ``$states`` appears other than as ``$states.<not context>...``."""
+    safe: set[int] = set()
+    nodes = list(_symbols(ast))
+    for node in nodes:
+        steps = getattr(node, "steps", None) if node.type == "path" else None
+        if steps and len(steps) > 1 and steps[0].type == "variable" and steps[0].value == "states":
+            if steps[1].type == "name" and steps[1].value != "context" and not getattr(steps[0], "predicate", None):
+                safe.add(id(steps[0]))
+    return any(node.type == "variable" and node.value == "states" and id(node) not in safe for node in nodes)
 
 
 def _error_position(error: JException, body: str) -> int:
@@ -601,11 +626,17 @@ class Template:
     value: Json
     field: str
     _root: _Node = attrs.field(repr=False)
+    _uses_context: bool = attrs.field(default=True, repr=False)
 
     @property
     def expression(self) -> Expression | None:
         """The expression, when the whole template is one ``{% %}`` string (else ``None``)."""
         return self._root.expression if isinstance(self._root, _Evaluate) else None
+
+    @property
+    def uses_context(self) -> bool:
+        """Whether any expression of the template may read ``$states.context``."""
+        return self._uses_context
 
     @property
     def is_constant(self) -> bool:
@@ -652,7 +683,22 @@ def compile_template(value: Json, *, location: str = "", field: str = "") -> Tem
     Raises:
         AslError: an expression does not compile.
     """
-    return Template(value=value, field=field, root=_compile_node(value, location, field))
+    root = _compile_node(value, location, field)
+    return Template(value=value, field=field, root=root, uses_context=_node_uses_context(root))
+
+
+def _node_uses_context(node: _Node) -> bool:
+    match node:
+        case _Constant():
+            return False
+        case _Evaluate(expression):
+            return expression.uses_context
+        case _Object(pairs):
+            return any(_node_uses_context(child) for _, child in pairs)
+        case _Array(items):
+            return any(_node_uses_context(child) for child in items)
+        case _:
+            assert_never(node)
 
 
 def _compile_node(value: Json, location: str, field: str) -> _Node:

@@ -555,6 +555,23 @@ def test_template_of_one_expression() -> None:
     assert compile_template({"a": 1}).is_constant is True
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("{% $states.input.a + $x %}", False),
+        ({"a": "{% $states.result.Payload %}", "b": [1, "{% $states.errorOutput %}"]}, False),
+        ("{% $states.context.Execution.Id %}", True),
+        ({"a": 1, "b": ["{% $states %}"]}, True),
+        ("{% $lookup($states, 'context') %}", True),
+        ("{% ($s := $states; $s.context) %}", True),
+        ({"a": "constant"}, False),
+    ],
+)
+def test_uses_context(value: Any, expected: bool) -> None:
+    """Templates tell whether $states.context may be read, so callers can skip building it."""
+    assert compile_template(value).uses_context is expected
+
+
 def test_template_compile_error_location() -> None:
     """A bad nested expression is reported at its place in the definition."""
     with pytest.raises(AslError, match=r"^States\.S\.Arguments\.a\[1\]: JSONata syntax error"):

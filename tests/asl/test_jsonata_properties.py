@@ -6,6 +6,7 @@ import json
 import math
 from typing import Any
 
+import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -172,3 +173,46 @@ def test_plain_lookups_agree_with_the_engine(head: str, keys: list[str], data: A
     path = head + "".join("." + key for key in keys)
     assert compile_expression("{% " + path + " %}")._path is not None
     assert _outcome("{% " + path + " %}", data, values) == _outcome("{% (" + path + ") %}", data, values)
+
+
+def fast_subset(depth: int) -> st.SearchStrategy[str]:
+    """Expressions jsonata_fast compiles: literals, paths, operators, conditions, minus, parentheses."""
+    leaves = st.one_of(
+        number_literals,
+        string_literals,
+        st.sampled_from(["true", "false", "null"]),
+        paths,
+        variables,
+        st.tuples(variables, st.sampled_from(NAMES)).map(lambda t: f"{t[0]}.{t[1]}"),
+    )
+    if depth == 0:
+        return leaves
+    inner = st.deferred(lambda: fast_subset(depth - 1))
+    return st.one_of(
+        leaves,
+        st.tuples(inner, st.sampled_from(OPERATORS), inner).map(lambda t: f"{t[0]} {t[1]} {t[2]}"),
+        st.tuples(inner, inner, inner).map(lambda t: f"{t[0]} ? {t[1]} : {t[2]}"),
+        st.tuples(inner, inner).map(lambda t: f"{t[0]} ? {t[1]}"),
+        inner.map(lambda text: f"({text})"),
+        inner.map(lambda text: f"-({text})"),
+    )
+
+
+def _result(expression: Any, data: Any, values: dict[str, Any]) -> Any:
+    try:
+        value = expression.evaluate({"input": data, "context": {}}, values)
+    except StatesError as error:
+        return ("error", error.error, error.cause)
+    return ("value", json.dumps(value, sort_keys=True))
+
+
+@SETTINGS
+@given(text=fast_subset(3), data=json_values, values=st.dictionaries(st.sampled_from(VARIABLES), json_values))
+def test_compiled_closures_agree_with_the_engine(text: str, data: Any, values: dict[str, Any]) -> None:
+    """Expressions compiled to plain-Python closures give the engine's results and errors."""
+    try:
+        expression = compile_expression("{% " + text + " %}", field="Output")
+    except AslError:
+        return
+    engine_only = attrs.evolve(expression, fast=None, path=None)
+    assert _result(expression, data, values) == _result(engine_only, data, values)

@@ -1,0 +1,187 @@
+"""Plain-Python closures for the simple JSONata expressions most states use, equal to the engine's results.
+
+Paths through objects (``$states.input.order.total``, ``$count``), literals, arithmetic, comparisons, ``=``,
+``&``, ``and``/``or``, ``in``, ``?:``, unary minus and parentheses are compiled into closures that call the
+engine's own operator methods, so results and errors are the engine's. Anything else (function calls,
+constructors, predicates, lambdas, bindings) is left to the engine: :func:`compile_fast` returns ``None``. At run
+time a closure raises :class:`NeedEngine` when the data needs JSONata's sequence rules (a path meets an array, a
+name is not a variable), and the caller evaluates the expression with the engine instead.
+
+Values inside follow jsonata-python: ``None`` is *undefined*, ``NULL`` is JSON ``null``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from jsonata import JException, Jsonata
+from jsonata.utils import Utils
+
+from sfnkit.asl.jsonata_values import NULL
+
+__all__ = ["Closure", "NeedEngine", "compile_fast", "lookup", "simple_path"]
+
+Json = Any
+Closure = Callable[[Mapping[str, Json], Mapping[str, Json]], Any]
+"""``closure(states, variables)`` → the expression's value (``None`` for undefined)."""
+
+_MISSING: Final = object()
+# Parser bookkeeping every node has; any other attribute set (predicate, stages, group, focus, index, tuple,
+# keep_array, ...) makes a node more than what is compiled here.
+_STRUCTURAL: Final = frozenset({"parser", "_outer_instance", "bp", "lbp", "id", "position", "type", "value", "level"})
+
+
+class NeedEngine(Exception):
+    """The data needs the full JSONata engine (an array on a path, a name that is a function)."""
+
+
+def _is_plain(node: Any, *allowed: str) -> bool:
+    return all(
+        value is None or value is False or value == [] or name in _STRUCTURAL or name in allowed
+        for name, value in vars(node).items()
+    )
+
+
+def simple_path(ast: Any) -> tuple[str, tuple[str, ...]] | None:
+    """``("states", ("input", "x"))`` for ``$states.input.x``; ``None`` unless *ast* is ``$name`` + plain fields."""
+    if ast.type == "variable":
+        head, steps = ast, []
+    elif ast.type == "path" and _is_plain(ast, "steps") and ast.steps and ast.steps[0].type == "variable":
+        head, steps = ast.steps[0], ast.steps[1:]
+    else:
+        return None
+    if head.value in ("", "$") or not _is_plain(head):
+        return None
+    if not all(step.type == "name" and _is_plain(step) for step in steps):
+        return None
+    return str(head.value), tuple(str(step.value) for step in steps)
+
+
+def lookup(path: tuple[str, tuple[str, ...]], states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
+    """A simple path by plain lookups, as JSONata evaluates it through objects.
+
+    Raises:
+        NeedEngine: the path meets an array (JSONata maps over it) or the name is not a variable (a function).
+    """
+    name, keys = path
+    if name == "states":
+        value: Any = states
+    else:
+        value = variables.get(name, _MISSING)
+        if value is _MISSING:
+            raise NeedEngine
+    for key in keys:
+        if isinstance(value, Mapping):
+            value = value.get(key, _MISSING)
+            if value is _MISSING:
+                return None  # undefined
+        elif isinstance(value, list):
+            raise NeedEngine
+        else:
+            return None  # a field of a string, number, boolean or null: undefined
+    return NULL if value is None else value
+
+
+def _operand(closure: Closure) -> Closure:
+    """*closure* for a value used by an operator: arrays (sequences in JSONata) go to the engine."""
+
+    def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
+        value = closure(states, variables)
+        if isinstance(value, list):
+            raise NeedEngine
+        return value
+
+    return evaluate
+
+
+def compile_fast(ast: Any, operators: Jsonata) -> Closure | None:
+    """A closure computing *ast* with *operators*' methods, or ``None`` when *ast* is beyond this subset."""
+    kind = ast.type
+    if kind in ("number", "string", "value"):
+        if not _is_plain(ast):
+            return None
+        constant = NULL if ast.value is None else ast.value
+        return lambda states, variables: constant
+    if kind in ("variable", "path"):
+        path = simple_path(ast)
+        if path is None:
+            return None
+        return lambda states, variables: lookup(path, states, variables)
+    if not _is_plain(ast, "lhs", "rhs", "expression", "expressions", "condition", "then", "_else"):
+        return None
+    if kind == "block":
+        return compile_fast(ast.expressions[0], operators) if len(ast.expressions) == 1 else None
+    if kind == "condition":
+        return _condition(ast, operators)
+    if kind == "unary" and ast.value == "-":
+        return _negate(ast, operators)
+    if kind == "binary":
+        return _binary(ast, operators)
+    return None
+
+
+def _condition(ast: Any, operators: Jsonata) -> Closure | None:
+    test = compile_fast(ast.condition, operators)
+    then = compile_fast(ast.then, operators)
+    otherwise = None if ast._else is None else compile_fast(ast._else, operators)
+    if test is None or then is None or (ast._else is not None and otherwise is None):
+        return None
+    boolize = Jsonata.boolize
+
+    def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
+        if boolize(test(states, variables)):
+            return then(states, variables)
+        return None if otherwise is None else otherwise(states, variables)
+
+    return evaluate
+
+
+def _negate(ast: Any, operators: Jsonata) -> Closure | None:
+    inner = compile_fast(ast.expression, operators)
+    if inner is None:
+        return None
+    operand = _operand(inner)
+    position = ast.position
+
+    def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
+        value = operand(states, variables)
+        if value is None:
+            return None
+        if Utils.is_numeric(value):
+            return Utils.convert_number(-float(value))
+        raise JException("D1002", position, "-", value)
+
+    return evaluate
+
+
+_METHODS: Final = {
+    **dict.fromkeys(("+", "-", "*", "/", "%"), "evaluate_numeric_expression"),
+    **dict.fromkeys(("=", "!="), "evaluate_equality_expression"),
+    **dict.fromkeys(("<", "<=", ">", ">="), "evaluate_comparison_expression"),
+}
+
+
+def _binary(ast: Any, operators: Jsonata) -> Closure | None:
+    op = str(ast.value)
+    left_closure = compile_fast(ast.lhs, operators)
+    right_closure = compile_fast(ast.rhs, operators)
+    if left_closure is None or right_closure is None:
+        return None
+    left, right = _operand(left_closure), _operand(right_closure)
+    if op in ("and", "or"):
+        boolize = Jsonata.boolize
+        if op == "and":
+            return lambda states, variables: boolize(left(states, variables)) and boolize(right(states, variables))
+        return lambda states, variables: boolize(left(states, variables)) or boolize(right(states, variables))
+    if op == "&":
+        concat = operators.evaluate_string_concat
+        return lambda states, variables: concat(left(states, variables), right(states, variables))
+    if op == "in":
+        includes = operators.evaluate_includes_expression
+        return lambda states, variables: includes(left(states, variables), right(states, variables))
+    name = _METHODS.get(op)
+    if name is None:
+        return None  # the range operator ".." and anything new
+    method = getattr(operators, name)
+    return lambda states, variables: method(left(states, variables), right(states, variables), op)
