@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import math
@@ -688,4 +689,13 @@ def compile_intrinsic(text: str, *, location: str = "") -> Callable[[Scope], Jso
     """
     if not isinstance(text, str):
         raise AslError(f"An intrinsic function call must be a string, not {text!r}.", location=location)
-    return _Parser(text, location).whole()
+    try:
+        return _compile_intrinsic(text)
+    except AslError as error:
+        raise error.at(location) from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_intrinsic(text: str) -> Callable[[Scope], Json]:
+    """compile_intrinsic without a location: the evaluator is pure, so one text compiles once per process."""
+    return _Parser(text, "").whole()

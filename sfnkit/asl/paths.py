@@ -11,6 +11,7 @@ Spec: https://states-language.net/spec.html#path ; AWS: "Paths" and "Reference P
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -889,7 +890,16 @@ def compile_path(text: str, *, location: str = "") -> CompiledPath:
     """
     if not isinstance(text, str):
         raise AslError(f"A path must be a string starting with '$', not {text!r}.", location=location)
-    parser = _Parser(text, location)
+    try:
+        return _compile_path(text)
+    except AslError as error:
+        raise error.at(location) from None
+
+
+@functools.lru_cache(maxsize=8192)
+def _compile_path(text: str) -> CompiledPath:
+    """compile_path without a location; compiled paths are immutable, so one text compiles once per process."""
+    parser = _Parser(text, "")
     kind, variable = parser.root()
     steps = tuple(parser.tokens())
     definite = _all_definite(steps)

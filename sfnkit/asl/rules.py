@@ -262,12 +262,15 @@ def _is_timestamp(value: Json) -> bool:
 
 def _literal_check(operator: str, family: str, value: Json, location: str) -> None:
     """AWS rejects a literal of the wrong type when the state machine is created."""
-    ok = {
-        "Numeric": is_number(value),
-        "String": isinstance(value, str),
-        "Boolean": isinstance(value, bool),
-        "Timestamp": parse_timestamp(value) is not None,
-    }[family]
+    match family:
+        case "Numeric":
+            ok = is_number(value)
+        case "String":
+            ok = isinstance(value, str)
+        case "Boolean":
+            ok = isinstance(value, bool)
+        case _:
+            ok = parse_timestamp(value) is not None
     if not ok:
         wanted = {
             "Numeric": "a number",
@@ -310,6 +313,9 @@ def _numeric_literal(variable: str, location: str, test: Callable[[float, float]
 
 
 def _comparison(operator: str, operand: Json, variable: str, location: str) -> Predicate:
+    if operator.startswith("Numeric") and not operator.endswith("Path"):
+        _literal_check(operator, "Numeric", operand, location)
+        return _numeric_literal(variable, location, _TEST[operator[len("Numeric") :]], _as_double(operand))
     read = _reader(variable, location)
     by_path = operator.endswith("Path")
     base = operator[:-4] if by_path else operator
@@ -354,8 +360,6 @@ def _comparison(operator: str, operand: Json, variable: str, location: str) -> P
 
         return compare_path
     _literal_check(operator, family, operand, location)
-    if family == "Numeric":
-        return _numeric_literal(variable, location, _TEST[base[len(family) :]], _as_double(operand))
     if family == "String" and base == "StringEquals":
         find = compile_path(variable, location=location).find
         cause = invalid_path_cause(variable)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sfnkit.asl.failures import StatesError
@@ -244,3 +246,11 @@ def test_filter_operators(path: str, expected: object) -> None:
 def test_deep_scan_visits_a_node_before_its_children() -> None:
     """'..' applies the next step at each node, parent first, in document order."""
     assert compile_path("$..a").find(Scope(BOOKS)) == [{"a": 1}, 1, 2]
+
+
+def test_compiled_paths_are_shared_but_errors_keep_their_location() -> None:
+    """A path text compiles once per process; a bad text still names each place it was written."""
+    assert compile_path("$.shared.path") is compile_path("$.shared.path")
+    for location in ("States.A.InputPath", "States.B.OutputPath"):
+        with pytest.raises(AslError, match=rf"^{re.escape(location)}: "):
+            compile_path("$.bad[", location=location)
