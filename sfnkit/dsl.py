@@ -605,6 +605,14 @@ def lambda_fn(
     ``retry=retry(["Lambda.ServiceException", "Lambda.TooManyRequestsException"])``).
     """
 
+    options = dict(fields)
+    if timeout is not None:
+        options["timeout_seconds"] = timeout
+    if heartbeat is not None:
+        options["heartbeat_seconds"] = heartbeat
+    given, dynamic = _lambda_fields(options, {})  # a misspelt option fails at the decorator line
+    retriers, catches = _retriers(retry), _catches(catch)
+
     def decorate(function: Callable[P, R]) -> LambdaStep[P, R]:
         if isinstance(function, LambdaStep):
             raise DefinitionError(f"{function!r} is already a @lambda_fn; use .named_as()/.with_options() on it")
@@ -621,12 +629,6 @@ def lambda_fn(
                 f"@lambda_fn {label}: {lambda_name!r} is not a Lambda function name (letters, digits, - and _, "
                 "or an ARN); pass function_name="
             )
-        options = dict(fields)
-        if timeout is not None:
-            options["timeout_seconds"] = timeout
-        if heartbeat is not None:
-            options["heartbeat_seconds"] = heartbeat
-        given, dynamic = _lambda_fields(options, {})
         return LambdaStep(
             fn=function,
             name=state_name,
@@ -634,8 +636,8 @@ def lambda_fn(
             named=True,
             fields=given,
             dynamic=dynamic,
-            retriers=_retriers(retry),
-            catches=_catches(catch),
+            retriers=retriers,
+            catches=catches,
             memory=memory,
             description=description,
             timeout=timeout,
