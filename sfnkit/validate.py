@@ -167,16 +167,17 @@ class _Block:
     kind: BlockKind
     outer_variables: frozenset[str]  # variables assigned by the enclosing blocks (ASL-NOTES §6.4)
     states: tuple[tuple[str, Mapping[str, Json]], ...]  # (name, state) of the States entries that are objects
+    prefix: str  # location of the States object: "States" or "States.Fan.Branches[1].States"
 
     @classmethod
     def of(cls, body: Mapping[str, Json], where: str, kind: BlockKind, outer_variables: frozenset[str]) -> _Block:
         states = body.get("States")
         entries = states.items() if _is_object(states) else ()
         pairs = tuple((name, state) for name, state in entries if _is_object(state))
-        return cls(body, where, kind, outer_variables, pairs)
+        return cls(body, where, kind, outer_variables, pairs, _at(where, "States"))
 
     def state_location(self, name: str) -> str:
-        return _at(_at(self.where, "States"), name)
+        return f"{self.prefix}.{name}"
 
 
 @attrs.frozen
@@ -393,6 +394,19 @@ def _check_state_name(name: str, where: str) -> Iterator[Problem]:
         yield Problem(where, f"State name {name!r} contains a control character; remove it.")
 
 
+def _targets(state: Mapping[str, Json]) -> Iterator[Json]:
+    """Every transition target of *state* (Next, Default, Choices[i].Next, Catch[i].Next), without locations."""
+    for key in ("Next", "Default"):
+        if key in state:
+            yield state[key]
+    for key in ("Choices", "Catch"):
+        parts = state.get(key)
+        if isinstance(parts, list):
+            for part in parts:
+                if _is_object(part) and "Next" in part:
+                    yield part["Next"]
+
+
 def _transitions(state: Mapping[str, Json], where: str) -> Iterator[tuple[str, Json]]:
     """(location, target) of every transition out of *state*: Next, Default, Choices[i].Next, Catch[i].Next."""
     for key in ("Next", "Default"):
@@ -448,7 +462,7 @@ def _check_reachable(block: _Block) -> Iterator[Problem]:
         body = states[queue.popleft()]
         if not _is_object(body):
             continue
-        for _, target in _transitions(body, ""):
+        for target in _targets(body):
             if isinstance(target, str) and target in states and target not in seen:
                 seen.add(target)
                 queue.append(target)
