@@ -14,14 +14,16 @@ runs (JavaScript semantics). The thin layer here fixes where the two differ; eac
    ``RangeList``) are converted, nested ``null`` markers become ``None``.
 4. **Error messages.** jsonata-python's catalogue says "Object" where JavaScript JSONata says "function" (e.g.
    ``Argument 1 of function "lowercase" does not match function signature``) and does not quote inserts the way
-   JavaScript's ``JSON.stringify`` does; messages are rebuilt from JavaScript JSONata 2.0.6's catalogue.
+   JavaScript's ``JSON.stringify`` does; messages are rebuilt from JavaScript JSONata 2.0.6's catalogue. Its
+   signature check reports every mismatch as "Argument 1"; ours names the argument, as JavaScript does.
 5. **Python exceptions.** Some failures surface as raw Python exceptions (``ZeroDivisionError`` for ``1/0``,
    ``OverflowError`` for ``$power(10, 400)``, ``ValueError`` from ``$toMillis('x')``, ``TypeError`` from
    ``$sort([1, 'a'])``, ``RecursionError``); they become ``States.QueryEvaluationError`` with JavaScript's code
    and message where one exists (``D1001``, ``D3110``, ``D3070``, ``D1011``), the Python text otherwise.
 6. **$number.** Python's ``float()`` accepts ``" 1"``, ``".5"``, ``"1_000"``, ``"NaN"``, ``"Infinity"`` and rejects
    ``"0b101"``/``"0o17"``; JSONata 2.0.6 is the other way round (``D3030``). ``$number(null)`` is ``T0410``.
-7. **Remainder.** jsonata-python truncates ``%`` to an integer (``5.5 % 2`` gives ``1``); JavaScript gives ``1.5``.
+7. **Operators.** jsonata-python truncates ``%`` to an integer (``5.5 % 2`` gives ``1``; JavaScript ``1.5``), and
+   ``in`` uses Python's ``==`` (``1 in [true]`` is true); JavaScript's ``===`` makes it false.
 8. **$string and &.** Numbers are written to 15 significant digits in JavaScript's layout (``1e15`` is
    ``"1000000000000000"``, ``1e-7`` inside JSON is ``1e-7``), where jsonata-python writes ``"1e+15"``/``1e-07``.
 9. **Functions AWS changes.** ``$eval`` is removed (dg: use ``$parse``); ``$random`` takes an optional seed;
@@ -29,6 +31,10 @@ runs (JavaScript semantics). The thin layer here fixes where the two differ; eac
    ``$now``/``$millis`` read an injectable clock (:class:`Runtime`) once per evaluation, as JSONata does.
 10. **No input document.** AWS evaluates with no context value: top-level ``$``/``$$`` are rejected when the
     expression is compiled (use ``$states.input``).
+
+Speed: simple paths (``$states.input.x``, ``$v.a``) are plain dict lookups, and expressions made of paths,
+literals, operators and conditions run as plain-Python closures (``jsonata_fast.py``) that call the engine's own
+operator methods; everything else, and any data that needs JSONata's sequence rules, runs on the engine.
 
 Known, not fixed: integers beyond 2**53 stay exact Python ints (JavaScript would round them); ``1/0`` fails with
 ``D1001`` (JavaScript computes ``Infinity``; what AWS then does is not recorded); no evaluation time limit.

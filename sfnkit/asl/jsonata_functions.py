@@ -8,6 +8,7 @@ and ``$millis``) come from a :class:`Runtime` chosen per evaluation, so tests an
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -95,13 +96,42 @@ def current_millis() -> int:
     return _CURRENT.millis
 
 
+class _Signature(Signature):  # type: ignore[misc]  # jsonata-python is untyped
+    """A JSONata signature whose T0410 names the argument that does not match, as JavaScript's does.
+
+    jsonata-python tries each partial pattern against the *whole* argument string, so every mismatch is reported
+    as argument 1; JavaScript matches a prefix and reports the first argument past it.
+    """
+
+    def throw_validation_error(self, bad_args: Any, bad_sig: str, function_name: str) -> None:
+        pattern = "^"
+        good_to = 0
+        for param in self._params:
+            pattern += param.regex
+            found = re.match(pattern, bad_sig)
+            if found is None:
+                break
+            good_to = found.end()
+        raise JException("T0410", -1, good_to + 1, function_name)
+
+
+def _with_fixed_signature(function: Any) -> Any:
+    """A shallow copy of a jsonata-python built-in whose signature reports mismatches as JavaScript does."""
+    fixed = copy.copy(function)
+    if function.signature is not None:
+        signature = _Signature.__new__(_Signature)
+        signature.__dict__.update(function.signature.__dict__)
+        fixed.signature = signature
+    return fixed
+
+
 class _Native(Jsonata.JFunction):  # type: ignore[misc]  # jsonata-python is untyped
     """A Python function exposed to JSONata with a JSONata signature (argument checks give ``T0410``)."""
 
     def __init__(self, name: str, signature: str, implementation: Callable[..., Any], arity: int):
         super().__init__(None, None)
         self.function_name = name
-        self.signature = Signature(signature, name)
+        self.signature = _Signature(signature, name)
         self._implementation = implementation
         self._arity = arity
 
@@ -121,7 +151,7 @@ class _Guarded(Jsonata.JFunction):  # type: ignore[misc]  # jsonata-python is un
         super().__init__(None, None)
         self._builtin = Jsonata.static_frame.lookup(name)
         self.function_name = name
-        self.signature = self._builtin.signature
+        self.signature = _with_fixed_signature(self._builtin).signature
         self._code = code
 
     def call(self, input: Any, args: Sequence[Any] | None) -> Any:
@@ -250,6 +280,12 @@ def _string(value: Any, prettify: Any) -> Any:
 
 
 FUNCTIONS: Final[dict[str, Jsonata.JFunction]] = {
+    # Every built-in, with JavaScript's argument index in signature errors; then AWS's changes over them.
+    **{
+        name: _with_fixed_signature(function)
+        for name, function in Jsonata.static_frame.bindings.items()
+        if isinstance(function, Jsonata.JFunction)
+    },
     "partition": _Native("partition", "<an:a>", _partition, 2),
     "range": _Native("range", "<nnn:a<n>>", _range, 3),
     "hash": _Native("hash", "<xs:s>", _hash, 2),

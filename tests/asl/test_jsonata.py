@@ -228,6 +228,18 @@ def test_difference_error_messages_say_function() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "index", "function"),
+    [("$substring('a', 'b')", 2, "substring"), ("$sum(1, 2)", 2, "sum"), ("$range(1, 3)", 3, "range"),
+     ("$partition([1], 'a')", 2, "partition"), ("$lowercase(1)", 1, "lowercase")],
+)  # fmt: skip
+def test_difference_signature_error_names_the_argument(text: str, index: int, function: str) -> None:
+    """Difference 4: T0410 names the first argument that breaks the signature (jsonata-python always says 1)."""
+    assert cause_of("{% " + text + " %}").endswith(
+        f'T0410: Argument {index} of function "{function}" does not match function signature'
+    )
+
+
 def test_difference_comparison_message_quotes_values() -> None:
     """Difference 4: inserts are JSON.stringify'd as in JavaScript."""
     assert cause_of("{% 'a' < 1 %}").endswith(
@@ -286,6 +298,11 @@ def test_difference_remainder_keeps_fractions() -> None:
 def test_difference_string_writes_numbers_like_javascript(text: str, expected: str) -> None:
     """Difference 8: $string and & use 15 significant digits in JavaScript's number layout."""
     assert run(text, {"input": {"n": None}}) == expected
+
+
+def test_difference_in_uses_strict_equality() -> None:
+    """Difference 7: `in` compares as JavaScript's === does: 1 is not true."""
+    assert [run("{% 1 in [true] %}"), run("{% 1 in [1.0, 2] %}"), run("{% 'a' in 'a' %}")] == [False, True, True]
 
 
 def test_difference_eval_is_removed() -> None:
