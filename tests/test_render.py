@@ -550,3 +550,12 @@ def test_mimebundle_of_execution_without_machine_says_how_to_draw_it() -> None:
         "<Run>\n(sfnkit could not draw this: TypeError: this execution does not know its machine: "
         "draw it with render(machine, execution=...))"
     )
+
+
+@pytest.mark.parametrize("module", ["sfnkit.labels", "sfnkit.mermaid"])
+def test_docstring_examples(module: str) -> None:
+    """The examples in the label and Mermaid docstrings hold."""
+    import doctest
+    import importlib
+
+    assert doctest.testmod(importlib.import_module(module)).failed == 0
