@@ -429,10 +429,11 @@ def _check_targets(block: _Block, homes: Mapping[str, str]) -> Iterator[Problem]
     links: list[tuple[str, Json]] = [(_at(block.where, "StartAt"), start)] if isinstance(start, str) else []
     for name, body in block.states:
         links.extend(_transitions(body, block.state_location(name)))
+    if not states:
+        return  # "States cannot be empty" says it all
     for where, target in links:
-        if not isinstance(target, str):
-            yield Problem(where, f"{_field(where)} must be a state name (a string); got {_show(target)}.")
-        elif target not in states:
+        # A target that is not a string is reported by the check of its field.
+        if isinstance(target, str) and target not in states:
             yield Problem(where, _missing_target(where, target, block, homes))
 
 
@@ -1119,9 +1120,9 @@ def _check_jsonata_rule(rule: Json, where: str, state: _State) -> Iterator[Probl
             yield from _check_assign(item, inner, state)
         elif key == "Output":
             yield from _check_jsonata_value(item, inner, state)
-        elif key == "Comment":
+        elif key in ("Comment", "Next"):
             yield from _check_text(item, inner, state)
-        elif key != "Next":
+        else:
             yield Problem(
                 inner, f"{key!r} is not a field of a JSONata Choice rule; use Condition, Next, Assign, Output."
             )
@@ -1198,6 +1199,8 @@ def _rule_field_problems(key: str, value: Json, where: str, state: _State, *, to
     if key in ("Next", "Assign"):
         if not top:
             yield Problem(where, f"Only top-level Choice rules take {key}; remove it from this nested rule.")
+        elif key == "Next":
+            yield from _check_text(value, where, state)
     elif key == "Comment":
         yield from _check_text(value, where, state)
     elif key == "Variable":

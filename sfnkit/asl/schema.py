@@ -388,4 +388,5 @@ OTHER_LANGUAGE_HINT: Final[Mapping[str, str]] = {
     "Output": "use ResultSelector, ResultPath and OutputPath",
     "Items": "use ItemsPath",
     "Condition": "use Variable with a comparison operator",
+    "Variable": 'write the test as "Condition": "{% ... %}"',
 }
