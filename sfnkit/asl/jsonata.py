@@ -15,11 +15,13 @@ runs (JavaScript semantics). The thin layer here fixes where the two differ; eac
 4. **Error messages.** jsonata-python's catalogue says "Object" where JavaScript JSONata says "function" (e.g.
    ``Argument 1 of function "lowercase" does not match function signature``) and does not quote inserts the way
    JavaScript's ``JSON.stringify`` does; messages are rebuilt from JavaScript JSONata 2.0.6's catalogue. Its
-   signature check reports every mismatch as "Argument 1"; ours names the argument, as JavaScript does.
+   signature check reports every mismatch as "Argument 1" and lets ``null`` through as "missing"; ours names the
+   argument and rejects ``null`` where a type is required (``$uppercase(null)`` is ``T0410``), as JavaScript does.
 5. **Python exceptions.** Some failures surface as raw Python exceptions (``ZeroDivisionError`` for ``1/0``,
-   ``OverflowError`` for ``$power(10, 400)``, ``ValueError`` from ``$toMillis('x')``, ``TypeError`` from
-   ``$sort([1, 'a'])``, ``RecursionError``); they become ``States.QueryEvaluationError`` with JavaScript's code
-   and message where one exists (``D1001``, ``D3110``, ``D3070``, ``D1011``), the Python text otherwise.
+   ``OverflowError`` or a complex result from ``$power``, ``ValueError`` from ``$toMillis('x')``, ``TypeError``
+   from ``$sort([1, 'a'])``, ``RecursionError``); they become ``States.QueryEvaluationError`` with JavaScript's
+   code and message where one exists (``D1001``, ``D3061``, ``D3110``, ``D3070``, ``D1011``), the Python text
+   otherwise.
 6. **$number.** Python's ``float()`` accepts ``" 1"``, ``".5"``, ``"1_000"``, ``"NaN"``, ``"Infinity"`` and rejects
    ``"0b101"``/``"0o17"``; JSONata 2.0.6 is the other way round (``D3030``). ``$number(null)`` is ``T0410``.
 7. **Operators.** jsonata-python truncates ``%`` to an integer (``5.5 % 2`` gives ``1``; JavaScript ``1.5``), and
@@ -177,6 +179,7 @@ _MESSAGES: Final[dict[str, str]] = {
     "D3139": "The $single() function expected exactly 1 matching result.  Instead it matched 0.",
     "D3141": "{{{message}}}",
 }
+_ARRAY_TYPES: Final = {"a": "arrays", "b": "booleans", "f": "functions", "n": "numbers", "o": "objects", "s": "strings"}
 # Codes whose jsonata-python inserts come in another order than the JavaScript template's placeholders.
 _ARGUMENT_ORDER: Final[dict[str, tuple[str, ...]]] = {"D1002": ("expected",)}
 
@@ -187,7 +190,10 @@ def _jsonata_message(error: JException) -> str:
     if template is None:
         return str(error).replace(" Object ", " function ")
     order = _ARGUMENT_ORDER.get(error.error, ("current", "expected", "extra"))
-    inserts: Iterator[Any] = iter([getattr(error, name, None) for name in order])
+    values = [getattr(error, name, None) for name in order]
+    if error.error == "T0412":  # JavaScript names the item type ("numbers"), not the signature letter
+        values[2] = _ARRAY_TYPES.get(str(values[2]), values[2])
+    inserts: Iterator[Any] = iter(values)
 
     def fill(raw: bool) -> Callable[[Any], str]:
         def insert(_match: Any) -> str:

@@ -97,11 +97,19 @@ def current_millis() -> int:
 
 
 class _Signature(Signature):  # type: ignore[misc]  # jsonata-python is untyped
-    """A JSONata signature whose T0410 names the argument that does not match, as JavaScript's does.
+    """A JSONata signature checked as JavaScript JSONata checks it.
 
     jsonata-python tries each partial pattern against the *whole* argument string, so every mismatch is reported
-    as argument 1; JavaScript matches a prefix and reports the first argument past it.
+    as argument 1; JavaScript matches a prefix and reports the first argument past it. And jsonata-python types
+    ``null`` as "missing" (``m``), which every parameter accepts; JavaScript types it ``l``, so
+    ``$uppercase(null)`` is a T0410 there.
     """
+
+    def get_symbol(self, value: Any) -> str:
+        if value is NULL:
+            return "l"
+        symbol: str = super().get_symbol(value)
+        return symbol
 
     def throw_validation_error(self, bad_args: Any, bad_sig: str, function_name: str) -> None:
         pattern = "^"
@@ -251,8 +259,6 @@ def _number(value: Any) -> Any:
     # also take " 1", "1_000", ".5", "NaN" and "Infinity".
     if value is None:
         return None
-    if value is NULL:
-        raise JException("T0410", -1, 1, "number")
     if isinstance(value, bool):
         return 1 if value else 0
     if isinstance(value, (int, float)):
@@ -265,6 +271,20 @@ def _number(value: Any) -> Any:
         elif _RADIX.fullmatch(value):
             return int(value, 0)
     raise JException("D3030", -1, value)
+
+
+def _power(base: Any, exponent: Any) -> Any:
+    # JavaScript's Math.pow gives NaN or Infinity where Python raises or returns a complex number; JSONata turns
+    # both into D3061.
+    if base is None or exponent is None:
+        return None
+    try:
+        result = math.pow(float(base), float(exponent))
+    except (ValueError, OverflowError, ZeroDivisionError):
+        result = math.nan
+    if not math.isfinite(result):
+        raise JException("D3061", -1, base, exponent)
+    return Utils.convert_number(result)
 
 
 def _now(picture: Any, timezone: Any) -> Any:
@@ -294,6 +314,7 @@ FUNCTIONS: Final[dict[str, Jsonata.JFunction]] = {
     "parse": _Native("parse", "<s:x>", _parse, 1),
     "number": _Native("number", "<(nsb)-:n>", _number, 1),
     "string": _Native("string", "<x-b?:s>", _string, 2),
+    "power": _Native("power", "<n-n:n>", _power, 2),
     "now": _Native("now", "<s?s?:s>", _now, 2),
     # jsonata-python lets Python errors out of these; JavaScript raises D3110 / D3070.
     "toMillis": _Guarded("toMillis", "D3110"),

@@ -258,8 +258,31 @@ def test_difference_division_by_zero() -> None:
 
 
 def test_difference_power_overflow() -> None:
-    """Difference 5: an overflowing $power is D1001, not a Python OverflowError."""
-    assert cause_of("{% $power(10, 400) %}").endswith("D1001: Number out of range: Infinity")
+    """Difference 5: an overflowing $power is D3061, not a Python OverflowError."""
+    assert cause_of("{% $power(10, 400) %}").endswith(
+        "D3061: The power function has resulted in a value that cannot be represented as a JSON number: "
+        "base=10, exponent=400"
+    )
+
+
+def test_difference_power_of_negative_base() -> None:
+    """Difference 5: a fractional power of a negative number is D3061 (Python would make a complex number)."""
+    assert "D3061: The power function has resulted in a value" in cause_of("{% $power(-8, 0.5) %}")
+    assert run("{% $power(2, 10) %}") == 1024
+
+
+def test_difference_null_argument_breaks_signature() -> None:
+    """Difference 4: null is not a string: $uppercase(null) is T0410 (jsonata-python took null as missing)."""
+    assert cause_of("{% $uppercase($states.input.n) %}", {"input": {"n": None}}).endswith(
+        'T0410: Argument 1 of function "uppercase" does not match function signature'
+    )
+
+
+def test_difference_array_type_message() -> None:
+    """Difference 4: T0412 names the item type as JavaScript does."""
+    assert cause_of("{% $sum([1, 'a']) %}").endswith(
+        'T0412: Argument 1 of function "sum" must be an array of "numbers"'
+    )
 
 
 @pytest.mark.parametrize(
