@@ -45,6 +45,7 @@ from sfnkit.integrations import (
 from sfnkit.interpreter import run
 from sfnkit.machine import StateMachine, Transition
 from sfnkit.render import render
+from sfnkit.validate import validate
 
 __all__ = [
     "AslError",
@@ -87,6 +88,7 @@ __all__ = [
     "start_execution",
     "succeed",
     "task",
+    "validate",
     "var",
     "wait",
     "when",
