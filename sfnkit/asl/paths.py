@@ -231,7 +231,10 @@ class _Parser:
         while self.pos < len(self.text) and self.text[self.pos] not in _DOT_NAME_STOP:
             if self.in_filter and self.text[self.pos] in ")=!<>&|, ]":
                 break
-            self.pos += 1
+            # The ASL spec's reference-path examples escape with a backslash ($.store\.book,
+            # $.foo\@bar.baz\[\[.\?pretty): the escaped character does not end the name. As in quoted
+            # names (AWS-observed), the backslash stays part of the name.
+            self.pos += 2 if self.text[self.pos] == "\\" and self.pos + 1 < len(self.text) else 1
         name = self.text[start : self.pos]
         if not name:
             raise self.fail(empty_message, start - 1 if start >= len(self.text) else start)

@@ -254,3 +254,20 @@ def test_compiled_paths_are_shared_but_errors_keep_their_location() -> None:
     for location in ("States.A.InputPath", "States.B.OutputPath"):
         with pytest.raises(AslError, match=rf"^{re.escape(location)}: "):
             compile_path("$.bad[", location=location)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "$.store\\.book",
+        "$.\\stor\\e.boo\\k",
+        "$.foo.\\.bar",
+        "$.foo\\@bar.baz\\[\\[.\\?pretty",
+        "$.&Ж中.\\uD800\\uDF46",
+        "$.ledgers[0][22][315].foo",
+        "$['store'][0]['book']",
+    ],
+)
+def test_spec_reference_path_examples_are_reference_paths(path: str) -> None:
+    """Every Reference Path example of the ASL spec compiles as a reference path (escapes included)."""
+    assert compile_path(path).is_reference
