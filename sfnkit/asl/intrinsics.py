@@ -31,12 +31,13 @@ from sfnkit.asl.paths import compile_path
 from sfnkit.asl.scope import Json, Scope, is_number
 from sfnkit.errors import AslError
 
-__all__ = ["FUNCTIONS", "compile_intrinsic", "is_intrinsic", "java_math_round", "render_format_value"]
+__all__ = ["FUNCTIONS", "MAX_NESTING", "compile_intrinsic", "is_intrinsic", "java_math_round", "render_format_value"]
 
 _Eval = Callable[[Scope], Json]
 _Impl = Callable[[str, list[Json], Scope], Json]
 
 MAX_NESTING: Final = 10
+"""AWS accepts at most this many nested intrinsic calls in one field."""
 _MAX_CHARS: Final = 10_000
 _MAX_RANGE: Final = 1000
 _SYSTEM_RANDOM: Final = SystemRandom()
