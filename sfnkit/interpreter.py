@@ -10,6 +10,7 @@ callables and the clock.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import random as random_module
@@ -145,6 +146,7 @@ class RunState:
         "max_workers",
         "random",
         "services",
+        "virtual",
     )
 
     def __init__(
@@ -160,6 +162,7 @@ class RunState:
         ctx_bound: int,
     ) -> None:
         self.clock = clock
+        self.virtual = clock.virtual and type(clock).tick is Clock.tick
         self.lambdas = lambdas
         self.services = services
         self.info = info
@@ -355,23 +358,36 @@ class PassNode(Node):
 
     def execute(self, run: RunState, strand: Strand, raw: Json) -> tuple[Node | None, Json]:
         timeline = strand.timeline
-        t = run.clock.tick(timeline)
+        t = timeline.now if run.virtual else run.clock.tick(timeline)
         try:
             context = self.context(run, t) if self.needs_context else None
             variables = strand.variables
             io = self.io
-            if io.language == "JSONPath":
-                assert isinstance(io, df.JsonPathIO)
+            if isinstance(io, df.JsonPathIO):
+                # InputPath -> Parameters (or the static Result) -> ResultPath -> OutputPath, without indirections
                 if io.has_result:
                     result = io.result
                 else:
-                    effective = raw if io.input_path is None else io.effective_input(raw, context, variables)
-                    result = effective if io.parameters is None else io.task_input(raw, effective, context, variables)
-                out, assigned = io.finish(raw, result, context, variables)
+                    result = raw if io.input_path is None else io.input_path(Scope(raw, context, variables))
+                    if io.parameters is not None:
+                        result = io.parameters(Scope(result, context, variables))
+                assigned = None if io.assign is None else io.assign(Scope(result, context, variables))
+                out = io.result_path(raw, result)
+                if io.output_path is not None:
+                    out = io.output_path(Scope(out, context, variables))
             else:
-                assert isinstance(io, df.JsonataIO)
                 out, assigned = io.finish(raw, raw, context, variables, run.jsonata_runtime, with_result=False)
-            self.check_size(run, strand, out)
+            mult, add, exact = self.growth
+            bound = strand.bound
+            if run.ctx_bound > bound and self.needs_context:
+                bound = run.ctx_bound
+            if strand.var_bound > bound:
+                bound = strand.var_bound
+            bound = mult * bound + add
+            if exact or bound > MAX_PAYLOAD_BYTES:
+                self.check_size(run, strand, out)
+            else:
+                strand.bound = bound
             if assigned:
                 _assign(strand, assigned, self, run)
         except StatesError as err:
@@ -421,7 +437,7 @@ class ChoiceNode(Node):
         self.growth = (1, 0, language == "JSONata" or "Assign" in json.dumps(state))
 
     def execute(self, run: RunState, strand: Strand, raw: Json) -> tuple[Node | None, Json]:
-        t = run.clock.tick(strand.timeline)
+        t = strand.timeline.now if run.virtual else run.clock.tick(strand.timeline)
         try:
             context = self.context(run, t) if self.needs_context else None
             variables = strand.variables
@@ -447,7 +463,8 @@ class ChoiceNode(Node):
                     if io.assign is not None:
                         assigned = io.assign(scope)
                 out = effective if io.output_path is None else io.output_path(Scope(effective, context, variables))
-            self.check_size(run, strand, out)
+            if self.growth[2]:  # JSONPath Choice output is a part of its input: it cannot grow
+                self.check_size(run, strand, out)
             if assigned:
                 _assign(strand, assigned, self, run)
         except StatesError as err:
@@ -506,7 +523,7 @@ class SucceedNode(Node):
         self.growth = (1, 0, language == "JSONata")
 
     def execute(self, run: RunState, strand: Strand, raw: Json) -> tuple[Node | None, Json]:
-        t = run.clock.tick(strand.timeline)
+        t = strand.timeline.now if run.virtual else run.clock.tick(strand.timeline)
         try:
             context = self.context(run, t) if self.needs_context else None
             variables = strand.variables
@@ -548,7 +565,7 @@ class FailNode(Node):
         return None
 
     def execute(self, run: RunState, strand: Strand, raw: Json) -> tuple[Node | None, Json]:
-        t = run.clock.tick(strand.timeline)
+        t = strand.timeline.now if run.virtual else run.clock.tick(strand.timeline)
         rec = strand.rec
         eid = rec.count + 1
         _append(rec, (GENERIC, "FailStateEntered", strand.chain, t, {"name": self.name, "input": raw}, None))
@@ -608,7 +625,7 @@ class WaitNode(Node):
 
     def execute(self, run: RunState, strand: Strand, raw: Json) -> tuple[Node | None, Json]:
         timeline = strand.timeline
-        t = run.clock.tick(timeline)
+        t = timeline.now if run.virtual else run.clock.tick(timeline)
         try:
             context = self.context(run, t) if self.needs_context else None
             variables = strand.variables
@@ -1779,6 +1796,30 @@ def compile_plan(definition: Mapping[str, Json], *, name: str = "StateMachine") 
 
 # --- run() ----------------------------------------------------------------------------------------------------
 
+# A run allocates many small acyclic objects (its trace); CPython's default GC thresholds would scan them over and
+# over (half the time of a 10,000-item Map). Runs raise the first threshold and restore it when the last one ends.
+_gc_lock = threading.Lock()
+_gc_runs = 0
+_gc_saved: tuple[int, int, int] = (700, 10, 10)
+
+
+def _relax_gc() -> None:
+    global _gc_runs, _gc_saved
+    with _gc_lock:
+        if _gc_runs == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(max(_gc_saved[0], 50_000), _gc_saved[1], max(_gc_saved[2], 100))
+        _gc_runs += 1
+
+
+def _restore_gc() -> None:
+    global _gc_runs
+    with _gc_lock:
+        _gc_runs -= 1
+        if _gc_runs == 0:
+            gc.set_threshold(*_gc_saved)
+
+
 _PLANS: weakref.WeakKeyDictionary[Any, Plan] = weakref.WeakKeyDictionary()
 _PLANS_LOCK = threading.Lock()
 
@@ -1881,6 +1922,7 @@ def run(
     rec = Recorder()
     timeline = Timeline(start)
     strand = Strand(timeline, {}, 0, rec, input_size, 0)
+    _relax_gc()
     status: Status = "SUCCEEDED"
     output: Json = None
     error: str | None = None
@@ -1904,6 +1946,7 @@ def run(
         status = "ABORTED"
     finally:
         state.aborted = True
+        _restore_gc()
     return Execution(
         status=status,
         output=output,

@@ -1,0 +1,172 @@
+"""Execution speed of ``sfnkit.run`` against the shared benchmark's CPython floor, workloads W1–W7 (issue 3).
+
+The workloads come from the shared benchmark (``../shared/bench`` beside the repository, or ``--shared``):
+``workloads/*.json`` when generated, else they are generated into a temporary directory. For each workload the
+floor (hand-written loops, ``adapters/floor.py``) and sfnkit run interleaved, ``--reps`` times each after one
+untimed warm-up; every sfnkit output is checked against the workload's expected output. sfnkit runs as
+``bench/adapters/sfnkit.py`` drives it: ``from_asl`` once, then ``run(machine, deepcopy(input), lambdas=...)``
+(the deep copy is timed, as in the shared runner). Also measured: JSONata variants of W1 and W4 (issue 4), and
+scaling from 100 to 10,000 states (W1) and 1,000 to 100,000 Map items (W2).
+
+Run: ``python benchmarks/bench_run.py [--shared ../shared] [--reps 7] [--quick]``; prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sfnkit
+
+ROOT = Path(__file__).resolve().parent.parent
+GOALS = {"W1": 5.0, "W2": 10.0, "W3": 5.0, "W4": 10.0, "W5": 5.0}
+ABSOLUTE = {"W6": 0.005, "W7": 0.001}  # seconds on the virtual clock
+
+
+def load_bench(shared: Path) -> tuple[Any, Any, Path]:
+    """Import the shared benchmark's lambdas and floor; find (or generate) its workloads."""
+    bench = shared / "bench"
+    if not (bench / "gen_workloads.py").exists():
+        raise SystemExit(f"no shared benchmark at {bench}: pass --shared <path to shared/>")
+    sys.path.insert(0, str(bench))
+    import lambdas  # type: ignore[import-not-found]
+    from adapters import floor  # type: ignore[import-not-found]
+
+    workloads = bench / "workloads"
+    if not (workloads / "W1.json").exists():
+        workloads = Path(tempfile.mkdtemp(prefix="sfnkit-workloads-"))
+        subprocess.run(
+            [sys.executable, str(bench / "gen_workloads.py"), "--out", str(workloads)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return lambdas, floor.ADAPTER, workloads
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    began = time.perf_counter()
+    fn()
+    return time.perf_counter() - began
+
+
+def jsonata_w1(n: int) -> dict[str, Any]:
+    """W1 written in JSONata: each Pass merges {last: {v, k}} into its input."""
+    states: dict[str, Any] = {}
+    for i in range(n):
+        state: dict[str, Any] = {
+            "Type": "Pass",
+            "Output": f"{{% $merge([$states.input, {{'last': {{'v': $states.input.v, 'k': {i + 1}}}}}]) %}}",
+        }
+        state.update({"End": True} if i == n - 1 else {"Next": f"P{i + 1}"})
+        states[f"P{i}"] = state
+    return {"QueryLanguage": "JSONata", "StartAt": "P0", "States": states}
+
+
+def jsonata_w4(n: int) -> dict[str, Any]:
+    """W4 written in JSONata: a Choice Condition and a Pass Output count to n."""
+    return {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Check",
+        "States": {
+            "Check": {
+                "Type": "Choice",
+                "Choices": [{"Condition": f"{{% $states.input.i < {n} %}}", "Next": "Inc"}],
+                "Default": "Done",
+            },
+            "Inc": {"Type": "Pass", "Output": "{% {'i': $states.input.i + 1} %}", "Next": "Check"},
+            "Done": {"Type": "Succeed"},
+        },
+    }
+
+
+def measure(workload: dict[str, Any], lambdas_module: Any, floor: Any, reps: int) -> dict[str, Any]:
+    """Median seconds of the floor and of sfnkit on one workload, interleaved; sfnkit's output checked."""
+    machine = sfnkit.from_asl(workload["definition"])
+    expected = json.loads(json.dumps(workload["expected_output"], sort_keys=True))
+
+    def run_sfnkit() -> Any:
+        execution = sfnkit.run(machine, copy.deepcopy(workload["input"]), lambdas=lambdas_module.make_lambdas())
+        execution.raise_for_status()
+        return execution.output
+
+    def run_floor() -> Any:
+        return floor.run(None, workload, lambdas_module.make_lambdas())
+
+    ok = json.loads(json.dumps(run_sfnkit(), sort_keys=True)) == expected
+    run_floor()
+    floor_times, sfnkit_times = [], []
+    for _ in range(reps):
+        floor_times.append(timed(run_floor))
+        sfnkit_times.append(timed(run_sfnkit))
+    return {"floor": statistics.median(floor_times), "sfnkit": statistics.median(sfnkit_times), "ok": ok}
+
+
+def per_transition(definition: dict[str, Any], data: Any, transitions: int, reps: int) -> float:
+    """Median microseconds per transition of sfnkit on a definition."""
+    machine = sfnkit.from_asl(definition)
+    sfnkit.run(machine, copy.deepcopy(data))
+    times = [timed(lambda: sfnkit.run(machine, copy.deepcopy(data))) for _ in range(reps)]
+    return statistics.median(times) / transitions * 1e6
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="the shared/ folder")
+    parser.add_argument("--reps", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="W1–W7 only (no JSONata variants, no scaling)")
+    args = parser.parse_args(argv)
+    lambdas_module, floor, workloads = load_bench(args.shared)
+
+    print(f"{'workload':<10} {'floor ms':>10} {'sfnkit ms':>10} {'ratio':>8} {'goal':>8}  output")
+    met = True
+    for wid in ["W1", "W2", "W3", "W4", "W5", "W6", "W7"]:
+        workload = json.loads((workloads / f"{wid}.json").read_text())
+        row = measure(workload, lambdas_module, floor, args.reps)
+        ratio = row["sfnkit"] / row["floor"] if row["floor"] else float("inf")
+        if wid in GOALS:
+            goal = f"≤{GOALS[wid]:.0f}×"
+            met = met and ratio <= GOALS[wid]
+        else:
+            goal = f"<{ABSOLUTE[wid] * 1000:.0f} ms"
+            met = met and row["sfnkit"] < ABSOLUTE[wid]
+        print(
+            f"{wid:<10} {row['floor'] * 1e3:>10.3f} {row['sfnkit'] * 1e3:>10.3f} {ratio:>7.1f}× {goal:>8}  "
+            f"{'OK' if row['ok'] else 'WRONG'}"
+        )
+    if args.quick:
+        return 0 if met else 1
+
+    print("\nJSONata vs JSONPath (same work, µs per transition)")
+    w1 = json.loads((workloads / "W1.json").read_text())
+    w4 = json.loads((workloads / "W4.json").read_text())
+    for label, jsonpath, jsonata, data, transitions in [
+        ("W1", w1["definition"], jsonata_w1(1000), w1["input"], w1["transitions"]),
+        ("W4", w4["definition"], jsonata_w4(1000), w4["input"], w4["transitions"]),
+    ]:
+        a = per_transition(jsonpath, data, transitions, args.reps)
+        b = per_transition(jsonata, data, transitions, max(3, args.reps // 2))
+        print(f"{label:<10} JSONPath {a:8.2f}   JSONata {b:8.2f}   ratio {b / a:5.1f}×")
+
+    print("\nScaling (µs per transition)")
+    for wid in ["W1-n100", "W1", "W1-n10000", "W2-n1000", "W2", "W2-n100000"]:
+        path = workloads / f"{wid}.json"
+        if not path.exists():
+            continue
+        workload = json.loads(path.read_text())
+        reps = 3 if wid.endswith("100000") or wid.endswith("10000") else args.reps
+        micros = per_transition(workload["definition"], workload["input"], workload["transitions"], reps)
+        print(f"{wid:<10} {workload['transitions']:>8} transitions  {micros:8.2f} µs each")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
