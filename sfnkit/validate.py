@@ -924,6 +924,9 @@ def _check_resource(value: Json, where: str, state: _State) -> Iterator[Problem]
 
 def _check_credentials(value: Json, where: str, state: _State) -> Iterator[Problem]:
     """ASL-NOTES §8.2: ``{"RoleArn": ...}`` (``RoleArn.$`` in JSONPath, an expression in JSONata)."""
+    if state.language == JSONATA and _is_expression(value):
+        yield from _expression_problems(value, where, frozenset())
+        return
     if not _is_object(value):
         yield Problem(
             where,

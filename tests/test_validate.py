@@ -79,6 +79,38 @@ def test_validate_accepts_a_real_state_machine():
     assert validate(from_asl(machine({"A": PASS_END}))) is None
 
 
+def test_sfnkit_validate_is_the_function():
+    """sfnkit.validate is the function (the module stays importable)."""
+    import sfnkit
+
+    assert sfnkit.validate is validate
+
+
+def test_jsonata_credentials_may_be_an_expression():
+    """In JSONata, Credentials may be a whole {% %} expression."""
+    task = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Credentials": "{% {'RoleArn': $states.input.role} %}",
+        "End": True,
+    }
+    assert problems(machine({"T": task}, QueryLanguage="JSONata")) == []
+
+
+def test_distributed_map_may_reuse_an_outer_variable():
+    """A Distributed Map's child workflows cannot see outer variables, so they may assign the same names."""
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "Item",
+        "States": {"Item": {"Type": "Pass", "Assign": {"total": 1}, "End": True}},
+    }
+    states = {
+        "Set": {"Type": "Pass", "Assign": {"total": 0}, "Next": "M"},
+        "M": {"Type": "Map", "ItemProcessor": processor, "End": True},
+    }
+    assert problems(machine(states)) == []
+
+
 def test_validate_rejects_other_types():
     """validate() says what it takes when given something else."""
     with pytest.raises(TypeError, match="takes a StateMachine or an ASL definition dict, not list"):
