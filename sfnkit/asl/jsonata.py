@@ -39,7 +39,8 @@ literals, operators and conditions run as plain-Python closures (``jsonata_fast.
 operator methods; everything else, and any data that needs JSONata's sequence rules, runs on the engine.
 
 Known, not fixed: integers beyond 2**53 stay exact Python ints (JavaScript would round them); ``1/0`` fails with
-``D1001`` (JavaScript computes ``Infinity``; what AWS then does is not recorded); no evaluation time limit.
+``D1001`` (JavaScript computes ``Infinity``; what AWS then does is not recorded). An evaluation may apply
+functions at most a million times (a tail-recursive loop would never end); AWS's own limit is not recorded.
 
 Causes are AWS's, recorded in ``../shared/conformance`` (see ``tests/asl/test_jsonata.py`` for each source):
 ``The JSONata expression '<expr>' specified for the field '<field>' returned nothing (undefined).`` and
@@ -224,8 +225,23 @@ def _has_type(value: Json, expected: JsonType) -> bool:
 # Evaluation context
 
 
+_MAX_APPLICATIONS: Final = 1_000_000
+
+
 class _Engine(Jsonata):  # type: ignore[misc]  # jsonata-python is untyped
-    """jsonata-python's evaluator with JavaScript JSONata's remainder and string conversion."""
+    """jsonata-python's evaluator with JavaScript JSONata's operators and string conversion, and a bound on
+    function applications (a tail-recursive loop would otherwise never end)."""
+
+    applications = 0
+
+    def apply_procedure(self, proc: Any, args: Any) -> Any:
+        self.applications += 1
+        if self.applications > _MAX_APPLICATIONS:
+            raise FunctionError(
+                f"The expression applied functions more than {_MAX_APPLICATIONS} times; check for a recursion "
+                "that never ends"
+            )
+        return super().apply_procedure(proc, args)
 
     def evaluate_numeric_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
         if op == "%" and Utils.is_numeric(lhs) and Utils.is_numeric(rhs):
@@ -406,6 +422,7 @@ class Expression:
                 raise self._failure(error) from None
         bind_runtime(runtime)
         engine = _engine()
+        engine.applications = 0
         # jsonata-python evaluates with the thread's "current" instance (and its higher-order functions call back
         # into it): make that our engine for this evaluation, then put back whatever was there.
         current = Jsonata.CURRENT

@@ -174,6 +174,18 @@ def test_regex_literal() -> None:
     assert run("{% $contains('hello$world', /^hello\\ /) %}") is False
 
 
+def test_endless_recursion_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tail-recursive loop that never ends fails instead of hanging (bounded function applications)."""
+    monkeypatch.setattr("sfnkit.asl.jsonata._MAX_APPLICATIONS", 50)
+    assert "applied functions more than 50 times" in cause_of("{% ($f := function($n) { $f($n + 1) }; $f(0)) %}")
+
+
+def test_deep_recursion_is_a_query_error() -> None:
+    """Deep non-tail recursion is JSONata's stack overflow (D1011), not a Python RecursionError."""
+    text = "{% ($f := function($n) { $n = 0 ? 0 : 1 + $f($n - 1) }; $f(3000)) %}"
+    assert "D1011: Stack overflow" in cause_of(text)
+
+
 def test_expressions_are_usable_from_threads() -> None:
     """One compiled expression evaluates correctly on several threads at once (Parallel/Map)."""
     expression = compile_expression("{% $states.input.n * 2 %}")
