@@ -105,16 +105,18 @@ class RunOverlay:
 _NEVER: Final = StateRun()
 
 
-def _flatten(event: Any) -> dict[str, Any]:
-    """An event as one flat dict: ``type``, ``id``, ``previousEventId``, ``timestamp`` and its details' fields."""
-    if not isinstance(event, Mapping):
-        event = attrs.asdict(event) if attrs.has(type(event)) else vars(event)
-    flat = {key: value for key, value in event.items() if not key.endswith("EventDetails")}
+def _as_mapping(event: Any) -> Mapping[str, Any]:
+    if isinstance(event, Mapping):
+        return event
+    return attrs.asdict(event) if attrs.has(type(event)) else vars(event)
+
+
+def _details(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The ``<type>EventDetails`` of an AWS event; the event itself when its details sit at the top (the corpus)."""
     for key, value in event.items():
         if key.endswith("EventDetails") and isinstance(value, Mapping):
-            for inner, detail in value.items():
-                flat.setdefault(inner, detail)
-    return flat
+            return value
+    return event
 
 
 def _hashable(value: Any) -> Any:
@@ -200,7 +202,7 @@ class _Replay:
     machine: StateMachine
     owners: dict[str, StateMachine]
     tallies: dict[str, _Tally] = attrs.field(factory=dict)
-    spans: list[_Span] = attrs.field(factory=list)  # every span, in the order entered
+    open: list[_Span] = attrs.field(factory=list)  # spans not yet exited, in the order entered
     span_of_event: dict[Any, _Span] = attrs.field(factory=dict)
     exits: dict[Any, _Span] = attrs.field(factory=dict)  # Exited event id -> the span it closed
     last_exit: _Span | None = None
@@ -222,12 +224,12 @@ class _Replay:
         return None if state is None else state.type
 
     def latest_open(self, *, name: str | None = None, state_type: str | None = None) -> _Span | None:
-        for span in reversed(self.spans):
-            if not span.closed and name in (None, span.name) and state_type in (None, span.state_type):
+        for span in reversed(self.open):
+            if name in (None, span.name) and state_type in (None, span.state_type):
                 return span
         return None
 
-    def event(self, event: dict[str, Any]) -> None:
+    def event(self, event: Mapping[str, Any]) -> None:
         kind = str(event.get("type", ""))
         event_id = _hashable(event.get("id"))
         previous = _hashable(event.get("previousEventId"))
@@ -236,7 +238,8 @@ class _Replay:
         if time is not None:
             self.first_time = time if self.first_time is None else self.first_time
             self.last_time = time
-        name = _text(event, "name")
+        details = _details(event)
+        name = _text(details, "name")
         span: _Span | None
         if kind.endswith("StateEntered") and name is not None:
             span = self.enter(kind, name, time, previous)
@@ -260,7 +263,7 @@ class _Replay:
             self.iteration(kind, name, before)
         elif kind in _EXECUTION_END:
             self.status = _EXECUTION_END[kind]
-            self.error, self.cause = _text(event, "error"), _text(event, "cause")
+            self.error, self.cause = _text(details, "error"), _text(details, "cause")
             span = None
         else:
             span = before
@@ -269,7 +272,7 @@ class _Replay:
 
     def enter(self, kind: str, name: str, time: float | None, previous: Any) -> _Span:
         span = _Span(name, self.state_type(name), time)
-        self.spans.append(span)
+        self.open.append(span)
         self.tally(name).entered += 1
         # The transition that led here: from the span whose Exited event this one follows (the latest exit
         # when the history has no links), if the machine has such an edge.
@@ -291,6 +294,10 @@ class _Replay:
 
     def exit(self, span: _Span, time: float | None) -> _Span:
         span.closed = True
+        for index in range(len(self.open) - 1, -1, -1):  # few spans are open at once: the search is short
+            if self.open[index] is span:
+                del self.open[index]
+                break
         entry = self.tally(span.name)
         if span.failing:
             entry.caught += 1
@@ -317,7 +324,7 @@ class _Replay:
         elif kind in _FAILURES:
             span.failing, span.failed_at = True, time
             # MapStateFailed/ParallelStateFailed carry no error: it is the one that failed the iteration or branch.
-            raised = _text(event, "error") or self.iteration_errors.pop(span.name, None) or self.last_error
+            raised = _text(_details(event), "error") or self.iteration_errors.pop(span.name, None) or self.last_error
             span.error = raised or span.error
             self.last_error = span.error
 
@@ -335,9 +342,7 @@ class _Replay:
     def close(self) -> None:
         """Spans still open at the end failed if they raised (or are Fail states); else they were running."""
         blamed = False
-        for span in self.spans:
-            if span.closed:
-                continue
+        for span in self.open:
             entry = self.tallies[span.name]
             entry.add_time(
                 span.start, span.failed_at if span.failing and span.failed_at is not None else self.last_time
@@ -363,7 +368,7 @@ def summarize(machine: StateMachine, history: Iterable[Any], status: str | None 
     """
     replay = _Replay(machine=machine, owners={name: owner for name, _state, owner in machine.walk()}, status=status)
     for event in history:
-        replay.event(_flatten(event))
+        replay.event(_as_mapping(event))
     replay.close()
     first, last = replay.first_time, replay.last_time
     return RunOverlay(
