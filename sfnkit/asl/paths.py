@@ -358,6 +358,10 @@ _Test = Callable[[Json, Json], bool]
 _MISSING: Final = object()
 
 
+def _absent_or_null(found: tuple[bool, Json]) -> bool:
+    return not found[0] or found[1] is None
+
+
 def _literal_operand(value: Json) -> _Operand:
     def operand(_current: Json, _root: Json) -> tuple[bool, Json]:
         return True, value
@@ -469,6 +473,16 @@ class _FilterParser:
         self.p.skip_spaces()
         if self.p.peek() == "!" and self.p.peek(1) != "=":
             self.p.pos += 1
+            self.p.skip_spaces()
+            if self.p.peek() in ("@", "$"):
+                start = self.p.pos
+                operand = self.operand()
+                self.p.skip_spaces()
+                if self.operator() is None:
+                    # Step Functions (Local 2.0, and so AWS's engine) treats an explicit null like a missing key
+                    # in a negated existence test: [?(!@.key)] keeps {"key": null} (floci-io/floci#3480).
+                    return lambda current, root: _absent_or_null(operand(current, root))
+                self.p.pos = start
             inner = self.unary()
             return lambda current, root: not inner(current, root)
         if self.p.peek() == "(":

@@ -271,3 +271,10 @@ def test_compiled_paths_are_shared_but_errors_keep_their_location() -> None:
 def test_spec_reference_path_examples_are_reference_paths(path: str) -> None:
     """Every Reference Path example of the ASL spec compiles as a reference path (escapes included)."""
     assert compile_path(path).is_reference
+
+
+def test_filter_existence_and_its_negation() -> None:
+    """[?(@.k)] keeps objects with the key (false and null too); [?(!@.k)] keeps those without it or with null."""
+    data = {"l": [{"k": None}, {"k": 1}, {}, {"k": False}]}
+    assert compile_path("$.l[?(@.k)]").find(Scope(data)) == [{"k": None}, {"k": 1}, {"k": False}]
+    assert compile_path("$.l[?(!@.k)]").find(Scope(data)) == [{"k": None}, {}]
