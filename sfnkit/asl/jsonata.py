@@ -531,11 +531,13 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
 def _symbols(node: Any) -> Iterator[Any]:
     """Every AST node under *node* (itself included)."""
     stack = [node]
+    seen: set[int] = set()
     while stack:
         current = stack.pop()
         if isinstance(current, list):
             stack.extend(current)
-        elif isinstance(current, Parser.Symbol):
+        elif isinstance(current, Parser.Symbol) and id(current) not in seen:
+            seen.add(id(current))  # parent (%) slots may point back up the tree
             yield current
             stack.extend(
                 value
