@@ -118,7 +118,7 @@ def _show(value: Json) -> str:
 def _is_json(value: Json) -> bool:
     try:
         json.dumps(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return False
     return True
 
@@ -266,6 +266,8 @@ def _check_size(definition: Mapping[str, Json]) -> Iterator[Problem]:
         size = len(json.dumps(definition, separators=(",", ":"), ensure_ascii=False).encode())
     except (TypeError, ValueError) as error:
         yield Problem("", f"The definition is not JSON ({error}); use only dicts, lists, str, numbers, bool, None.")
+        return
+    except RecursionError:  # nested deeper than the encoder recurses; the size cannot be measured this way
         return
     if size > MAX_DEFINITION_BYTES:
         yield Problem(
@@ -1161,7 +1163,25 @@ def _check_top_rule(rule: Json, where: str, state: _State) -> Iterator[Problem]:
 
 
 def _check_rule(rule: Json, where: str, state: _State, *, top: bool) -> Iterator[Problem]:
-    """A JSONPath rule: And / Or / Not, or Variable with exactly one comparison operator (ASL-NOTES §8.3)."""
+    """A JSONPath rule and the rules nested in its And / Or / Not, with a stack rather than recursion.
+
+    Builders may nest ``And`` as deep as the conditions are long; Python's recursion limit must not cap that.
+    """
+    stack: list[tuple[Json, str, bool]] = [(rule, where, top)]
+    while stack:
+        current, here, is_top = stack.pop()
+        nested: list[tuple[Json, str]] = []
+        yield from _rule_problems(current, here, state, is_top, nested)
+        stack.extend((inner, inner_where, False) for inner, inner_where in reversed(nested))
+
+
+def _rule_problems(
+    rule: Json, where: str, state: _State, top: bool, nested: list[tuple[Json, str]]
+) -> Iterator[Problem]:
+    """One JSONPath rule: And / Or / Not, or Variable with exactly one comparison operator (ASL-NOTES §8.3).
+
+    The operands of And / Or / Not are appended to *nested* for the caller to check.
+    """
     if not _is_object(rule):
         yield Problem(
             where, f'A Choice rule must be an object like {{"Variable": "$.x", "IsPresent": true}}; got {_show(rule)}.'
@@ -1180,7 +1200,7 @@ def _check_rule(rule: Json, where: str, state: _State, *, top: bool) -> Iterator
                 "Nest the parts inside And instead.",
             )
         for key in booleans:
-            yield from _check_boolean_operands(rule[key], _at(where, key), state, key)
+            yield from _boolean_operands(rule[key], _at(where, key), key, nested)
         return
     if "Variable" not in rule:
         yield Problem(where, 'The rule needs "Variable": the path to test, e.g. "Variable": "$.total".')
@@ -1217,14 +1237,13 @@ def _rule_field_problems(key: str, value: Json, where: str, state: _State, *, to
         yield Problem(where, f"{key!r} is not a Choice rule field; remove it.{hint}")
 
 
-def _check_boolean_operands(value: Json, where: str, state: _State, operator: str) -> Iterator[Problem]:
+def _boolean_operands(value: Json, where: str, operator: str, nested: list[tuple[Json, str]]) -> Iterator[Problem]:
     if operator == "Not":
-        yield from _check_rule(value, where, state, top=False)
+        nested.append((value, where))
     elif not isinstance(value, list) or not value:
         yield Problem(where, f"{operator} must be a non-empty array of rules; got {_show(value)}.")
     else:
-        for position, rule in enumerate(value):
-            yield from _check_rule(rule, _index(where, position), state, top=False)
+        nested.extend((rule, _index(where, position)) for position, rule in enumerate(value))
 
 
 def _operand_problems(operator: str, value: Json, where: str, state: _State) -> Iterator[Problem]:

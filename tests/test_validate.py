@@ -286,6 +286,17 @@ def test_ten_thousand_state_chain_validates_quickly():
     assert time.perf_counter() - started < 1.0
 
 
+@pytest.mark.usefixtures("default_recursion_limit")
+def test_deeply_nested_choice_rule_validates():
+    """A Choice rule nested 3,000 And levels deep is checked without recursion."""
+    rule: dict[str, Any] = {"Variable": "$.x", "IsPresent": True, "Next": "D"}  # Next is wrong this deep
+    for _ in range(3000):
+        rule = {"And": [rule, {"Variable": "$.y", "IsNull": False}]}
+    choice = {"Type": "Choice", "Choices": [{**rule, "Next": "D"}]}
+    found = problems(machine({"C": choice, "D": {"Type": "Succeed"}}))
+    assert [p.location for p in found] == ["States.C.Choices[0]" + ".And[0]" * 3000 + ".Next"]
+
+
 def test_validation_time_is_linear_in_states():
     """Ten times the states takes far less than a hundred times as long."""
     small, large = _chain(1_000), _chain(10_000)
