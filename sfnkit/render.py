@@ -163,6 +163,7 @@ class _Drawing:
 
     width: int
     run: RunOverlay | None
+    sideways: bool = False  # rankdir LR/RL: join bars stand upright
     ids: dict[int, dict[str, str]] = attrs.field(factory=dict)  # id(machine) -> state name -> node id
     clusters: dict[str, str] = attrs.field(factory=dict)  # node id of a Parallel/Map -> its cluster's name
     joins: dict[str, str] = attrs.field(factory=dict)  # node id of a Parallel/Map -> its join node's id
@@ -248,7 +249,7 @@ def _is_end(machine: StateMachine, name: str) -> bool:
 
 
 def _draw_machine(graph: graphviz.Digraph, drawing: _Drawing, machine: StateMachine, top: bool) -> list[str]:
-    """Add *machine*'s states and inner transitions to *graph*; return the node ids that end it."""
+    """Add *machine*'s states and inner transitions to *graph*; return the names of the states that end it."""
     endings: list[str] = []
     for name, state in machine.states.items():
         node = drawing.node_id(machine, name)
@@ -316,8 +317,10 @@ def _draw_container(
                     _draw_inner(box, branch, drawing, inner, node, join)
             else:
                 _draw_inner(box, box, drawing, inner, node, join)
+        long, thin = "0.6", "0.04"
+        width, height = (thin, long) if drawing.sideways else (long, thin)
         box.node(
-            join, label="", shape="box", style="filled", color=border, fillcolor=border, width="0.6", height="0.04"
+            join, label="", shape="box", style="filled", color=border, fillcolor=border, width=width, height=height
         )
 
 
@@ -400,7 +403,7 @@ def to_digraph(
     """Build the diagram of *machine* (with *execution* drawn on it) as a ``graphviz.Digraph``; runs nothing."""
 
     run = None if execution is None else _overlay_of(machine, execution)
-    drawing = _Drawing(width=width, run=run)
+    drawing = _Drawing(width=width, run=run, sideways=direction.upper() in ("LR", "RL"))
     drawing.assign(machine)
     graph = _diagram_type()(name=machine.name or "state_machine")
     graph.attr(
