@@ -233,10 +233,12 @@ def describe_state(state: State, name: str | None = None) -> str:
         case Wait(seconds=seconds, timestamp=timestamp, seconds_path=seconds_path, timestamp_path=timestamp_path):
             if isinstance(seconds, int | float) and not isinstance(seconds, bool):
                 return f"Wait {_seconds(seconds)}"
+            if isinstance(seconds, str):  # a JSONata expression
+                return f"Wait {_jsonata(seconds)} s"
             if isinstance(seconds_path, str):
                 return f"Wait {short_path(seconds_path)} s"
-            if isinstance(timestamp, str) and not _JSONATA.match(timestamp):
-                return f"Wait until {timestamp}"
+            if isinstance(timestamp, str):
+                return f"Wait until {_jsonata(timestamp)}"
             if isinstance(timestamp_path, str):
                 return f"Wait until {short_path(timestamp_path)}"
             return "Wait"

@@ -559,3 +559,21 @@ def test_docstring_examples(module: str) -> None:
     import importlib
 
     assert doctest.testmod(importlib.import_module(module)).failed == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "text"),
+    [
+        ({"Seconds": 90}, "Wait 90 s"),
+        ({"Seconds": 7200}, "Wait 2 h"),
+        ({"SecondsPath": "$.delay"}, "Wait delay s"),
+        ({"Seconds": "{% $states.input.delay %}"}, "Wait delay s"),
+        ({"Timestamp": "2026-01-01T00:00:00Z"}, "Wait until 2026-01-01T00:00:00Z"),
+        ({"TimestampPath": "$.when"}, "Wait until when"),
+    ],
+)
+def test_wait_label_says_how_long(fields: dict[str, Any], text: str) -> None:
+    """A Wait state's box says how long or until when, whichever field sets it."""
+    definition = {"StartAt": "Pause", "States": {"Pause": {"Type": "Wait", **fields, "End": True}}}
+    [line] = lines_with(render(machine(definition)).source, 'tooltip="Wait Pause"')
+    assert " ".join(re.findall(r'COLOR="#545B64">([^<]*)</FONT>', line)) == text
