@@ -523,9 +523,14 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
         location=location,
         ast=ast,
         path=simple_path(ast),
-        fast=compile_fast(ast, _OPERATORS),
+        fast=compile_fast(ast, _OPERATORS, _function),
         uses_context=_reads_context(ast),
     )
+
+
+def _function(name: str) -> Any:
+    """The function the engine calls for ``$name`` when no workflow variable hides it."""
+    return _FUNCTIONS.lookup(name)
 
 
 def _symbols(node: Any) -> Iterator[Any]:

@@ -1,8 +1,9 @@
 """Plain-Python closures for the simple JSONata expressions most states use, equal to the engine's results.
 
 Paths through objects (``$states.input.order.total``, ``$count``), literals, arithmetic, comparisons, ``=``,
-``&``, ``and``/``or``, ``in``, ``?:``, unary minus and parentheses are compiled into closures that call the
-engine's own operator methods, so results and errors are the engine's. Anything else (function calls,
+``&``, ``and``/``or``, ``in``, ``?:``, unary minus, parentheses and calls of pure functions (``$count``,
+``$string``, ``$sum``, ...) are compiled into closures that call the engine's own operator methods and function
+objects, so results and errors are the engine's. Anything else (function calls,
 constructors, predicates, lambdas, bindings) is left to the engine: :func:`compile_fast` returns ``None``. At run
 time a closure raises :class:`NeedEngine` when the data needs JSONata's sequence rules (a path meets an array, a
 name is not a variable), and the caller evaluates the expression with the engine instead.
@@ -95,8 +96,24 @@ def _operand(closure: Closure) -> Closure:
     return evaluate
 
 
-def compile_fast(ast: Any, operators: Jsonata) -> Closure | None:
-    """A closure computing *ast* with *operators*' methods, or ``None`` when *ast* is beyond this subset."""
+PURE_FUNCTIONS: Final = frozenset(
+    {
+        "string", "number", "length", "substring", "substringBefore", "substringAfter", "uppercase", "lowercase",
+        "trim", "pad", "contains", "split", "join", "replace", "formatNumber", "formatBase", "formatInteger",
+        "parseInteger", "floor", "ceil", "round", "abs", "sqrt", "power", "boolean", "not", "exists", "count", "sum",
+        "max", "min", "average", "keys", "lookup", "append", "spread", "merge", "reverse", "distinct", "type",
+        "base64encode", "base64decode", "encodeUrlComponent", "encodeUrl", "decodeUrlComponent", "decodeUrl",
+        "toMillis", "fromMillis", "zip", "partition", "range", "hash", "parse",
+    }
+)  # fmt: skip
+"""Functions that only compute from their arguments (no lambdas, clock, randomness or evaluation context)."""
+
+
+def compile_fast(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None = None) -> Closure | None:
+    """A closure computing *ast* with *operators*' methods, or ``None`` when *ast* is beyond this subset.
+
+    *functions* resolves a function name to the function object the engine would call (``None`` disables calls).
+    """
     kind = ast.type
     if kind in ("number", "string", "value"):
         if not _is_plain(ast):
@@ -108,23 +125,68 @@ def compile_fast(ast: Any, operators: Jsonata) -> Closure | None:
         if path is None:
             return None
         return lambda states, variables: lookup(path, states, variables)
+    if kind == "function":
+        return _call(ast, operators, functions)
     if not _is_plain(ast, "lhs", "rhs", "expression", "expressions", "condition", "then", "_else"):
         return None
     if kind == "block":
-        return compile_fast(ast.expressions[0], operators) if len(ast.expressions) == 1 else None
+        return compile_fast(ast.expressions[0], operators, functions) if len(ast.expressions) == 1 else None
     if kind == "condition":
-        return _condition(ast, operators)
+        return _condition(ast, operators, functions)
     if kind == "unary" and ast.value == "-":
-        return _negate(ast, operators)
+        return _negate(ast, operators, functions)
     if kind == "binary":
-        return _binary(ast, operators)
+        return _binary(ast, operators, functions)
     return None
 
 
-def _condition(ast: Any, operators: Jsonata) -> Closure | None:
-    test = compile_fast(ast.condition, operators)
-    then = compile_fast(ast.then, operators)
-    otherwise = None if ast._else is None else compile_fast(ast._else, operators)
+def _call(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
+    """``$name(args)`` of a pure function: validated and applied as the engine does, results unwrapped alike."""
+    procedure = ast.procedure
+    if functions is None or not _is_plain(ast, "procedure", "arguments") or procedure.type != "variable":
+        return None
+    name = str(procedure.value)
+    if name not in PURE_FUNCTIONS or not _is_plain(procedure):
+        return None
+    function = functions(name)
+    if function is None:
+        return None
+    arguments = [compile_fast(argument, operators, functions) for argument in ast.arguments or ()]
+    if any(argument is None for argument in arguments):
+        return None
+    closures: list[Closure] = [argument for argument in arguments if argument is not None]
+    validate = operators.validate_arguments
+    position, token = ast.position, getattr(ast, "token", None)
+    is_sequence = Utils.is_sequence
+
+    def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
+        if name in variables:
+            raise NeedEngine  # a workflow variable of that name hides the function
+        values = [closure(states, variables) for closure in closures]
+        try:
+            result = function.call(None, validate(function, values, None))
+        except JException as error:
+            # What the engine's evaluate_function adds to errors out of a call.
+            if error.location < 0:
+                error.location = position
+            if error.current is None:
+                error.current = token
+            raise
+        # The engine's rule for every node: a sequence of one item is the item, an empty one is undefined.
+        if result is not None and is_sequence(result) and not result.tuple_stream:
+            if not result:
+                return None
+            if len(result) == 1 and not result.keep_singleton:
+                return result[0]
+        return result
+
+    return evaluate
+
+
+def _condition(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
+    test = compile_fast(ast.condition, operators, functions)
+    then = compile_fast(ast.then, operators, functions)
+    otherwise = None if ast._else is None else compile_fast(ast._else, operators, functions)
     if test is None or then is None or (ast._else is not None and otherwise is None):
         return None
     boolize = Jsonata.boolize
@@ -137,8 +199,8 @@ def _condition(ast: Any, operators: Jsonata) -> Closure | None:
     return evaluate
 
 
-def _negate(ast: Any, operators: Jsonata) -> Closure | None:
-    inner = compile_fast(ast.expression, operators)
+def _negate(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
+    inner = compile_fast(ast.expression, operators, functions)
     if inner is None:
         return None
     operand = _operand(inner)
@@ -162,10 +224,10 @@ _METHODS: Final = {
 }
 
 
-def _binary(ast: Any, operators: Jsonata) -> Closure | None:
+def _binary(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
     op = str(ast.value)
-    left_closure = compile_fast(ast.lhs, operators)
-    right_closure = compile_fast(ast.rhs, operators)
+    left_closure = compile_fast(ast.lhs, operators, functions)
+    right_closure = compile_fast(ast.rhs, operators, functions)
     if left_closure is None or right_closure is None:
         return None
     left, right = _operand(left_closure), _operand(right_closure)

@@ -287,6 +287,18 @@ def _power(base: Any, exponent: Any) -> Any:
     return Utils.convert_number(result)
 
 
+_MAX_STRING: Final = 2**29 - 24  # V8's longest string; JavaScript raises "Invalid string length" beyond it
+
+
+class _Pad(_Guarded):
+    """``$pad`` refusing widths no JavaScript string can have (instead of filling memory)."""
+
+    def call(self, input: Any, args: Sequence[Any] | None) -> Any:
+        if args and len(args) > 1 and isinstance(args[1], (int, float)) and abs(args[1]) > _MAX_STRING:
+            raise FunctionError("RangeError: Invalid string length")
+        return super().call(input, args)
+
+
 def _now(picture: Any, timezone: Any) -> Any:
     return Functions.datetime_from_millis(current_millis(), picture, timezone)
 
@@ -319,6 +331,7 @@ FUNCTIONS: Final[dict[str, Jsonata.JFunction]] = {
     # jsonata-python lets Python errors out of these; JavaScript raises D3110 / D3070.
     "toMillis": _Guarded("toMillis", "D3110"),
     "sort": _Guarded("sort", "D3070"),
+    "pad": _Pad("pad", "D3137"),
     "millis": _Native("millis", "<:n>", _millis, 0),
 }
 """The functions bound over JSONata's built-ins, by name (without ``$``)."""

@@ -340,6 +340,11 @@ def test_difference_in_uses_strict_equality() -> None:
     assert [run("{% 1 in [true] %}"), run("{% 1 in [1.0, 2] %}"), run("{% 'a' in 'a' %}")] == [False, True, True]
 
 
+def test_pad_refuses_impossible_widths() -> None:
+    """$pad to a width no JavaScript string can have fails instead of filling memory."""
+    assert "RangeError: Invalid string length" in cause_of("{% $pad('x', 1e12) %}")
+
+
 def test_difference_eval_is_removed() -> None:
     """Difference 6: AWS has no $eval (dg: use $parse)."""
     assert cause_of("{% $eval('1') %}").endswith("T1006: Attempted to invoke a non-function")

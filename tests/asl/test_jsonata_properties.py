@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from sfnkit.asl.failures import StatesError
 from sfnkit.asl.jsonata import Runtime, compile_expression, compile_template
+from sfnkit.asl.jsonata_fast import PURE_FUNCTIONS
 from sfnkit.asl.jsonata_values import js_number
 from sfnkit.errors import AslError
 
@@ -175,6 +176,9 @@ def test_plain_lookups_agree_with_the_engine(head: str, keys: list[str], data: A
     assert _outcome("{% " + path + " %}", data, values) == _outcome("{% (" + path + ") %}", data, values)
 
 
+CALLABLE = sorted(PURE_FUNCTIONS)
+
+
 def fast_subset(depth: int) -> st.SearchStrategy[str]:
     """Expressions jsonata_fast compiles: literals, paths, operators, conditions, minus, parentheses."""
     leaves = st.one_of(
@@ -190,6 +194,7 @@ def fast_subset(depth: int) -> st.SearchStrategy[str]:
     inner = st.deferred(lambda: fast_subset(depth - 1))
     return st.one_of(
         leaves,
+        st.tuples(st.sampled_from(CALLABLE), st.lists(inner, max_size=3)).map(lambda t: f"${t[0]}({', '.join(t[1])})"),
         st.tuples(inner, st.sampled_from(OPERATORS), inner).map(lambda t: f"{t[0]} {t[1]} {t[2]}"),
         st.tuples(inner, inner, inner).map(lambda t: f"{t[0]} ? {t[1]} : {t[2]}"),
         st.tuples(inner, inner).map(lambda t: f"{t[0]} ? {t[1]}"),
