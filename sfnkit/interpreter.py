@@ -10,6 +10,7 @@ callables and the clock.
 
 from __future__ import annotations
 
+import collections
 import gc
 import itertools
 import json
@@ -865,12 +866,22 @@ _LAMBDA_INVOKE: Final = ("arn:aws:states:::lambda:invoke", "arn:aws:states:::lam
 
 
 class TaskNode(RetryingNode):
-    __slots__ = ("heartbeat", "kind", "resource", "resource_api", "resource_type", "timeout", "timeout_path")
+    __slots__ = (
+        "function",
+        "heartbeat",
+        "kind",
+        "resource",
+        "resource_api",
+        "resource_type",
+        "timeout",
+        "timeout_path",
+    )
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
         super().__init__(name, state, language, location)
         resource = str(state.get("Resource", ""))
         self.resource = resource
+        self.function = function_name(resource)
         if resource.startswith("arn:aws:lambda:") or (":lambda:" in resource and ":function:" in resource):
             self.kind = "lambda"
         elif resource in _LAMBDA_INVOKE:
@@ -975,7 +986,7 @@ class TaskNode(RetryingNode):
                 invocation = invoke(
                     fn,
                     params,
-                    name=function_name(self.resource),
+                    name=self.function,
                     arn=self.resource,
                     clock=run.clock,
                     timeline=timeline,
@@ -1824,6 +1835,27 @@ _PLANS: weakref.WeakKeyDictionary[Any, Plan] = weakref.WeakKeyDictionary()
 _PLANS_LOCK = threading.Lock()
 
 
+_PLANS_BY_TEXT: collections.OrderedDict[str, Plan] = collections.OrderedDict()
+_PLANS_BY_TEXT_SIZE: Final = 32
+
+
+def _cached_plan(definition: Mapping[str, Json], make: Callable[[], Plan]) -> Plan:
+    """The plan of a definition with this exact text, compiled once (a bounded LRU: new StateMachine objects of the
+    same definition, e.g. one ``from_asl`` per run, reuse it)."""
+    key = json.dumps(definition, separators=(",", ":"))
+    with _PLANS_LOCK:
+        plan = _PLANS_BY_TEXT.get(key)
+        if plan is not None:
+            _PLANS_BY_TEXT.move_to_end(key)
+            return plan
+    plan = make()
+    with _PLANS_LOCK:
+        _PLANS_BY_TEXT[key] = plan
+        while len(_PLANS_BY_TEXT) > _PLANS_BY_TEXT_SIZE:
+            _PLANS_BY_TEXT.popitem(last=False)
+    return plan
+
+
 def _plan_for(machine: Any) -> tuple[Plan, Mapping[str, Callable[..., Any]]]:
     from sfnkit.machine import StateMachine
 
@@ -1832,7 +1864,9 @@ def _plan_for(machine: Any) -> tuple[Plan, Mapping[str, Callable[..., Any]]]:
     if isinstance(machine, StateMachine):
         plan = _PLANS.get(machine)
         if plan is None:
-            plan = compile_plan(machine.to_asl(), name=machine.name or "StateMachine")
+            definition = machine.to_asl()
+            name = machine.name or "StateMachine"
+            plan = _cached_plan(definition, lambda: compile_plan(definition, name=name))
             with _PLANS_LOCK:
                 _PLANS[machine] = plan
         return plan, machine.lambdas
@@ -1840,6 +1874,9 @@ def _plan_for(machine: Any) -> tuple[Plan, Mapping[str, Callable[..., Any]]]:
         from sfnkit.asl.codec import from_asl
 
         text = machine.decode() if isinstance(machine, bytes) else machine
+        if isinstance(text, Mapping):
+            # a definition run before skips validation and compilation (they depend only on its text)
+            return _cached_plan(text, lambda: _plan_for(from_asl(text))[0]), {}
         return _plan_for(from_asl(text))
     raise TypeError(
         f"run() needs a StateMachine, an ASL definition (dict) or ASL JSON text, not {type(machine).__name__}"

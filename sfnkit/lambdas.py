@@ -265,8 +265,8 @@ def invoke(
     except TaskTimedOut:
         raise
     except Exception as exc:
-        body = json.dumps(_error_document(exc, request_id)).encode()
-        return Invocation(body, True, request_id, _log(log_tail, request_id))
+        document = _error_document(exc, request_id)
+        return Invocation(json.dumps(document).encode(), True, request_id, _log(log_tail, request_id), document)
     if isinstance(result, bytes | bytearray | memoryview):
         return Invocation(bytes(result), False, request_id, _log(log_tail, request_id))
     try:
@@ -279,7 +279,7 @@ def invoke(
             "requestId": request_id,
             "stackTrace": [],
         }
-        return Invocation(json.dumps(document).encode(), True, request_id, _log(log_tail, request_id))
+        return Invocation(json.dumps(document).encode(), True, request_id, _log(log_tail, request_id), document)
     return Invocation(body, False, request_id, _log(log_tail, request_id), json_copy(result))
 
 
@@ -318,11 +318,17 @@ def parse_payload(invocation: Invocation, *, what: str) -> Json:
 
 def function_error(invocation: Invocation, *, compact: bool) -> StatesError:
     """The Task failure a function error becomes: error = its ``errorType``, cause = the error document text."""
-    text = invocation.payload.decode("utf-8", errors="replace")
-    try:
-        document = json.loads(text)
-    except ValueError:
-        return StatesError("Lambda.Unknown", text)
+    document = invocation.value
+    if document is _UNPARSED:
+        text = invocation.payload.decode("utf-8", errors="replace")
+        try:
+            document = json.loads(text)
+        except ValueError:
+            return StatesError("Lambda.Unknown", text)
+    if not compact and invocation.value is not _UNPARSED:
+        cause = invocation.payload.decode()
+        error_type = document.get("errorType")
+        return StatesError(error_type if isinstance(error_type, str) else "Lambda.Unknown", cause)
     error_type = document.get("errorType") if isinstance(document, dict) else None
     cause = json.dumps(document, separators=(",", ":")) if compact else json.dumps(document)
     return StatesError(error_type if isinstance(error_type, str) else "Lambda.Unknown", cause)
