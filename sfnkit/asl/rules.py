@@ -373,6 +373,17 @@ def _comparison(operator: str, operand: Json, variable: str, location: str) -> P
 
         return string_equals
 
+    if family == "Timestamp":
+        parsed = parse_timestamp(operand)
+        assert parsed is not None  # _literal_check accepted it
+        instant: int = parsed
+
+        def timestamp(scope: Scope) -> bool:
+            value = parse_timestamp(read(scope))
+            return value is not None and accept((value > instant) - (value < instant))
+
+        return timestamp
+
     def compare(scope: Scope) -> bool:
         found = order(read(scope), operand)
         return found is not None and accept(found)
