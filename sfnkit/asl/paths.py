@@ -6,6 +6,18 @@ there is none; an *indefinite* path (wildcard, slice, filter, deep scan, union) 
 list, ``[]`` when nothing matches. The not-found reasons are Jayway's texts, which AWS quotes in its causes
 (``Invalid path '$.x' : No results for path: $['x']``).
 
+AWS behaviour pinned here, beyond Jayway's own rules:
+
+- an indefinite path whose prefix is missing gives ``[]``, not an error (corpus: ``base/*json_path_array_*``);
+- a backslash in a quoted name stays in the name: ``$['a\\"b']`` reads key ``a\\"b`` (corpus:
+  ``scenarios/*escape_sequence_parsing*``);
+- path functions (``.length()``, ``.sum()``) parse but find nothing (AWS re:Post, "sum() function returns
+  error about not finding path");
+- ``@`` in a filter matches objects, never scalars (developer guide, "Reference Paths"); a negated existence
+  test ``[?(!@.k)]`` treats ``"k": null`` as missing (Step Functions Local 2.0, floci-io/floci#3480);
+- a ResultPath that cannot be applied fails with ``States.ReferencePathConflict``, cause ``Unable to apply
+  ReferencePath $.x to input "abc"`` (observed on AWS; qiita.com/tsubasaogawa/items/4fe341bdb6ae7d2fd8ee).
+
 Spec: https://states-language.net/spec.html#path ; AWS: "Paths" and "Reference Paths" in the developer guide.
 """
 
