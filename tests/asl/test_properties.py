@@ -105,3 +105,27 @@ def test_intrinsics_fail_only_with_intrinsic_failure(name: str, args: list[Json]
 def test_docstring_examples(module: ModuleType) -> None:
     """The examples in the modules' docstrings hold."""
     assert doctest.testmod(module).failed == 0
+
+
+PATH_ALPHABET = st.sampled_from(list("$.[]'\"*?@()=<>!&|,:-0123 abé\\/~"))
+INTRINSIC_ALPHABET = st.sampled_from(list("States.FormatArrayHash()'{}\\$., 01-nul"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(PATH_ALPHABET, max_size=14).map(lambda t: "$" + t))
+def test_any_path_text_compiles_or_raises_asl_error(text: str) -> None:
+    """Arbitrary path text either compiles or raises AslError with a position inside the text."""
+    try:
+        compile_path(text)
+    except AslError as error:
+        assert error.position is None or 0 <= error.position <= len(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(INTRINSIC_ALPHABET, max_size=30).map(lambda t: "States." + t))
+def test_any_intrinsic_text_compiles_or_raises_asl_error(text: str) -> None:
+    """Arbitrary intrinsic text either compiles or raises AslError with a position inside the text."""
+    try:
+        compile_intrinsic(text)
+    except AslError as error:
+        assert error.position is None or 0 <= error.position <= len(text)
