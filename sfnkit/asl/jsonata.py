@@ -54,8 +54,9 @@ we use ``... threw an error during evaluation. T2001: The left side of the "+" o
 from __future__ import annotations
 
 import math
+import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Final, assert_never
 
 import attrs
@@ -196,19 +197,14 @@ def _jsonata_message(error: JException) -> str:
         values[2] = _ARRAY_TYPES.get(str(values[2]), values[2])
     inserts: Iterator[Any] = iter(values)
 
-    def fill(raw: bool) -> Callable[[Any], str]:
-        def insert(_match: Any) -> str:
-            value = next(inserts, None)
-            return str(value) if raw else js_stringify(value)
+    def insert(match: re.Match[str]) -> str:
+        value = next(inserts, None)
+        return str(value) if match.group(1) else js_stringify(value)  # {{{x}}} raw, {{x}} JSON
 
-        return insert
+    return _PLACEHOLDER.sub(insert, template)
 
-    import re
 
-    def substitute(match: re.Match[str]) -> str:
-        return fill(match.group(1) is not None)(match)
-
-    return re.sub(r"\{\{(\{)?\w+\}?\}\}", substitute, template)
+_PLACEHOLDER: Final = re.compile(r"\{\{(\{)?\w+\}?\}\}")
 
 
 # --------------------------------------------------------------------------------------------------------------
