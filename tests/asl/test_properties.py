@@ -22,7 +22,7 @@ SCALARS = st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.floats(a
 JSON = st.recursive(
     SCALARS | st.text(max_size=5),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(NAMES, inner, max_size=4),
-    max_leaves=20,
+    max_leaves=12,
 )
 STEP = st.one_of(
     NAMES.map(lambda n: f"['{n}']"),
