@@ -141,6 +141,7 @@ class RunState:
         "ctx_bound",
         "deadline",
         "express",
+        "functions",
         "info",
         "jsonata_runtime",
         "lambdas",
@@ -165,6 +166,7 @@ class RunState:
         self.clock = clock
         self.virtual = clock.virtual and type(clock).tick is Clock.tick
         self.lambdas = lambdas
+        self.functions: dict[str, Callable[..., Any] | None] = {}
         self.services = services
         self.info = info
         self.base_context = info.base()
@@ -868,6 +870,7 @@ _LAMBDA_INVOKE: Final = ("arn:aws:states:::lambda:invoke", "arn:aws:states:::lam
 class TaskNode(RetryingNode):
     __slots__ = (
         "function",
+        "has_timeout",
         "heartbeat",
         "kind",
         "resource",
@@ -894,6 +897,7 @@ class TaskNode(RetryingNode):
         if self.resource_type == "aws-sdk" and len(parts) > 7:
             self.resource_type = f"aws-sdk:{parts[6]}"
             self.resource_api = ":".join(parts[7:])
+        self.has_timeout = "TimeoutSeconds" in state or "TimeoutSecondsPath" in state
         self.timeout: Any = state.get("TimeoutSeconds")
         self.heartbeat: Any = state.get("HeartbeatSeconds")
         self.timeout_path: Any = None
@@ -933,7 +937,7 @@ class TaskNode(RetryingNode):
 
     def attempt(self, run: RunState, strand: Strand, raw: Json, t: float, retry_count: int, eid: int) -> Attempt:
         timeline = strand.timeline
-        now = run.clock.tick(timeline)
+        now = timeline.now if run.virtual else run.clock.tick(timeline)
         context = (
             context_object(
                 run.base_context,
@@ -947,15 +951,18 @@ class TaskNode(RetryingNode):
         )
         variables = strand.variables
         io = self.io
-        effective = io.effective_input(raw, context, variables)
-        if isinstance(io, df.JsonataIO):
-            params = io.task_input(raw, effective, context, variables, run.jsonata_runtime)
+        if isinstance(io, df.JsonPathIO):
+            effective = raw if io.input_path is None else io.input_path(Scope(raw, context, variables))
+            params = effective if io.parameters is None else io.parameters(Scope(effective, context, variables))
         else:
-            params = io.task_input(raw, effective, context, variables)
-        timeout = self._timeout_seconds(run, raw, effective, context, strand)
+            effective = raw
+            params = io.task_input(raw, effective, context, variables, run.jsonata_runtime)
+        timeout: Any = None
         deadline = run.deadline
-        if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
-            deadline = min(deadline, now + timeout)
+        if self.has_timeout:
+            timeout = self._timeout_seconds(run, raw, effective, context, strand)
+            if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
+                deadline = min(deadline, now + timeout)
         result, size = self._call(run, strand, params, deadline, timeout)
         if isinstance(io, df.JsonataIO):
             out, assigned = io.finish(raw, result, context, variables, run.jsonata_runtime)
@@ -972,16 +979,21 @@ class TaskNode(RetryingNode):
             scheduled: dict[str, Json] = {"resource": self.resource, "input": params}
             if isinstance(timeout, int) and not isinstance(timeout, bool):
                 scheduled["timeoutInSeconds"] = timeout
-            _append(rec, (GENERIC, "LambdaFunctionScheduled", chain, now, scheduled, None))
-            fn = find_function(run.lambdas, self.resource)
-            request_id = run.request_id()
+            trace = rec.trace
+            trace.append((GENERIC, "LambdaFunctionScheduled", chain, now, scheduled, None))
+            functions = run.functions
+            fn = functions.get(self.resource)
             if fn is None:
-                err = not_found(self.resource, request_id)
-                _append(
-                    rec, (GENERIC, "LambdaFunctionFailed", chain, now, {"error": err.error, "cause": err.cause}, None)
+                fn = functions[self.resource] = find_function(run.lambdas, self.resource)
+            if fn is None:
+                err = not_found(self.resource, run.request_id())
+                trace.append(
+                    (GENERIC, "LambdaFunctionFailed", chain, now, {"error": err.error, "cause": err.cause}, None)
                 )
+                rec.count += 2
                 raise err
-            _append(rec, (GENERIC, "LambdaFunctionStarted", chain, now, None, None))
+            trace.append((GENERIC, "LambdaFunctionStarted", chain, now, None, None))
+            rec.count += 2
             try:
                 invocation = invoke(
                     fn,
@@ -991,40 +1003,25 @@ class TaskNode(RetryingNode):
                     clock=run.clock,
                     timeline=timeline,
                     deadline=deadline,
-                    request_id=request_id,
+                    request_id=run.request_id,
                 )
             except TaskTimedOut:
                 return self._timed_out(run, strand, "LambdaFunctionTimedOut", None)
             if invocation.function_error:
                 err = function_error(invocation, compact=False)
-                _append(
-                    rec,
-                    (
-                        GENERIC,
-                        "LambdaFunctionFailed",
-                        chain,
-                        timeline.now,
-                        {"error": err.error, "cause": err.cause},
-                        None,
-                    ),
-                )
+                details = {"error": err.error, "cause": err.cause}
+                trace.append((GENERIC, "LambdaFunctionFailed", chain, timeline.now, details, None))
+                rec.count += 1
                 raise err
             try:
                 payload = parse_payload(invocation, what=self.resource)
             except StatesError as err:
-                _append(
-                    rec,
-                    (
-                        GENERIC,
-                        "LambdaFunctionFailed",
-                        chain,
-                        timeline.now,
-                        {"error": err.error, "cause": err.cause},
-                        None,
-                    ),
-                )
+                details = {"error": err.error, "cause": err.cause}
+                trace.append((GENERIC, "LambdaFunctionFailed", chain, timeline.now, details, None))
+                rec.count += 1
                 raise
-            _append(rec, (GENERIC, "LambdaFunctionSucceeded", chain, timeline.now, {"output": payload}, None))
+            trace.append((GENERIC, "LambdaFunctionSucceeded", chain, timeline.now, {"output": payload}, None))
+            rec.count += 1
             return payload, len(invocation.payload)
         base = {"resourceType": self.resource_type, "resource": self.resource_api}
         scheduled = dict(base, region=REGION, parameters=params)

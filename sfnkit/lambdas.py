@@ -235,7 +235,7 @@ def invoke(
     clock: Clock,
     timeline: Timeline,
     deadline: float = NO_DEADLINE,
-    request_id: str | None = None,
+    request_id: str | Callable[[], str] | None = None,
     log_tail: bool = False,
 ) -> Invocation:
     """Run handler *fn* on a copy of *event* as Lambda would; raise ``TaskTimedOut`` past *deadline*.
@@ -243,11 +243,18 @@ def invoke(
     On the virtual clock the handler's ``time.sleep`` advances *timeline* (see ``sfnkit.clock``); on the real
     clock a handler with a deadline runs in a worker thread that is abandoned when the deadline passes.
     """
-    request_id = request_id or str(uuid.uuid4())
-    event_copy = json_copy(event)
+    if request_id is None:
+        request_id = str(uuid.uuid4())
+    elif not isinstance(request_id, str):
+        request_id = request_id()
+    try:
+        event_copy = _clone(event)
+    except (_NotPlainJson, RecursionError):
+        event_copy = json_copy(event)
+    rid: str = request_id
 
     def context() -> LambdaContext:
-        return LambdaContext(name, arn, request_id, timeline, deadline)
+        return LambdaContext(name, arn, rid, timeline, deadline)
 
     try:
         if clock.virtual:
@@ -280,7 +287,11 @@ def invoke(
             "stackTrace": [],
         }
         return Invocation(json.dumps(document).encode(), True, request_id, _log(log_tail, request_id), document)
-    return Invocation(body, False, request_id, _log(log_tail, request_id), json_copy(result))
+    try:
+        value = _clone(result)
+    except (_NotPlainJson, RecursionError):
+        value = json.loads(body)
+    return Invocation(body, False, request_id, _log(log_tail, request_id) if log_tail else None, value)
 
 
 def _call_with_real_deadline(
