@@ -663,6 +663,14 @@ def _bind(name: str, args: list[_Eval | _Literal], parser: _Parser, start: int) 
             return "".join(out)
 
         return format_call
+    if len(args) == 2 and not isinstance(args[0], _Literal) and isinstance(args[1], _Literal):
+        # The common shape f($.x, literal), e.g. States.MathAdd($.i, 1): no call for the literal.
+        dynamic, literal = args[0], args[1].value
+
+        def call_path_literal(scope: Scope) -> Json:
+            return impl(name, [dynamic(scope), literal], scope)
+
+        return call_path_literal
     evaluators = [_constant(a.value) if isinstance(a, _Literal) else a for a in args]
     if len(evaluators) == 1:
         (only,) = evaluators
