@@ -64,7 +64,8 @@ _LOCATED: Final = "An error occurred while executing the state"
 _SMALL_INTRINSICS: Final = frozenset(
     {"States.MathAdd", "States.MathRandom", "States.UUID", "States.ArrayLength", "States.ArrayContains", "States.Hash"}
 )
-_INLINE_CONCURRENCY: Final = 40  # AWS: an inline Map runs about 40 iterations at a time
+_INLINE_CONCURRENCY: Final = 40
+_MAX_VARIABLES_BYTES: Final = 10 * 1024 * 1024  # AWS: an inline Map runs about 40 iterations at a time
 
 
 # --- sizes: AWS counts the UTF-8 bytes of a payload's JSON text -------------------------------------------------
@@ -411,10 +412,25 @@ class PassNode(Node):
 
 def _assign(strand: Strand, assigned: Mapping[str, Json], node: Node, run: RunState) -> None:
     """New variable values become visible from the next state (copy-on-write: outer scopes keep theirs)."""
+    size = json_size(assigned)
+    if size > MAX_PAYLOAD_BYTES:  # ASL quotas: 256 KiB per variable and per Assign
+        raise _Uncatchable(
+            DATA_LIMIT_EXCEEDED,
+            f"The variables assigned by the state '{node.name}' exceed the maximum number of bytes service limit "
+            f"({size} bytes; an Assign may hold {MAX_PAYLOAD_BYTES}).",
+        )
     merged = dict(strand.variables)
     merged.update(assigned)
     strand.variables = merged
-    strand.var_bound += json_size(assigned)
+    strand.var_bound += size
+    if strand.var_bound > _MAX_VARIABLES_BYTES:
+        strand.var_bound = json_size(merged)
+        if strand.var_bound > _MAX_VARIABLES_BYTES:  # ASL quota: 10 MiB of variables per execution
+            raise _Uncatchable(
+                DATA_LIMIT_EXCEEDED,
+                f"The variables of the execution exceed the maximum number of bytes service limit after state "
+                f"'{node.name}' ({strand.var_bound} bytes; the limit is {_MAX_VARIABLES_BYTES}).",
+            )
 
 
 class ChoiceNode(Node):
@@ -1911,6 +1927,20 @@ def run(
             clock, one after the other on the virtual clock (deterministic); ``1``: always sequential.
 
     A handler's exception never escapes: the execution fails with the error AWS would report.
+
+    Time: every thread of control (the execution, each Parallel branch, each Map iteration) has its own timeline;
+    a branch starts at its parent's time and the parent resumes at the latest end, so on the virtual clock Map
+    iterations overlap as on AWS (``MaxConcurrency`` k starts item i when item i-k ends) even though they run one
+    after the other. A handler's ``time.sleep`` advances its timeline (see ``sfnkit.clock``); past the Task's
+    ``TimeoutSeconds`` it stops at once with ``States.Timeout``.
+
+    Returns:
+        The ``Execution``: ``status``, ``output`` or ``error``/``cause``, ``history`` (GetExecutionHistory events),
+        ``path`` and ``states`` (each state's input and output), ``raise_for_status()``.
+
+    Raises:
+        ValidationError: the definition breaks a rule AWS enforces at creation (raised before anything runs).
+        TypeError: *machine* is not a StateMachine, a dict or JSON text.
     """
     plan, bound = _plan_for(machine)
     functions: dict[str, Callable[..., Any]] = dict(bound)

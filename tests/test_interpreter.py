@@ -683,3 +683,13 @@ def test_not_a_machine_is_refused():
     """run() says what it accepts."""
     with pytest.raises(TypeError, match="run\\(\\) needs a StateMachine, an ASL definition"):
         run(42)
+
+
+def test_assign_over_256_kib_fails():
+    """An Assign holding more than 256 KiB fails the execution with States.DataLimitExceeded."""
+    definition = chain(("A", {"Type": "Pass", "Assign": {"big": "x" * 270_000}}))
+    execution = run(definition, {})
+    assert execution.error == "States.DataLimitExceeded"
+    assert "The variables assigned by the state 'A' exceed the maximum number of bytes service limit" in (
+        execution.cause or ""
+    )
