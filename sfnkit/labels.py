@@ -33,6 +33,7 @@ _COMPARISON: Final = {
     "GreaterThanEquals": ">=",
 }
 _FAMILIES: Final = ("String", "Numeric", "Boolean", "Timestamp")
+_EQUALITY: Final = frozenset(f"{family}Equals{path}" for family in _FAMILIES for path in ("", "Path"))
 _TYPE_TESTS: Final = {
     "IsNull": "null",
     "IsPresent": "present",
@@ -142,13 +143,12 @@ def describe_condition(condition: Condition) -> str:
             return " and ".join(_part(part) for part in parts)
         case AnyOf(conditions=parts):
             return " or ".join(_part(part) for part in parts)
-        case Not(condition=Compare(variable=variable, operator=operator, value=value)) if operator.endswith("Equals"):
+        case Not(condition=Compare(variable=variable, operator=operator, value=value)) if operator in _EQUALITY:
             return _compare(variable, operator, value).replace(" == ", " != ", 1)
         case Not(condition=Compare(operator=operator, value=value) as inner) if operator in _TYPE_TESTS:
             return _compare(inner.variable, operator, not value if isinstance(value, bool) else value)
         case Not(condition=inner):
-            text = describe_condition(inner)
-            return f"not {text}" if isinstance(inner, Not) else f"not ({text})"
+            return f"not ({describe_condition(inner)})"
         case Expression(condition=expression):
             return _jsonata(expression) if isinstance(expression, str) else _literal(expression)
         case _:

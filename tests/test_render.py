@@ -141,6 +141,14 @@ def test_not_equals_reads_as_inequality() -> None:
     assert describe_condition(Not(condition=Compare(variable="$.n", operator="IsNull", value=True))) == "n is not null"
 
 
+def test_not_around_other_comparisons_keeps_the_not() -> None:
+    """``Not`` around an ordering or another ``Not`` is written out with parentheses."""
+    at_most = Compare(variable="$.n", operator="NumericLessThanEquals", value=3)
+    assert describe_condition(Not(condition=at_most)) == "not (n <= 3)"
+    same = Compare(variable="$.a", operator="StringEqualsPath", value="$.b")
+    assert describe_condition(Not(condition=Not(condition=same))) == "not (a != b)"
+
+
 def test_jsonata_condition_drops_the_braces_and_states_input() -> None:
     """A JSONata Condition shows its expression, with ``$states.input.x`` as ``x``."""
     assert describe_condition(Expression(condition="{% $states.input.is_new = true %}")) == "is_new = true"
