@@ -26,7 +26,7 @@ from sfnkit.asl.jsonata import compile_expression
 from sfnkit.asl.jsonata import is_expression as _is_expression
 from sfnkit.asl.paths import compile_path, compile_reference_path
 from sfnkit.asl.schema import JSONATA, JSONPATH, BlockKind, Kind, Lang, Operand
-from sfnkit.asl.variables import name_problem
+from sfnkit.asl.variables import assigned_names, name_problem
 from sfnkit.errors import AslError, Problem, ValidationError, caret
 
 __all__ = ["problems", "validate"]
@@ -237,12 +237,8 @@ def _assigned_in(block: _Block) -> frozenset[str]:
                 assigns.extend(part.get("Assign") for part in state[key] if _is_object(part))
         for assign in assigns:
             if _is_object(assign):
-                names.update(_variable_of(key) for key in assign if isinstance(key, str))
+                names.update(assigned_names({key: None for key in assign if isinstance(key, str)}))
     return frozenset(names)
-
-
-def _variable_of(key: str) -> str:
-    return key[:-2] if key.endswith(".$") else key
 
 
 def _state_homes(blocks: list[_Block]) -> dict[str, str]:

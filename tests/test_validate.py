@@ -279,11 +279,11 @@ def default_recursion_limit():
 
 @pytest.mark.usefixtures("default_recursion_limit")
 def test_ten_thousand_state_chain_validates_quickly():
-    """A 10,000-state chain validates in well under a second, at the default recursion limit."""
+    """A 10,000-state chain validates in well under a second of CPU time, at the default recursion limit."""
     definition = _chain(10_000)
-    started = time.perf_counter()
+    started = time.process_time()
     assert problems(definition) == []
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 @pytest.mark.usefixtures("default_recursion_limit")
@@ -300,12 +300,12 @@ def test_deeply_nested_choice_rule_validates():
 def test_validation_time_is_linear_in_states():
     """Ten times the states takes far less than a hundred times as long."""
     small, large = _chain(1_000), _chain(10_000)
-    started = time.perf_counter()
+    started = time.process_time()
     problems(small)
-    small_time = time.perf_counter() - started
-    started = time.perf_counter()
+    small_time = time.process_time() - started
+    started = time.process_time()
     problems(large)
-    large_time = time.perf_counter() - started
+    large_time = time.process_time() - started
     assert large_time < max(small_time, 0.005) * 30
 
 
