@@ -4,6 +4,10 @@ A key ending in ``.$`` takes its value from a path (``$...``, ``$$...``, ``$name
 and loses the suffix; every other key is copied as written, at any depth, inside objects and arrays. Constant
 sub-trees are shared between runs, never copied, so callers must not mutate what a template returns.
 
+A path that matches nothing fails with ``States.Runtime`` and AWS's cause text (corpus:
+``scenarios/*invalid_jsonpath*``), without the ``An error occurred while executing the state 'S' (entered at
+the event id #N).`` prefix, which the interpreter adds because only it knows the state and the event.
+
 Spec: https://states-language.net/spec.html#parameters ; AWS: "Payload templates" in the developer guide.
 """
 
