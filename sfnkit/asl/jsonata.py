@@ -504,11 +504,17 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
     except Exception as error:  # jsonata-python's parser can fail with plain Python errors
         raise AslError(f"JSONata syntax error: {error}", text=text, position=2, location=location) from None
     for node in _top_level_context_references(ast):
-        name = "$$" if node.value == "$" else "$"
+        if node.type == "variable":
+            name = "$$" if node.value == "$" else "$"
+            what = f"{name} cannot be used at the top level of a JSONata expression in Step Functions"
+            fix = "Use $states.input instead."
+        else:
+            name = "*" if node.type == "wildcard" else "**" if node.type == "descendant" else str(node.value)
+            what = f"the field name {name!r} at the top level of a JSONata expression reads the input document"
+            fix = f"Use $states.input.{name} instead." if node.type == "name" else "Start the path at $states.input."
         end = int(getattr(node, "position", 0) or 0)
         raise AslError(
-            f"{name} cannot be used at the top level of a JSONata expression in Step Functions: there is no input "
-            "document. Use $states.input instead.",
+            f"{what}: JSONata states have no input document. {fix}",
             text=text,
             position=2 + max(0, end - len(name)),
             location=location,
@@ -568,7 +574,8 @@ def _error_position(error: JException, body: str) -> int:
 
 
 def _top_level_context_references(node: Any) -> Iterator[Any]:
-    """``$``/``$$`` variables that would read the (absent) input document.
+    """``$``/``$$`` variables and field names that would read the (absent) input document (dg: "You cannot use
+    $ or $$ at the top level", "You cannot use unqualified field names at top level").
 
     Only positions evaluated against the root context are searched: operands, array/object constructors,
     conditions, blocks, function arguments and the first step of a path. Predicates, later path steps and
@@ -586,10 +593,15 @@ def _top_level_context_references(node: Any) -> Iterator[Any]:
         return
     if kind == "path":
         steps = getattr(node, "steps", None) or []
-        if steps:
+        if steps and steps[0].type in ("name", "wildcard", "descendant"):
+            yield steps[0]
+        elif steps:
             yield from _top_level_context_references(steps[0])
         return
-    if kind in ("lambda", "regex", "string", "number", "value", "name", "wildcard", "descendant", "parent"):
+    if kind in ("name", "wildcard", "descendant"):
+        yield node
+        return
+    if kind in ("lambda", "regex", "string", "number", "value", "parent"):
         return
     for attribute in (
         "lhs",

@@ -102,8 +102,27 @@ def test_top_level_context_is_rejected(text: str, caret: int) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "message", "caret"),
+    [
+        ("{% total %}", r"the field name 'total' at the top level .* Use \$states.input.total instead", 3),
+        ("{% 1 + order.total %}", r"'order' at the top level", 7),
+        ("{% $string(* ) %}", r"the field name '\*' at the top level .* Start the path at \$states.input", 11),
+        ("{% {'a': x} %}", r"'x' at the top level", 9),
+    ],
+)
+def test_top_level_field_names_are_rejected(text: str, message: str, caret: int) -> None:
+    """Unqualified field names at the top level read an input document AWS does not have (dg)."""
+    with pytest.raises(AslError, match=message) as caught:
+        compile_expression(text)
+    assert caught.value.position == caret
+
+
+@pytest.mark.parametrize(
     "text",
     [
+        "{% $states.input.items[type = 'a'].name %}",
+        "{% $states.input.items^(price) %}",
+        "{% $states.input ~> |$|{'a': b}| %}",
         "{% $states.input.items[$ > 1] %}",
         "{% $states.input.items.($ * 2) %}",
         "{% $map($states.input.items, function($v) { $v + 1 }) %}",
