@@ -13,6 +13,7 @@ import base64
 import inspect
 import json
 import linecache
+import os
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -200,13 +201,16 @@ def _wants_context(fn: Callable[..., Any]) -> bool:
     return arity >= 2
 
 
+_PACKAGE_DIR: Final = os.path.dirname(os.path.abspath(__file__)) + os.sep  # sfnkit/
+
+
 def _error_document(exc: BaseException, request_id: str) -> dict[str, Json]:
     """The Python runtime's error document; the stack trace shows only the handler's frames, as Lambda's does."""
     trace = []
     tb = exc.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code
-        if code.co_filename != __file__:
+        if not code.co_filename.startswith(_PACKAGE_DIR):  # only the handler's own frames, as Lambda shows
             line = linecache.getline(code.co_filename, tb.tb_lineno).strip()
             text = f'  File "{code.co_filename}", line {tb.tb_lineno}, in {code.co_name}\n'
             trace.append(text + (f"    {line}\n" if line else ""))

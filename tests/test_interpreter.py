@@ -693,3 +693,16 @@ def test_assign_over_256_kib_fails():
     assert "The variables assigned by the state 'A' exceed the maximum number of bytes service limit" in (
         execution.cause or ""
     )
+
+
+def test_stack_trace_shows_only_the_handlers_frames():
+    """The error document's stackTrace lists the handler's frames, not sfnkit's (as Lambda's runtime does)."""
+    import json
+
+    def boom(event: Any) -> None:
+        raise ValueError("bad")
+
+    cause = run(chain(("T", task("boom"))), {}, lambdas={"boom": boom}).cause
+    trace = json.loads(cause or "{}")["stackTrace"]
+    assert len(trace) == 1
+    assert "in boom" in trace[0]
