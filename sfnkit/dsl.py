@@ -118,6 +118,9 @@ def freeze(value: Json) -> tuple[Json, bool]:
             # Scalars inline: this runs for every field of every step (see benchmarks/bench_build.py).
             if item_kind is str or item_kind is int or item_kind is float or item_kind is bool or item is None:
                 out[key] = item
+            elif item_kind is Path:
+                out[key] = item
+                dynamic = True
             else:
                 out[key], inner = freeze(item)
                 dynamic = dynamic or inner
@@ -283,7 +286,7 @@ class Step:
     __slots__ = ()
 
     def __rshift__(self, other: Step | Sequence[Step]) -> Chain:
-        return Chain(parts=(self, as_step(other)))
+        return Chain(parts=(self, other if isinstance(other, Step) else as_step(other)))
 
     def __rrshift__(self, other: Sequence[Step]) -> Chain:
         return Chain(parts=(as_step(other), self))
@@ -689,7 +692,7 @@ def task(
     if len(given) > 1:
         raise DefinitionError(f"task() takes one of parameters=, arguments= or request=; got {', '.join(given)}")
     for key, value in (("parameters", parameters), ("result_selector", result_selector)):
-        if value is not ABSENT and not isinstance(value, Mapping):
+        if value is not ABSENT and type(value) is not dict and not isinstance(value, Mapping):
             raise DefinitionError(f"task({key}=) is a JSON object template; got {value!r}")
     return _state_step(
         "Task",
@@ -734,7 +737,7 @@ def pass_(
     """
     if isinstance(result, Path | Predicate):
         raise DefinitionError("pass_(result=) is a fixed value; to copy a field use parameters={'x': data.y}")
-    if parameters is not ABSENT and not isinstance(parameters, Mapping):
+    if parameters is not ABSENT and type(parameters) is not dict and not isinstance(parameters, Mapping):
         raise DefinitionError(f"pass_(parameters=) is a JSON object template; got {parameters!r}")
     return _state_step(
         "Pass",
