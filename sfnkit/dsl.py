@@ -418,15 +418,16 @@ class StateStep(_Retryable):
 
 def _collect(fields: dict[str, Json]) -> tuple[dict[str, Json], bool]:
     """The given (not ``ABSENT``) *fields*, their values frozen, and whether any holds a path."""
-    given: dict[str, Json] = {}
+    given = {key: value for key, value in fields.items() if value is not ABSENT}
+    # None means "not given" for these two (for the JSON-valued fields it is JSON null).
+    if "comment" in given and given["comment"] is None:
+        del given["comment"]
+    if "query_language" in given and given["query_language"] is None:
+        del given["query_language"]
     dynamic = False
-    for key, value in fields.items():
-        if value is ABSENT or (value is None and (key == "comment" or key == "query_language")):
-            continue
+    for key, value in given.items():
         value_kind = type(value)
-        if value_kind is str or value_kind is int or value_kind is float or value_kind is bool or value is None:
-            given[key] = value
-        else:
+        if not (value_kind is str or value_kind is int or value_kind is float or value_kind is bool or value is None):
             given[key], inner = freeze(value)
             dynamic = dynamic or inner
     return given, dynamic
