@@ -209,6 +209,8 @@ class _Builder:
         while pending:
             for occ in pending.pop().occs:
                 step = occ.step
+                if type(step) is StateStep and not step.catches:
+                    continue  # no branches, no handlers: the common case
                 if isinstance(step, ChoiceStep):
                     occ.kids = [self.sequence(branch.then, occ.after, occ.scope) for branch in step.branches]
                     other = step.otherwise
@@ -332,9 +334,12 @@ class _Builder:
         language = step.fields.get("query_language") or self.language  # type: ignore[attr-defined]
         if type(step) is StateStep and not step.catches and not step.retriers:
             # The common case, kept lean: a Pass/Task/Wait/Succeed/Fail without Catch (bench_build.py).
-            fields = _resolve(step.fields, step.dynamic, language, step)
+            fields = _resolve(step.fields, step.dynamic, language, step) if step.dynamic else step.fields
             if "request" in fields:
+                fields = dict(fields)
                 fields["parameters" if language == JSONPATH else "arguments"] = fields.pop("request")
+            if not step.dynamic:
+                _check_language(fields, language, step)
             states[name] = _SIMPLE[step.kind](**fields)
             after = occ.after
             if after is not None and step.kind != "Succeed" and step.kind != "Fail":
