@@ -40,6 +40,8 @@ _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2
 _LAMBDA_ARN = re.compile(r"arn:[\w-]+:lambda:[\w-]+:\d{12}:function:[\w.-]+(:[\w$.-]+)?")
 _ACTIVITY_ARN = re.compile(r"arn:[\w-]+:states:[\w-]+:\d{12}:activity:[^:\s]+")
 _INTEGRATION_ARN = re.compile(r"arn:[\w-]+:states:::[\w-]+:\S+")
+_READER_ARN = re.compile(r"arn:[\w-]+:states:::s3:(getObject|listObjectsV2)")
+_WRITER_ARN = re.compile(r"arn:[\w-]+:states:::s3:putObject")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # ASL-NOTES §10 item 19: characters a Map Run label (like a machine or execution name) may not contain.
 _LABEL_FORBIDDEN = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
@@ -1356,8 +1358,15 @@ def _check_item_reader(value: Json, where: str, state: _State) -> Iterator[Probl
         )
         return
     yield from _part_fields(value, where, state, schema.ITEM_READER_FIELDS, "an ItemReader")
-    if not isinstance(value.get("Resource"), str):
+    resource = value.get("Resource")
+    if "Resource" not in value:
         yield Problem(where, 'ItemReader needs "Resource", e.g. "arn:aws:states:::s3:getObject".')
+    elif not (isinstance(resource, str) and _READER_ARN.fullmatch(resource)):
+        yield Problem(
+            _at(where, "Resource"),
+            f"ItemReader reads from S3: Resource must be arn:aws:states:::s3:getObject (one object) or "
+            f"arn:aws:states:::s3:listObjectsV2 (the objects under a prefix); got {_show(resource)}.",
+        )
     yield from _check_part_payload(value, where, state)
     config = value.get("ReaderConfig")
     if config is not None:
@@ -1385,6 +1394,21 @@ def _check_reader_config(config: Json, where: str, state: _State) -> Iterator[Pr
                 yield from _check_reference_path(item, inner, state)
     if "MaxItems" in config and "MaxItemsPath" in config:
         yield Problem(_at(where, "MaxItemsPath"), "MaxItems and MaxItemsPath cannot be used together; keep one.")
+    yield from _csv_header_problems(config, where)
+
+
+def _csv_header_problems(config: Mapping[str, Json], where: str) -> Iterator[Problem]:
+    """CSV readers say where the header is; GIVEN headers are listed; JSON readers have no CSV header."""
+    input_type, location = config.get("InputType"), config.get("CSVHeaderLocation")
+    if input_type == "CSV" and "CSVHeaderLocation" not in config:
+        yield Problem(where, 'A CSV reader needs "CSVHeaderLocation": "FIRST_ROW" (or "GIVEN" with CSVHeaders).')
+    if location == "GIVEN" and "CSVHeaders" not in config:
+        yield Problem(where, 'CSVHeaderLocation "GIVEN" needs "CSVHeaders": the column names, e.g. ["id", "name"].')
+    if input_type in ("JSON", "JSONL") and "CSVHeaderLocation" in config:
+        yield Problem(
+            _at(where, "CSVHeaderLocation"),
+            f"CSVHeaderLocation is for CSV input; remove it (InputType is {input_type}).",
+        )
 
 
 def _check_item_batcher(value: Json, where: str, state: _State) -> Iterator[Problem]:
@@ -1427,8 +1451,12 @@ def _check_result_writer(value: Json, where: str, state: _State) -> Iterator[Pro
         )
         return
     yield from _part_fields(value, where, state, schema.RESULT_WRITER_FIELDS, "a ResultWriter")
-    if "Resource" in value and not isinstance(value["Resource"], str):
-        yield Problem(_at(where, "Resource"), 'Resource must be an ARN string such as "arn:aws:states:::s3:putObject".')
+    resource = value.get("Resource")
+    if "Resource" in value and not (isinstance(resource, str) and _WRITER_ARN.fullmatch(resource)):
+        yield Problem(
+            _at(where, "Resource"),
+            f"ResultWriter writes to S3: Resource must be arn:aws:states:::s3:putObject; got {_show(resource)}.",
+        )
     if "Resource" not in value and "WriterConfig" not in value:
         yield Problem(where, 'ResultWriter needs "Resource": "arn:aws:states:::s3:putObject" (or a WriterConfig).')
     yield from _check_part_payload(value, where, state)

@@ -65,6 +65,16 @@ ACCEPTED_BY_ASL_VALIDATOR = {
     "intrinsic-wrong-argument-count": "intrinsic argument counts not checked",
     "jsonata-item-reader-parameters": "ItemReader fields not checked per query language",
     "map-processor-config-unknown-field": "ProcessorConfig fields not checked",
+    **dict.fromkeys(
+        [
+            "map-csv-given-without-headers",
+            "map-csv-reader-without-header-location",
+            "map-item-reader-resource",
+            "map-json-reader-with-csv-header",
+            "map-result-writer-resource",
+        ],
+        "ItemReader / ResultWriter contents not checked",
+    ),
     "catch-result-path-in-jsonata": "does not check catcher fields per query language",
     "catch-states-all-not-last": "States.ALL position not checked in catchers",
     "choice-nested-rule-with-next": "nested rules may carry Next",
