@@ -613,3 +613,65 @@ def test_deeply_nested_choices(low_recursion_limit):
         "Miss",
         "Hit",
     )
+
+
+# --- the Lambda shape, run locally --------------------------------------------------------------------------
+
+
+@lambda_fn
+def shout(event):
+    return {"word": event["word"].upper(), "n": 7}
+
+
+def run_output(flow, value, **options):
+    """The output of running *flow* locally on *value* (the machine's lambdas are bound)."""
+    from sfnkit import run
+
+    execution = run(workflow("Run", flow, **options), value)
+    assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
+    return execution.output
+
+
+def test_local_next_state_gets_the_return_value():
+    """The state after a @lambda_fn receives exactly what it returned."""
+    assert run_output(shout >> pass_(), {"word": "hi"}) == {"word": "HI", "n": 7}
+
+
+def test_local_result_path_holds_the_return_value():
+    """With result_path, the return value (not the invoke wrapper) sits at the path."""
+    assert run_output(shout.with_options(result_path="$.loud"), {"word": "hi"}) == {
+        "word": "hi",
+        "loud": {"word": "HI", "n": 7},
+    }
+
+
+def test_local_output_path_selects_in_the_return_value():
+    """output_path selects inside the return value."""
+    assert run_output(shout.with_options(output_path="$.word"), {"word": "hi"}) == "HI"
+
+
+def test_local_result_selector_sees_the_return_value():
+    """result_selector's $ is the return value."""
+    step = shout.with_options(result_selector={"w.$": "$.word"}, result_path="$.r")
+    assert run_output(step, {"word": "hi"}) == {"word": "hi", "r": {"w": "HI"}}
+
+
+def test_local_parameters_are_the_event():
+    """parameters= is the event the function receives."""
+    assert run_output(shout.with_options(parameters={"word": data.text}), {"text": "yo"}) == {"word": "YO", "n": 7}
+
+
+def test_local_assign_reads_the_return_value():
+    """assign= sees the return value; a later state reads the variable."""
+    flow = shout.with_options(assign={"count": result.n}) >> pass_(parameters={"count": var.count})
+    assert run_output(flow, {"word": "hi"}) == {"count": 7}
+
+
+def test_local_jsonata_lambda():
+    """JSONata: the next state receives the return value; output/assign see it as $states.result."""
+    flow = shout.with_options(assign={"count": result.n}) >> pass_(output={"count": var.count})
+    assert (
+        run_output(shout, {"word": "hi"}, query_language="JSONata"),
+        run_output(flow, {"word": "hi"}, query_language="JSONata"),
+        run_output(shout.with_options(output=result.word), {"word": "hi"}, query_language="JSONata"),
+    ) == ({"word": "HI", "n": 7}, {"count": 7}, "HI")
