@@ -144,7 +144,10 @@ def build_history(
             "type": event_type,
         }
         if details:
-            event[_details_key(event_type)] = _render_details(details)
+            if isinstance(details, tuple):  # a Map iteration's (state name, index)
+                event[_details_key(event_type)] = {"name": details[0], "index": details[1]}
+            else:
+                event[_details_key(event_type)] = _render_details(details)
         events.append(event)
         if advance:
             last[chain] = event_id

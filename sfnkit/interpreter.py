@@ -1578,63 +1578,69 @@ class MapNode(RetryingNode):
 
         def on_start(i: int, child: Strand) -> None:
             hint = ("iter", child.chain, previous_chain[0])
-            _append(rec, (GENERIC, "MapIterationStarted", chain, child.timeline.now, {"name": name, "index": i}, hint))
+            _append(rec, (GENERIC, "MapIterationStarted", chain, child.timeline.now, (name, i), hint))
             previous_chain[0] = child.chain
 
         def on_end(i: int, child: Strand, outcome: _Outcome) -> None:
             kind = "MapIterationSucceeded" if outcome.error is None else "MapIterationFailed"
-            _append(rec, (GENERIC, kind, child.chain, child.timeline.now, {"name": name, "index": i}, ("end", chain)))
+            _append(rec, (GENERIC, kind, child.chain, child.timeline.now, (name, i), ("end", chain)))
 
         if threaded:
             return _run_children(
                 run, strand, self.processor, inputs, concurrency=concurrency, on_start=on_start, on_end=on_end
             )
-        # The common case, one iteration after the other: the same as _run_children, without the indirections.
+        # The common case, one iteration after the other: the same as _run_children, without the indirections
+        # (one Strand and Timeline reused, no per-item objects besides the trace records).
         start = strand.timeline.now
         trace = rec.trace
+        first = self.processor.start
+        chains = run.chains
+        outputs: list[Json] = []
+        ends: list[float] = []
+        previous: int | None = None
+        total = 2
+        timeline = Timeline(start)
+        child = Strand(timeline, strand.variables, 0, rec, strand.bound, strand.var_bound)
         variables = strand.variables
         bound = strand.bound
         var_bound = strand.var_bound
-        first = self.processor.start
-        chains = run.chains
-        outcomes: list[_Outcome] = []
-        ends: list[float] = []
-        previous: int | None = None
+        failure: _Outcome | None = None
+        end_hint = ("end", chain)
         for i, item in enumerate(inputs):
             begin = start if concurrency <= 0 or i < concurrency else max(start, ends[i - concurrency])
             child_chain = next(chains)
-            child = Strand(Timeline(begin), variables, child_chain, rec, bound, var_bound)
-            trace.append(
-                (
-                    GENERIC,
-                    "MapIterationStarted",
-                    chain,
-                    begin,
-                    {"name": name, "index": i},
-                    ("iter", child_chain, previous),
-                )
-            )
-            rec.count += 1
+            timeline.now = begin
+            child.chain = child_chain
+            child.variables = variables
+            child.bound = bound
+            child.var_bound = var_bound
+            details = (name, i)
+            trace.append((GENERIC, "MapIterationStarted", chain, begin, details, ("iter", child_chain, previous)))
             previous = child_chain
-            outcome = _Outcome(i)
-            outcomes.append(outcome)
             try:
                 if run.aborted:
                     raise _Aborted
-                outcome.output = _run_block(run, first, child, item)
-                outcome.bound = child.bound
+                outputs.append(_run_block(run, first, child, item))
+                total += child.bound + 1
                 kind = "MapIterationSucceeded"
             except StatesError as err:
-                outcome.error = err
+                failure = _Outcome(i)
+                failure.error = err
                 kind = "MapIterationFailed"
-            outcome.end = end = child.timeline.now
+            end = timeline.now
             ends.append(end)
-            trace.append((GENERIC, kind, child_chain, end, {"name": name, "index": i}, ("end", chain)))
-            rec.count += 1
-            if outcome.error is not None:
+            trace.append((GENERIC, kind, child_chain, end, details, end_hint))
+            if failure is not None:
                 break
+        rec.count += 2 * len(ends)
         strand.timeline.now = max(start, *ends) if ends else start
-        return outcomes
+        if failure is not None:
+            failure.end = ends[-1]
+            return [failure]
+        done = _Outcome(-1)
+        done.output = outputs
+        done.bound = total
+        return [done]
 
     def attempt(self, run: RunState, strand: Strand, raw: Json, t: float, retry_count: int, eid: int) -> Attempt:
         rec = strand.rec
@@ -1707,9 +1713,15 @@ class MapNode(RetryingNode):
             if failure is not None:
                 assert failure.error is not None
                 raise failure.error
-            result = [o.output for o in outcomes]
+            if len(outcomes) == 1 and outcomes[0].index == -1:  # the sequential path: all outputs in one
+                result = outcomes[0].output
+                extra = outcomes[0].bound
+            else:
+                result = [o.output for o in outcomes]
+                extra = sum(o.bound + 1 for o in outcomes) + 2
         _append(rec, (GENERIC, "MapStateSucceeded", chain, timeline.now, None, ("closing",)))
-        extra = sum(o.bound + 1 for o in outcomes) + 2
+        if self.distributed:
+            extra = sum(o.bound + 1 for o in outcomes) + 2
         if isinstance(io, df.JsonataIO):
             out, assigned = io.finish(raw, result, context, variables, run.jsonata_runtime)
         else:
