@@ -7,7 +7,8 @@ runs (JavaScript semantics). The thin layer here fixes where the two differ; eac
 1. **null vs undefined.** jsonata-python returns both JSONata ``null`` and "no result" as ``None``. We keep its
    ``NULL_VALUE`` marker, so ``{% null %}`` and ``{% $states.input.x %}`` on ``{"x": null}`` give JSON ``null`` while
    a missing value is an *undefined* result (``States.QueryEvaluationError``). Workflow variables holding ``null``
-   are bound as JSONata ``null``, not as undefined.
+   are bound as JSONata ``null``, and so are the null items of arrays read from the data (jsonata-python drops
+   them from ``$map``, predicates and path steps: ``[1, null][$ = null]``).
 2. **Numbers.** JavaScript has one number type: an integral result prints as ``3``, not ``3.0``. Results are
    normalised: integral floats within ±2**53 become ``int`` (``-0`` becomes ``0``); other floats stay floats.
 3. **Sequences.** Results are plain ``list``/``dict`` values: jsonata-python's sequence subclasses (``JList``,
@@ -24,8 +25,9 @@ runs (JavaScript semantics). The thin layer here fixes where the two differ; eac
    otherwise.
 6. **$number.** Python's ``float()`` accepts ``" 1"``, ``".5"``, ``"1_000"``, ``"NaN"``, ``"Infinity"`` and rejects
    ``"0b101"``/``"0o17"``; JSONata 2.0.6 is the other way round (``D3030``). ``$number(null)`` is ``T0410``.
-7. **Operators.** jsonata-python truncates ``%`` to an integer (``5.5 % 2`` gives ``1``; JavaScript ``1.5``), and
-   ``in`` uses Python's ``==`` (``1 in [true]`` is true); JavaScript's ``===`` makes it false.
+7. **Equality and arithmetic.** jsonata-python truncates ``%`` to an integer (``5.5 % 2`` gives ``1``; JavaScript
+   ``1.5``); ``in`` and ``$distinct`` use Python's ``==`` (``1 in [true]`` is true, ``$distinct([1, true])`` is
+   ``[1]``), JavaScript keeps ``true`` and ``1`` apart.
 8. **$string and &.** Numbers are written to 15 significant digits in JavaScript's layout (``1e15`` is
    ``"1000000000000000"``, ``1e-7`` inside JSON is ``1e-7``), where jsonata-python writes ``"1e+15"``/``1e-07``.
 9. **Functions AWS changes.** ``$eval`` is removed (dg: use ``$parse``); ``$random`` takes an optional seed;
@@ -75,6 +77,7 @@ from sfnkit.asl.jsonata_values import (
     js_string,
     js_stringify,
     json_type,
+    null_items,
     to_json,
 )
 from sfnkit.errors import AslError
@@ -252,6 +255,11 @@ class _Engine(Jsonata):  # type: ignore[misc]  # jsonata-python is untyped
         # "1000000000000000", where jsonata-python writes "1e+15").
         return (js_string(lhs) or "") + (js_string(rhs) or "")
 
+    def evaluate_name(self, expr: Any, input: Any, environment: Any) -> Any:
+        # JSON null items of an array read from the data must stay null, not become undefined.
+        result = super().evaluate_name(expr, input, environment)
+        return null_items(result) if isinstance(result, list) else result
+
     def evaluate_includes_expression(self, lhs: Any, rhs: Any) -> bool:
         # JavaScript compares with ===: 1 in [true] is false (Python's == says True), objects match by identity.
         if lhs is None or rhs is None:
@@ -311,7 +319,9 @@ class _Root(Jsonata.Frame):  # type: ignore[misc]  # jsonata-python is untyped
             return self._states
         value = self._variables.get(name, _MISSING)
         if value is not _MISSING:
-            return NULL if value is None else value
+            if value is None:
+                return NULL
+            return null_items(value) if isinstance(value, list) else value
         return self.parent.lookup(name)
 
 
@@ -374,7 +384,7 @@ class Expression:
             result = self._run(states, variables, runtime)
         else:
             try:
-                result = lookup(path, states, variables)
+                result = lookup(path, states, variables, for_engine=False)
             except NeedEngine:
                 result = self._run(states, variables, runtime)
         if result is None:

@@ -19,7 +19,7 @@ from typing import Any, Final
 from jsonata import JException, Jsonata
 from jsonata.utils import Utils
 
-from sfnkit.asl.jsonata_values import NULL
+from sfnkit.asl.jsonata_values import NULL, null_items
 
 __all__ = ["Closure", "NeedEngine", "compile_fast", "lookup", "simple_path"]
 
@@ -59,8 +59,17 @@ def simple_path(ast: Any) -> tuple[str, tuple[str, ...]] | None:
     return str(head.value), tuple(str(step.value) for step in steps)
 
 
-def lookup(path: tuple[str, tuple[str, ...]], states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
+def lookup(
+    path: tuple[str, tuple[str, ...]],
+    states: Mapping[str, Json],
+    variables: Mapping[str, Json],
+    *,
+    for_engine: bool = True,
+) -> Any:
     """A simple path by plain lookups, as JSONata evaluates it through objects.
+
+    With *for_engine* an array's null items are converted as the engine needs them; a result that goes
+    straight out as JSON (``for_engine=False``) is returned as it is, uncopied.
 
     Raises:
         NeedEngine: the path meets an array (JSONata maps over it) or the name is not a variable (a function).
@@ -81,7 +90,9 @@ def lookup(path: tuple[str, tuple[str, ...]], states: Mapping[str, Json], variab
             raise NeedEngine
         else:
             return None  # a field of a string, number, boolean or null: undefined
-    return NULL if value is None else value
+    if value is None:
+        return NULL
+    return null_items(value) if for_engine and isinstance(value, list) else value
 
 
 def _operand(closure: Closure) -> Closure:

@@ -299,6 +299,17 @@ class _Pad(_Guarded):
         return super().call(input, args)
 
 
+def _distinct(values: Any) -> Any:
+    # JavaScript compares with deep equality where true is not 1 (Python's == would merge them).
+    if not isinstance(values, list) or len(values) <= 1:
+        return values
+    results: list[Any] = Utils.create_sequence() if Utils.is_sequence(values) else []
+    for value in values:
+        if not any(Utils.is_deep_equal(value, kept) for kept in results):
+            results.append(value)
+    return results
+
+
 def _now(picture: Any, timezone: Any) -> Any:
     return Functions.datetime_from_millis(current_millis(), picture, timezone)
 
@@ -327,6 +338,7 @@ FUNCTIONS: Final[dict[str, Jsonata.JFunction]] = {
     "number": _Native("number", "<(nsb)-:n>", _number, 1),
     "string": _Native("string", "<x-b?:s>", _string, 2),
     "power": _Native("power", "<n-n:n>", _power, 2),
+    "distinct": _Native("distinct", "<x:x>", _distinct, 1),
     "now": _Native("now", "<s?s?:s>", _now, 2),
     # jsonata-python lets Python errors out of these; JavaScript raises D3110 / D3070.
     "toMillis": _Guarded("toMillis", "D3110"),

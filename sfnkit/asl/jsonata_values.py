@@ -19,6 +19,7 @@ __all__ = [
     "js_string",
     "js_stringify",
     "json_type",
+    "null_items",
     "to_json",
 ]
 
@@ -60,6 +61,24 @@ def _all_plain(items: Any) -> bool:
     if kinds == {int}:
         return bool(-_MAX_SAFE_INTEGER <= min(items) and max(items) <= _MAX_SAFE_INTEGER)
     return False
+
+
+def null_items(value: list[Any]) -> list[Any]:
+    """*value* with its JSON ``null`` items as jsonata-python's ``NULL``.
+
+    Inside the engine ``None`` means *undefined*: an array item that is ``None`` would vanish from ``$map``,
+    predicates and path steps (``[1, null][$ = null]``). Only the array's own items are converted (a copy is
+    made only when one is ``None``); nested arrays keep theirs.
+    """
+    if None not in value:
+        return value
+    converted = [NULL if item is None else item for item in value]
+    if isinstance(value, Utils.JList):
+        sequence: list[Any] = Utils.JList(converted)
+        for flag in ("sequence", "outer_wrapper", "tuple_stream", "keep_singleton", "cons"):
+            setattr(sequence, flag, getattr(value, flag))
+        return sequence
+    return converted
 
 
 def to_json(value: Any) -> Json:

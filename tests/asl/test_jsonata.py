@@ -235,6 +235,20 @@ def test_difference_null_variable_is_a_value() -> None:
     assert run("{% $type($v) %}", variables={"v": None}) == "null"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{% $states.input.l[$ = null] %}", None),
+        ("{% $map($states.input.l, function($v) { $type($v) }) %}", ["number", "null", "number"]),
+        ("{% $states.input.l.($type($)) %}", ["number", "null", "number"]),
+        ("{% $map($w, function($v) { $type($v) }) %}", ["null", "number"]),
+    ],
+)
+def test_difference_null_items_of_arrays_are_values(text: str, expected: Any) -> None:
+    """Difference 1: a null item of an array stays null in predicates, $map and path steps."""
+    assert run(text, {"input": {"l": [1, None, 3]}}, {"w": [None, 2]}) == expected
+
+
 def test_difference_integral_numbers_print_as_integers() -> None:
     """Difference 2: JavaScript numbers: 1.5 * 2 is 3, input 1.0 is 1, -0 is 0."""
     assert [run("{% 1.5 * 2 %}"), run("{% $states.input.n %}", {"input": {"n": 1.0}}), run("{% -0 %}")] == [3, 1, 0]
@@ -357,6 +371,11 @@ def test_difference_string_writes_numbers_like_javascript(text: str, expected: s
 def test_difference_in_uses_strict_equality() -> None:
     """Difference 7: `in` compares as JavaScript's === does: 1 is not true."""
     assert [run("{% 1 in [true] %}"), run("{% 1 in [1.0, 2] %}"), run("{% 'a' in 'a' %}")] == [False, True, True]
+
+
+def test_difference_distinct_keeps_true_and_1_apart() -> None:
+    """Difference 7: $distinct uses deep equality where true is not 1 (Python's == merges them)."""
+    assert run("{% $distinct([1, 1.0, '1', true, null, null]) %}") == [1, "1", True, None]
 
 
 def test_pad_refuses_impossible_widths() -> None:
