@@ -923,7 +923,14 @@ def _check_resource(value: Json, where: str, state: _State) -> Iterator[Problem]
 
 
 def _check_credentials(value: Json, where: str, state: _State) -> Iterator[Problem]:
-    """ASL-NOTES §8.2: ``{"RoleArn": ...}`` (``RoleArn.$`` in JSONPath, an expression in JSONata)."""
+    """ASL-NOTES §8.2: ``{"RoleArn": ...}`` (``RoleArn.$`` in JSONPath, an expression in JSONata); not on activities."""
+    resource = state.body.get("Resource")
+    if isinstance(resource, str) and _ACTIVITY_ARN.fullmatch(resource):
+        yield Problem(
+            where,
+            "Credentials are not supported for activities (the activity worker runs with its own role); remove them.",
+        )
+        return
     if state.language == JSONATA and _is_expression(value):
         yield from _expression_problems(value, where, frozenset())
         return

@@ -61,6 +61,7 @@ ACCEPTED_BY_ASL_VALIDATOR = {
     "assign-duplicate-after-renaming": "Assign keys x and x.$ may clash",
     "choice-rule-output-in-jsonpath": "JSONata Output allowed in a JSONPath rule",
     "credentials-not-object": "Credentials shape not checked",
+    "credentials-on-activity": "Credentials allowed on activity tasks",
     "intrinsic-nesting-over-ten": "intrinsic nesting depth not checked",
     "intrinsic-wrong-argument-count": "intrinsic argument counts not checked",
     "jsonata-item-reader-parameters": "ItemReader fields not checked per query language",
