@@ -112,9 +112,6 @@ class _Scope:
         self.gotos: list[tuple[str, str]] = []  # (from state, target) to check once the block is named
 
 
-Target = "_Occ | str | None"
-
-
 class _Occ:
     """One place where a step sits: its state name and what comes after it."""
 
@@ -139,11 +136,9 @@ class _Seq:
         self.occs = occs
 
 
-def _is_terminal(step: Step) -> bool:
-    return isinstance(step, StateStep) and step.kind in ("Succeed", "Fail")
-
-
 class _Builder:
+    """The state of one build: the blocks opened so far, the sequences still to place, the names in use."""
+
     def __init__(self, language: str) -> None:
         self.language = language
         self.scopes: list[_Scope] = []
@@ -156,6 +151,7 @@ class _Builder:
         return scope
 
     def sequence(self, flow: Step, after: _Occ | str | None, scope: _Scope) -> _Seq:
+        """Place the steps of *flow* in a row in *scope*, the last one followed by *after*."""
         steps = flow.steps() if isinstance(flow, Chain) else [flow]
         occs: list[_Occ] = []
         head: _Occ | str | None = None
@@ -235,6 +231,7 @@ class _Builder:
     # --- pass 2: name ---------------------------------------------------------------------------------------
 
     def name_all(self, root: _Seq) -> dict[str, LambdaStep[..., Any]]:
+        """Name every occurrence in reading order; return the Lambda functions by function name."""
         taken: set[str] = set()
         owners: dict[str, Step] = {}
         counters: dict[str, int] = {}
@@ -305,6 +302,7 @@ class _Builder:
     # --- pass 3: emit ---------------------------------------------------------------------------------------
 
     def emit(self) -> None:
+        """Make every block's StateMachine, innermost first."""
         for scope in reversed(self.scopes):  # inner blocks were opened after their parents
             states: dict[str, State] = {}
             edges: dict[str, Edges] = {}
@@ -322,6 +320,7 @@ class _Builder:
             scope.machine = StateMachine(start_at=start or "", states=states, edges=edges)
 
     def target(self, occ: _Occ, where: _Occ | str | None) -> str | None:
+        """The state name *where* stands for (a goto target is checked once its block is complete)."""
         if isinstance(where, _Occ):
             return where.name
         if isinstance(where, str):
@@ -329,6 +328,7 @@ class _Builder:
         return where
 
     def emit_one(self, occ: _Occ, states: dict[str, State], edges: dict[str, Edges]) -> None:
+        """Add the state(s) of *occ* and their out-transitions, in ASL order, to its block."""
         step = occ.step
         name = occ.name
         language = step.fields.get("query_language") or self.language  # type: ignore[attr-defined]
