@@ -29,6 +29,7 @@ from sfnkit.asl.context import ACCOUNT, REGION, ExecutionInfo, context_object
 from sfnkit.asl.failures import (
     DATA_LIMIT_EXCEEDED,
     EXCEED_TOLERATED_FAILURE_THRESHOLD,
+    HEARTBEAT_TIMEOUT,
     NO_CHOICE_MATCHED,
     QUERY_EVALUATION_ERROR,
     RUNTIME,
@@ -43,7 +44,16 @@ from sfnkit.asl.rules import compile_rule
 from sfnkit.asl.rules import parse_timestamp as parse_nanos
 from sfnkit.asl.scope import Json, Scope
 from sfnkit.asl.templates import compile_value_expression
-from sfnkit.clock import NO_DEADLINE, Clock, ClockName, Timeline, make_clock
+from sfnkit.clock import (
+    NO_DEADLINE,
+    Clock,
+    ClockName,
+    SleptPastDeadline,
+    Timeline,
+    enter_handler,
+    leave_handler,
+    make_clock,
+)
 from sfnkit.execution import FUSED, GENERIC, Execution, Status
 from sfnkit.lambdas import (
     MAX_PAYLOAD_BYTES,
@@ -54,6 +64,7 @@ from sfnkit.lambdas import (
     function_name,
     invoke,
     invoke_output,
+    json_copy,
     not_found,
     parse_payload,
 )
@@ -1052,7 +1063,7 @@ class TaskNode(RetryingNode):
             if self.kind == "invoke":
                 result, size = self._invoke(run, strand, params, deadline)
             else:
-                result, size = self._service(run, strand, params)
+                result, size = self._service(run, strand, params, deadline)
         except TaskTimedOut:
             return self._timed_out(run, strand, "TaskTimedOut", "")
         except StatesError as err:
@@ -1112,7 +1123,7 @@ class TaskNode(RetryingNode):
         value = parse_payload(invocation, what=self.resource_type)
         return invoke_output(invocation, value), len(invocation.payload) + 1200
 
-    def _service(self, run: RunState, strand: Strand, params: Json) -> tuple[Json, int]:
+    def _service(self, run: RunState, strand: Strand, params: Json, deadline: float) -> tuple[Json, int]:
         resource = self.resource
         fn = run.services.get(resource)
         if fn is None and "." in resource.rsplit(":", 1)[-1]:
@@ -1127,13 +1138,27 @@ class TaskNode(RetryingNode):
                 "and returns the service's result.",
             )
             raise err
+        timeline = strand.timeline
+        heartbeat = self.heartbeat
+        beat = NO_DEADLINE
+        if isinstance(heartbeat, int) and not isinstance(heartbeat, bool) and heartbeat > 0:
+            beat = timeline.now + heartbeat  # a callable sends no heartbeats: it must finish within HeartbeatSeconds
+        frame = enter_handler(timeline, min(deadline, beat)) if run.clock.virtual else None
         try:
-            result = fn(params)
+            result = fn(json_copy(params))
+        except SleptPastDeadline:
+            if beat < deadline:
+                raise StatesError(HEARTBEAT_TIMEOUT, "") from None
+            raise TaskTimedOut from None
         except StatesError:
             raise
         except Exception as exc:
             name = getattr(exc, "error", None) or getattr(exc, "error_type", None) or type(exc).__name__
             raise StatesError(str(name), str(exc)) from None
+        finally:
+            if run.clock.virtual:
+                leave_handler(frame)
+        result = json_copy(result)
         size = json_size(result)
         if size > MAX_PAYLOAD_BYTES:
             raise StatesError(DATA_LIMIT_EXCEEDED, data_limit_cause(self.resource_type))

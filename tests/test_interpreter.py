@@ -706,3 +706,20 @@ def test_stack_trace_shows_only_the_handlers_frames():
     trace = json.loads(cause or "{}")["stackTrace"]
     assert len(trace) == 1
     assert "in boom" in trace[0]
+
+
+def test_service_that_outlives_its_heartbeat_times_out():
+    """A service callable sleeping past HeartbeatSeconds fails with States.HeartbeatTimeout, at once."""
+
+    def slow(params: Any) -> Any:
+        time.sleep(100)
+        return {}
+
+    definition = chain(
+        (
+            "Wait4",
+            {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "HeartbeatSeconds": 10},
+        )
+    )
+    execution = run(definition, {}, services={"arn:aws:states:::sqs:sendMessage.waitForTaskToken": slow})
+    assert (execution.error, execution.duration) == ("States.HeartbeatTimeout", 10.0)
