@@ -199,6 +199,27 @@ def test_task_resource_forms_are_accepted(resource: str):
     assert problems(machine({"T": task})) == []
 
 
+# --- the field tables -------------------------------------------------------------------------------------------
+
+
+def test_every_state_type_takes_type_comment_and_query_language():
+    """Type, Comment and QueryLanguage are fields of all eight state types."""
+    from sfnkit.asl.schema import STATE_FIELDS
+
+    assert sorted(STATE_FIELDS) == ["Choice", "Fail", "Map", "Parallel", "Pass", "Succeed", "Task", "Wait"]
+    assert all({"Type", "Comment", "QueryLanguage"} <= set(fields) for fields in STATE_FIELDS.values())
+
+
+def test_choice_operator_table_has_every_operator():
+    """39 comparison operators: 5 comparisons x 3 families x 2 forms, StringMatches, BooleanEquals(Path), 6 Is*."""
+    from sfnkit.asl.schema import CHOICE_OPERATORS, Operand
+
+    assert len(CHOICE_OPERATORS) == 39
+    assert CHOICE_OPERATORS["TimestampLessThanEqualsPath"] is Operand.PATH
+    assert CHOICE_OPERATORS["StringMatches"] is Operand.PATTERN
+    assert CHOICE_OPERATORS["IsTimestamp"] is Operand.BOOLEAN
+
+
 # --- how problems are reported ------------------------------------------------------------------------------------
 
 
