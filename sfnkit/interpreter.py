@@ -213,7 +213,6 @@ class Node:
         "next",
         "next_name",
     )
-    retry_capable = False
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
         self.name = name
@@ -353,6 +352,8 @@ def _io_growth(state: Mapping[str, Json], language: str, result: tuple[int, int,
 
 
 class PassNode(Node):
+    """Pass: the input, Parameters or the static Result, placed by ResultPath (ASL: Pass State)."""
+
     __slots__ = ("io",)
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
@@ -445,6 +446,8 @@ def _assign(strand: Strand, assigned: Mapping[str, Json], node: Node, run: RunSt
 
 
 class ChoiceNode(Node):
+    """Choice: the first rule that holds picks the next state, else Default (ASL: Choice State)."""
+
     __slots__ = ("choices", "default", "default_name", "io")
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
@@ -461,7 +464,7 @@ class ChoiceNode(Node):
                 rule_io: Any = df.JsonataIO(rule, where)
             else:
                 test = compile_rule({k: v for k, v in rule.items() if k not in ("Next", "Assign")}, location=where)
-                rule_io = df._template(rule.get("Assign", df.ABSENT), "Assign", where)
+                rule_io = df.compile_template_field(rule.get("Assign", df.ABSENT), "Assign", where)
             choices.append([test, rule.get("Next"), None, rule_io])
         self.choices = choices
         self.growth = (1, 0, language == "JSONata" or "Assign" in json.dumps(state))
@@ -545,6 +548,8 @@ def _json_type(value: Json) -> str:
 
 
 class SucceedNode(Node):
+    """Succeed: ends the execution, branch or iteration with its (filtered) input."""
+
     __slots__ = ("io",)
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
@@ -573,6 +578,8 @@ class SucceedNode(Node):
 
 
 class FailNode(Node):
+    """Fail: ends with Error and Cause (or their Path forms / JSONata expressions)."""
+
     __slots__ = ("cause", "error")
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
@@ -631,6 +638,8 @@ class FailNode(Node):
 
 
 class WaitNode(Node):
+    """Wait: Seconds, Timestamp, SecondsPath or TimestampPath on the run's clock."""
+
     __slots__ = ("io", "kind", "path_text", "source")
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
@@ -768,6 +777,8 @@ def _java_text(value: Json) -> str:
 
 
 class Retrier:
+    """One Retry entry, with ASL's defaults."""
+
     __slots__ = ("backoff_rate", "error_equals", "interval_seconds", "jitter", "max_attempts", "max_delay_seconds")
 
     def __init__(self, raw: Mapping[str, Json]) -> None:
@@ -780,6 +791,8 @@ class Retrier:
 
 
 class Catcher:
+    """One Catch entry: the errors it handles, where it goes, how it shapes the error output."""
+
     __slots__ = ("error_equals", "io", "next", "next_name")
 
     def __init__(self, raw: Mapping[str, Json], language: str, location: str) -> None:
@@ -804,7 +817,6 @@ class RetryingNode(Node):
     """Task, Parallel and Map: entered/exited events around attempts, Retry and Catch."""
 
     __slots__ = ("catchers", "io", "retriers")
-    retry_capable = True
     failed_event = ""
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
@@ -895,6 +907,8 @@ _LAMBDA_INVOKE: Final = ("arn:aws:states:::lambda:invoke", "arn:aws:states:::lam
 
 
 class TaskNode(RetryingNode):
+    """Task: a Lambda function (legacy ARN or lambda:invoke) or a bound service callable."""
+
     __slots__ = (
         "function",
         "has_timeout",
@@ -1272,6 +1286,8 @@ def _first_failure(outcomes: Sequence[_Outcome]) -> _Outcome | None:
 
 
 class ParallelNode(RetryingNode):
+    """Parallel: every branch on the same input; the result is their outputs in Branches order."""
+
     __slots__ = ("branches",)
     failed_event = "ParallelStateFailed"
 
@@ -1350,6 +1366,8 @@ def _run_parallel(
 
 
 class MapNode(RetryingNode):
+    """Map: the item processor per item (inline, or distributed with batching and tolerated failures)."""
+
     failed_event = "MapStateFailed"
     __slots__ = (
         "batch_input",
@@ -1392,7 +1410,7 @@ class MapNode(RetryingNode):
                 self.items_path = df.compile_select(state["ItemsPath"], field="ItemsPath", location=location)
             selector = state.get("ItemSelector", state.get("Parameters", df.ABSENT))
             if selector is not df.ABSENT:
-                self.item_selector = df._template(selector, "ItemSelector", location)
+                self.item_selector = df.compile_template_field(selector, "ItemSelector", location)
         self.max_concurrency = self._number_field(state, "MaxConcurrency", location)
         self.tolerated_count = self._number_field(state, "ToleratedFailureCount", location)
         self.tolerated_percentage = self._number_field(state, "ToleratedFailurePercentage", location)
@@ -1407,7 +1425,7 @@ class MapNode(RetryingNode):
                     self.item_batcher["BatchInput"], location=f"{location}.ItemBatcher.BatchInput", field="BatchInput"
                 )
             else:
-                self.batch_input = df._template(self.item_batcher["BatchInput"], "BatchInput", location)
+                self.batch_input = df.compile_template_field(self.item_batcher["BatchInput"], "BatchInput", location)
         self.item_reader = state.get("ItemReader")
         self.growth = _io_growth(state, language, (0, 0, False))
 
@@ -1503,7 +1521,7 @@ class MapNode(RetryingNode):
             )
         params = reader.get("Parameters", {})
         if params:
-            template = df._template(params, "ItemReader.Parameters", self.location)
+            template = df.compile_template_field(params, "ItemReader.Parameters", self.location)
             assert template is not None
             params = template(Scope(effective, context, strand.variables))
         items = fn(params)

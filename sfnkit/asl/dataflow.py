@@ -29,6 +29,7 @@ __all__ = [
     "compile_catch_io",
     "compile_select",
     "compile_state_io",
+    "compile_template_field",
     "integer_from_path",
     "json_text",
     "number_from_path",
@@ -99,7 +100,8 @@ def _discard(raw: Json, _result: Json) -> Json:
     return raw
 
 
-def _template(value: object, field: str, location: str) -> Selector | None:
+def compile_template_field(value: object, field: str, location: str) -> Selector | None:
+    """A JSONPath payload-template field (``Parameters``, ``ItemSelector``...), or None when absent."""
     if value is ABSENT:
         return None
     return compile_payload_template(value, field=field, location=f"{location}.{field}" if location else field)
@@ -123,10 +125,10 @@ class JsonPathIO:
     def __init__(self, state: Mapping[str, Json], location: str, *, parameters_field: str = "Parameters") -> None:
         self.input_path = compile_select(state.get("InputPath", ABSENT), field="InputPath", location=location)
         self.output_path = compile_select(state.get("OutputPath", ABSENT), field="OutputPath", location=location)
-        self.parameters = _template(state.get(parameters_field, ABSENT), "Parameters", location)
-        self.result_selector = _template(state.get("ResultSelector", ABSENT), "ResultSelector", location)
+        self.parameters = compile_template_field(state.get(parameters_field, ABSENT), "Parameters", location)
+        self.result_selector = compile_template_field(state.get("ResultSelector", ABSENT), "ResultSelector", location)
         self.result_path = _result_path(state.get("ResultPath", ABSENT), location)
-        self.assign = _template(state.get("Assign", ABSENT), "Assign", location)
+        self.assign = compile_template_field(state.get("Assign", ABSENT), "Assign", location)
         self.has_result = "Result" in state
         self.result = state.get("Result")
 
@@ -267,7 +269,7 @@ class CatchIO:
             self.jsonata_assign = _jsonata_assign(catcher.get("Assign", ABSENT), location)
         else:
             self.result_path = _result_path(catcher.get("ResultPath", ABSENT), location)
-            self.assign = _template(catcher.get("Assign", ABSENT), "Assign", location)
+            self.assign = compile_template_field(catcher.get("Assign", ABSENT), "Assign", location)
 
     def apply(
         self,
