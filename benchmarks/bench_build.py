@@ -19,6 +19,7 @@ from typing import Any
 
 from sfnkit import ValidationError, chain, choice, data, fail, goto, pass_, succeed, when, workflow
 from sfnkit.dsl import Step
+from sfnkit.validate import validate
 
 GOAL = 5.0
 
@@ -90,10 +91,35 @@ def measure(floor: Callable[[int], str], dsl: Callable[[int], str], n: int, repe
     return best[0], best[1]
 
 
+def breakdown(n: int, repeats: int) -> dict[str, float]:
+    """Best CPU time per phase of B1 at *n* states, in microseconds per state."""
+    best: dict[str, float] = {}
+    for _ in range(repeats):
+        gc.collect()
+        marks = [time.process_time()]
+        steps = [pass_(name=f"P{i}", parameters={"v": data.v, "k": i + 1}, result_path="$.last") for i in range(n)]
+        marks.append(time.process_time())
+        machine = workflow("B1", chain(*steps))
+        marks.append(time.process_time())
+        definition = machine.to_asl(validate=False)
+        marks.append(time.process_time())
+        json.dumps(definition)
+        marks.append(time.process_time())
+        validate(definition)
+        marks.append(time.process_time())
+        for phase, start, end in zip(PHASES, marks, marks[1:], strict=False):
+            best[phase] = min(best.get(phase, float("inf")), (end - start) * 1e6 / n)
+    return best
+
+
+PHASES = ("steps", "workflow()", "to_asl()", "json.dumps", "validate")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the table; return 1 if a build + export ratio misses the goal."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats, no 10,000-state B2")
+    parser.add_argument("--breakdown", action="store_true", help="also time each phase of B1 (µs per state)")
     args = parser.parse_args(argv)
     repeats = 3 if args.quick else 7
     cases = [
@@ -121,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(worst, ours / base)
         print(f"{shape:<16} {n:>7} {base * 1000:>9.1f} {ours * 1000:>10.1f} {ours / base:>5.1f}x {with_validation}")
     print(f"goal <= {GOAL:.0f}x (build + export): {'met' if worst <= GOAL else 'MISSED'} (worst {worst:.1f}x)")
+    if args.breakdown:
+        for n in (1_000, 10_000):
+            phases = breakdown(n, repeats)
+            print(f"B1 at {n} states, µs per state: " + ", ".join(f"{k} {v:.1f}" for k, v in phases.items()))
     return 0 if worst <= GOAL else 1
 
 

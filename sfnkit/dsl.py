@@ -138,6 +138,8 @@ def freeze(value: Json) -> tuple[Json, bool]:
 
 
 def _check_name(name: str, what: str) -> str:
+    if type(name) is str and name.isidentifier() and len(name) <= MAX_NAME_LENGTH:
+        return name  # the usual case, checked at C speed: an identifier has none of the forbidden characters
     if not isinstance(name, str) or not name:
         raise DefinitionError(f"{what}: name= must be a non-empty str, got {name!r}")
     if len(name) > MAX_NAME_LENGTH:
@@ -260,9 +262,7 @@ def _check_all_last(lists: list[tuple[str, ...]], field: str) -> None:
 
 
 def _path_value(value: Json, what: str) -> Json:
-    if value is ABSENT or value is None or isinstance(value, Path):
-        return value
-    if isinstance(value, str):
+    if value is ABSENT or value is None or type(value) is str or type(value) is Path:
         return value
     raise DefinitionError(f"{what} takes a path such as data.x or '$.x' (or None); got {value!r}")
 
