@@ -27,7 +27,8 @@ runs (JavaScript semantics). The thin layer here fixes where the two differ; eac
    ``"0b101"``/``"0o17"``; JSONata 2.0.6 is the other way round (``D3030``). ``$number(null)`` is ``T0410``.
 7. **Equality and arithmetic.** jsonata-python truncates ``%`` to an integer (``5.5 % 2`` gives ``1``; JavaScript
    ``1.5``); ``in`` and ``$distinct`` use Python's ``==`` (``1 in [true]`` is true, ``$distinct([1, true])`` is
-   ``[1]``), JavaScript keeps ``true`` and ``1`` apart.
+   ``[1]``), JavaScript keeps ``true`` and ``1`` apart. A function is true in ``?:``, ``and``/``or`` (JavaScript
+   sees an object), false as the argument of ``$boolean``/``$not``; jsonata-python makes it false everywhere.
 8. **$string and &.** Numbers are written to 15 significant digits in JavaScript's layout (``1e15`` is
    ``"1000000000000000"``, ``1e-7`` inside JSON is ``1e-7``), where jsonata-python writes ``"1e+15"``/``1e-07``.
 9. **Functions AWS changes.** ``$eval`` is removed (dg: use ``$parse``); ``$random`` takes an optional seed;
@@ -58,7 +59,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final, assert_never
 
 import attrs
@@ -74,6 +75,7 @@ from sfnkit.asl.jsonata_values import (
     JsonType,
     NotJson,
     describe_value,
+    js_boolean,
     js_string,
     js_stringify,
     json_type,
@@ -254,6 +256,19 @@ class _Engine(Jsonata):  # type: ignore[misc]  # jsonata-python is untyped
         # & converts with $string: numbers to 15 significant digits in JavaScript's layout (1e15 is
         # "1000000000000000", where jsonata-python writes "1e+15").
         return (js_string(lhs) or "") + (js_string(rhs) or "")
+
+    def evaluate_condition(self, expr: Any, input: Any, environment: Any) -> Any:
+        # JavaScript's truth of a value: a function is true (jsonata-python: false).
+        if js_boolean(self.eval(expr.condition, input, environment)):
+            return self.eval(expr.then, input, environment)
+        if expr._else is not None:
+            return self.eval(expr._else, input, environment)
+        return None
+
+    def evaluate_boolean_expression(self, lhs: Any, evalrhs: Callable[[], Any], op: Any) -> Any:
+        if op == "and":
+            return bool(js_boolean(lhs)) and bool(js_boolean(evalrhs()))
+        return bool(js_boolean(lhs)) or bool(js_boolean(evalrhs()))
 
     def evaluate_name(self, expr: Any, input: Any, environment: Any) -> Any:
         # JSON null items of an array read from the data must stay null, not become undefined.

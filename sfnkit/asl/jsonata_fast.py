@@ -19,7 +19,7 @@ from typing import Any, Final
 from jsonata import JException, Jsonata
 from jsonata.utils import Utils
 
-from sfnkit.asl.jsonata_values import NULL, null_items
+from sfnkit.asl.jsonata_values import NULL, js_boolean, null_items
 
 __all__ = ["Closure", "NeedEngine", "compile_fast", "lookup", "simple_path"]
 
@@ -200,7 +200,7 @@ def _condition(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | N
     otherwise = None if ast._else is None else compile_fast(ast._else, operators, functions)
     if test is None or then is None or (ast._else is not None and otherwise is None):
         return None
-    boolize = Jsonata.boolize
+    boolize = js_boolean
 
     def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
         if boolize(test(states, variables)):
@@ -243,10 +243,12 @@ def _binary(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None
         return None
     left, right = _operand(left_closure), _operand(right_closure)
     if op in ("and", "or"):
-        boolize = Jsonata.boolize
+        truth = js_boolean
         if op == "and":
-            return lambda states, variables: boolize(left(states, variables)) and boolize(right(states, variables))
-        return lambda states, variables: boolize(left(states, variables)) or boolize(right(states, variables))
+            return lambda states, variables: (
+                bool(truth(left(states, variables))) and bool(truth(right(states, variables)))
+            )
+        return lambda states, variables: bool(truth(left(states, variables))) or bool(truth(right(states, variables)))
     if op == "&":
         concat = operators.evaluate_string_concat
         return lambda states, variables: concat(left(states, variables), right(states, variables))

@@ -26,7 +26,7 @@ from jsonata.functions import Functions
 from jsonata.signature import Signature
 from jsonata.utils import Utils
 
-from sfnkit.asl.jsonata_values import NULL, js_string
+from sfnkit.asl.jsonata_values import NULL, js_boolean, js_string
 
 __all__ = ["FUNCTIONS", "REMOVED", "FunctionError", "Runtime", "bind_runtime", "current_millis"]
 
@@ -299,6 +299,15 @@ class _Pad(_Guarded):
         return super().call(input, args)
 
 
+def _boolean(value: Any) -> Any:
+    return js_boolean(value, argument=True)
+
+
+def _not(value: Any) -> Any:
+    truth = js_boolean(value, argument=True)
+    return None if truth is None else not truth
+
+
 def _distinct(values: Any) -> Any:
     # JavaScript compares with deep equality where true is not 1 (Python's == would merge them).
     if not isinstance(values, list) or len(values) <= 1:
@@ -339,6 +348,8 @@ FUNCTIONS: Final[dict[str, Jsonata.JFunction]] = {
     "string": _Native("string", "<x-b?:s>", _string, 2),
     "power": _Native("power", "<n-n:n>", _power, 2),
     "distinct": _Native("distinct", "<x:x>", _distinct, 1),
+    "boolean": _Native("boolean", "<x-:b>", _boolean, 1),
+    "not": _Native("not", "<x-:b>", _not, 1),
     "now": _Native("now", "<s?s?:s>", _now, 2),
     # jsonata-python lets Python errors out of these; JavaScript raises D3110 / D3070.
     "toMillis": _Guarded("toMillis", "D3110"),

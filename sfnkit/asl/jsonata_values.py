@@ -15,6 +15,7 @@ __all__ = [
     "JsonType",
     "NotJson",
     "describe_value",
+    "js_boolean",
     "js_number",
     "js_string",
     "js_stringify",
@@ -205,6 +206,35 @@ def _stringify(value: Any, indent: str, level: int, precision: bool) -> str | No
         parts = [_stringify(item, indent, level + 1, precision) or "null" for item in value]
         return "[" + inner + ("," + inner).join(parts) + outer + "]" if parts else "[]"
     return json.dumps(str(value), ensure_ascii=False)
+
+
+def js_boolean(value: Any, *, argument: bool = False) -> bool | None:
+    """JSONata's effective boolean value, as JavaScript JSONata 2.0.6 computes it (``None`` for undefined).
+
+    Empty strings, arrays and objects, ``0``, ``null`` and ``false`` are false; an array is true when any item is.
+    A function is true as a value (``function(){1} ? 'yes' : 'no'`` is ``'yes'``: JavaScript sees an object with
+    properties) but false as the direct argument of ``$boolean``/``$not`` (*argument*), where JavaScript has
+    already turned it into a plain function. jsonata-python makes functions false everywhere.
+    """
+    if value is None:
+        return None
+    if value is NULL:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return len(value) > 0
+    if isinstance(value, (int, float)):
+        return value != 0
+    if isinstance(value, list):
+        if len(value) == 1:
+            return bool(js_boolean(value[0]))
+        return any(js_boolean(item) for item in value)
+    if isinstance(value, dict):
+        return len(value) > 0
+    if _is_function(value) or isinstance(value, Jsonata.JFunctionCallable):
+        return not argument
+    return False
 
 
 def js_string(value: Any, prettify: bool = False) -> str | None:

@@ -373,6 +373,23 @@ def test_difference_in_uses_strict_equality() -> None:
     assert [run("{% 1 in [true] %}"), run("{% 1 in [1.0, 2] %}"), run("{% 'a' in 'a' %}")] == [False, True, True]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{% function($v) { $v } ? 1 : 2 %}", 1),
+        ("{% $string ? 1 : 2 %}", 1),
+        ("{% true and function() { 1 } %}", True),
+        ("{% $boolean(function($v) { $v }) %}", False),
+        ("{% $not(function($v) { $v }) %}", True),
+        ("{% $boolean([function($v) { $v }, 0]) %}", True),
+        ("{% $boolean([[], 0]) %}", False),
+    ],
+)
+def test_difference_functions_are_true_as_values(text: str, expected: Any) -> None:
+    """Difference 7: a function is true in ?: and and/or, false as $boolean's argument (JavaScript 2.0.6)."""
+    assert run(text) == expected
+
+
 def test_difference_distinct_keeps_true_and_1_apart() -> None:
     """Difference 7: $distinct uses deep equality where true is not 1 (Python's == merges them)."""
     assert run("{% $distinct([1, 1.0, '1', true, null, null]) %}") == [1, "1", True, None]
