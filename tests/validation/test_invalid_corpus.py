@@ -1,4 +1,10 @@
-"""Every definition in tests/validation/invalid/ is rejected with exactly its expected problems."""
+"""Every definition in tests/validation/invalid/ is rejected with exactly its expected problems.
+
+One file per rule: ``{"rule": "<the rule, in words>", "definition": {...}, "problems": [[location, text], ...]}``.
+The definition breaks only that rule, so ``problems`` lists every problem ``sfnkit.validate.problems`` must report:
+same location, and a message containing ``text`` (or matching it as a regular expression). To add a rule, add a
+file; the ``rule`` texts must stay distinct.
+"""
 
 from __future__ import annotations
 
