@@ -382,6 +382,11 @@ def _as_condition(value: object, op: str) -> Condition:
                 f"{value.expression} {op} ...: a path alone is not a condition; compare it (data.x == True) "
                 "or test it (data.x.is_present())."
             )
+        case _ if op == "when":
+            raise ConditionError(
+                f"when({value!r}, ...): the condition is built from paths, e.g. when(data.total > 100, then=step), "
+                "or jsonata('...')"
+            )
         case _:
             raise ConditionError(
                 f"Cannot combine a condition with {value!r} using {op}: both sides must be conditions such as "
@@ -399,6 +404,11 @@ def as_condition(value: object) -> Condition:
         )
     if isinstance(value, bool):
         return Expression(condition=value)
+    if isinstance(value, Path):
+        raise ConditionError(
+            f"when({value.expression}, ...): a path alone is not a condition; compare it (data.x == True) or test "
+            "it (data.x.is_present())."
+        )
     return _as_condition(value, "when")
 
 

@@ -275,3 +275,19 @@ def test_predicate_and_path_reprs():
 def test_path_is_a_path():
     """data is a Path rooted at ``$``."""
     assert isinstance(data, Path) and isinstance(data.a == 1, Predicate)
+
+
+def test_when_with_a_bare_path():
+    """when(data.x, ...) says to compare or test the path."""
+    from sfnkit import succeed, when
+
+    with pytest.raises(ConditionError, match=r"when\(\$\.x, \.\.\.\): a path alone is not a condition"):
+        when(data.x, then=succeed())
+
+
+def test_when_with_a_number():
+    """when(1, ...) says how conditions are built."""
+    from sfnkit import succeed, when
+
+    with pytest.raises(ConditionError, match=r"the condition is built from paths"):
+        when(1, then=succeed())  # type: ignore[arg-type]
