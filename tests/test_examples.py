@@ -44,12 +44,7 @@ def test_example_prints_valid_asl(script):
 
 def test_dragons_module_level_machine():
     """examples/dragons.py defines ``dragons``, the flow of the issue, with its Lambda functions bound."""
-    sys.path.insert(0, str(EXAMPLES))
-    try:
-        import dragons  # type: ignore[import-not-found]
-    finally:
-        sys.path.remove(str(EXAMPLES))
-    machine = dragons.dragons
+    machine = _load("dragons").dragons
     assert isinstance(machine, StateMachine)
     assert (list(machine.states), sorted(machine.lambdas), machine.to_asl() == printed("dragons.py")) == (
         ["ValidateDragon", "Choice", "AddDragon", "NotifyInserted", "NotifyExists"],
@@ -74,3 +69,32 @@ def test_asl_validator_accepts_every_example():
         pytest.skip("asl-validator is not installed (scripts/setup.sh installs it)")
     errors = asl_validator_errors_many([printed(script) for script in SCRIPTS])
     assert {script: found for script, found in zip(SCRIPTS, errors, strict=True) if found} == {}
+
+
+def _load(module: str) -> Any:
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        return __import__(module)
+    finally:
+        sys.path.remove(str(EXAMPLES))
+
+
+SNS = {"arn:aws:states:::sns:publish": lambda request: {"MessageId": "m-1"}}
+
+
+@pytest.mark.parametrize(
+    ("module", "machine", "dragon", "output"),
+    [
+        ("dragons", "dragons", "Puff", {"dragon": {"name": "Puff"}, "is_new": True, "added": True}),
+        ("dragons", "dragons", "Smaug", {"dragon": {"name": "Smaug"}, "is_new": False}),
+        ("dragons_jsonata", "dragons_jsonata", "Puff", {"added": "Puff"}),
+        ("dragons_jsonata", "dragons_jsonata", "Smaug", {"name": "Smaug", "added": False}),
+    ],
+    ids=["new", "known", "jsonata-new", "jsonata-known"],
+)
+def test_dragons_run_locally(module, machine, dragon, output):
+    """Both dragons flows run locally with their @lambda_fn functions bound and SNS answered."""
+    from sfnkit import run
+
+    execution = run(getattr(_load(module), machine), {"dragon": {"name": dragon}}, services=SNS)
+    assert (execution.status, execution.output) == ("SUCCEEDED", output)
