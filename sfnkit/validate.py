@@ -816,6 +816,18 @@ def _check_jsonata_value(value: Json, where: str, state: _State) -> Iterator[Pro
             stack.extend((item, _index(here, i)) for i, item in reversed(list(enumerate(node))))
 
 
+def _check_arguments(value: Json, where: str, state: _State) -> Iterator[Problem]:
+    """JSONata ``Arguments``: an object (whose strings may be expressions) or one whole ``{% %}`` expression."""
+    if _is_object(value) or _is_expression(value):
+        yield from _check_jsonata_value(value, where, state)
+    else:
+        yield Problem(
+            where,
+            f'{_field(where)} must be a JSON object, e.g. {{"FunctionName": "f", "Payload": "{{% $states.input %}}"}}, '
+            f"or a {{% %}} expression; got {_show(value)}.",
+        )
+
+
 def _states_members_allowed(where: str, state: _State) -> frozenset[str]:
     """ASL-NOTES §4.2: ``$states.result`` in Output/Assign of Task/Parallel/Map; ``errorOutput`` in catchers."""
     relative = where[len(state.where) + 1 :]
@@ -1352,7 +1364,7 @@ def _check_part_payload(value: Mapping[str, Json], where: str, state: _State) ->
     if "Parameters" in value and state.language == JSONPATH:
         yield from _check_template(value["Parameters"], _at(where, "Parameters"), state)
     if "Arguments" in value and state.language == JSONATA:
-        yield from _check_jsonata_value(value["Arguments"], _at(where, "Arguments"), state)
+        yield from _check_arguments(value["Arguments"], _at(where, "Arguments"), state)
 
 
 def _check_item_reader(value: Json, where: str, state: _State) -> Iterator[Problem]:
@@ -1506,6 +1518,7 @@ _VALUE_CHECKS: Final[Mapping[Kind, _ValueCheck]] = {
     Kind.ERROR_PATH: _check_error_path,
     Kind.TEMPLATE: _check_template,
     Kind.JSONATA_VALUE: _check_jsonata_value,
+    Kind.ARGUMENTS: _check_arguments,
     Kind.ASSIGN: _check_assign,
     Kind.RETRY: _check_retry,
     Kind.CATCH: _check_catch,

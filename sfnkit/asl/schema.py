@@ -80,6 +80,7 @@ class Kind(enum.Enum):
     TEMPLATE = "a payload template object"
     ANY_JSON = "any JSON value"
     JSONATA_VALUE = "any JSON value (strings may be {% %} expressions)"
+    ARGUMENTS = "an object or a {% %} expression"
     ASSIGN = "an object of variable names"
     RETRY = "an array of retriers"
     CATCH = "an array of catchers"
@@ -149,7 +150,7 @@ STATE_FIELDS: Final[Mapping[str, Mapping[str, Field]]] = {
         **_IO_PATHS,
         "Parameters": Field(Kind.TEMPLATE, _P),
         **_RESULT,
-        "Arguments": Field(Kind.JSONATA_VALUE, _A),
+        "Arguments": Field(Kind.ARGUMENTS, _A),
         **_OUTPUT,
         **_ASSIGN,
         **_ERRORS,
@@ -193,7 +194,7 @@ STATE_FIELDS: Final[Mapping[str, Mapping[str, Field]]] = {
         **_IO_PATHS,
         "Parameters": Field(Kind.TEMPLATE, _P),
         **_RESULT,
-        "Arguments": Field(Kind.JSONATA_VALUE, _A),
+        "Arguments": Field(Kind.ARGUMENTS, _A),
         **_OUTPUT,
         **_ASSIGN,
         **_ERRORS,
