@@ -27,6 +27,10 @@ from sfnkit.errors import DefinitionError
 from sfnkit.states import ABSENT, Retrier
 
 __all__ = [
+    "JSONATA_ONLY",
+    "JSONPATH_ONLY",
+    "MAX_NAME_LENGTH",
+    "PATH_TWIN",
     "Catch",
     "Chain",
     "ChoiceStep",
@@ -42,12 +46,14 @@ __all__ = [
     "chain",
     "choice",
     "fail",
+    "freeze",
     "goto",
     "lambda_fn",
     "map_",
     "parallel",
     "pass_",
     "retry",
+    "state_name_of",
     "succeed",
     "task",
     "wait",
