@@ -354,11 +354,12 @@ def _io_growth(state: Mapping[str, Json], language: str, result: tuple[int, int,
 class PassNode(Node):
     """Pass: the input, Parameters or the static Result, placed by ResultPath (ASL: Pass State)."""
 
-    __slots__ = ("io",)
+    __slots__ = ("fast", "io")
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
         super().__init__(name, state, language, location)
         self.io = df.compile_state_io(state, language, location)
+        self.fast: Callable[[Json, Mapping[str, Json]], Json] | None = None
         if language == "JSONPath":
             if "Result" in state:
                 result = (0, json_size(state["Result"]), False)
@@ -369,10 +370,34 @@ class PassNode(Node):
             self.growth = _io_growth(state, language, result)
             if "Assign" in state:
                 self.growth = _sum_growth(self.growth, (0, 0, _template_growth(state["Assign"])[2]))
+            elif not self.needs_context and not self.growth[2]:
+                assert isinstance(self.io, df.JsonPathIO)
+                self.fast = _pass_steps(self.io)
         else:
             self.growth = (1, 0, True)
 
     def execute(self, run: RunState, strand: Strand, raw: Json) -> tuple[Node | None, Json]:
+        fast = self.fast
+        if fast is not None and run.virtual:
+            # The common JSONPath Pass (no $$, no Assign, a bounded size): one closure, no branches on fields.
+            t = strand.timeline.now
+            try:
+                out = fast(raw, strand.variables)
+                mult, add, _exact = self.growth
+                bound = strand.bound
+                if strand.var_bound > bound:
+                    bound = strand.var_bound
+                bound = mult * bound + add
+                if bound > MAX_PAYLOAD_BYTES:
+                    self.check_size(run, strand, out)
+                else:
+                    strand.bound = bound
+            except StatesError as err:
+                raise self.failed(run, strand, raw, t, err) from None
+            rec = strand.rec
+            rec.trace.append((FUSED, self.name, "Pass", strand.chain, t, raw, t, out, None))
+            rec.count += 2
+            return self.next, out
         timeline = strand.timeline
         t = timeline.now if run.virtual else run.clock.tick(timeline)
         try:
@@ -420,6 +445,39 @@ class PassNode(Node):
             rec, (GENERIC, f"{self.event_prefix}StateEntered", strand.chain, t, {"name": self.name, "input": raw}, None)
         )
         return self.located(err, rec, strand, eid, t)
+
+
+def _pass_steps(io: df.JsonPathIO) -> Callable[[Json, Mapping[str, Json]], Json]:
+    """One closure doing a JSONPath Pass's InputPath → Parameters/Result → ResultPath → OutputPath."""
+    input_path, parameters, result_path, output_path = io.input_path, io.parameters, io.result_path, io.output_path
+    if io.has_result:
+        constant = io.result
+        if output_path is None:
+
+            def static(raw: Json, variables: Mapping[str, Json]) -> Json:
+                return result_path(raw, constant)
+
+            return static
+
+        def static_selected(raw: Json, variables: Mapping[str, Json]) -> Json:
+            return output_path(Scope(result_path(raw, constant), None, variables))
+
+        return static_selected
+    if input_path is None and output_path is None and parameters is not None:
+
+        def templated(raw: Json, variables: Mapping[str, Json]) -> Json:
+            return result_path(raw, parameters(Scope(raw, None, variables)))
+
+        return templated
+
+    def general(raw: Json, variables: Mapping[str, Json]) -> Json:
+        result = raw if input_path is None else input_path(Scope(raw, None, variables))
+        if parameters is not None:
+            result = parameters(Scope(result, None, variables))
+        out = result_path(raw, result)
+        return out if output_path is None else output_path(Scope(out, None, variables))
+
+    return general
 
 
 def _assign(strand: Strand, assigned: Mapping[str, Json], node: Node, run: RunState) -> None:
