@@ -141,6 +141,18 @@ class QueryEvaluationError(StatesError):
 # {{x}} inserts JSON.stringify(x); {{{x}}} inserts x as is. Inserts are filled from the JException's
 # (current, expected, extra) in order of appearance, except where _ARGUMENT_ORDER says otherwise.
 _MESSAGES: Final[dict[str, str]] = {
+    "S0102": "Number out of range: {{token}}",
+    "S0103": "Unsupported escape sequence: \\{{token}}",
+    "S0201": "Syntax error: {{token}}",
+    "S0202": "Expected {{value}}, got {{token}}",
+    "S0203": "Expected {{value}} before end of expression",
+    "S0204": "Unknown operator: {{token}}",
+    "S0205": "Unexpected token: {{token}}",
+    "S0206": "Unknown expression type: {{token}}",
+    "S0208": "Parameter {{value}} of function definition must be a variable name (start with $)",
+    "S0211": "The symbol {{token}} cannot be used as a unary operator",
+    "S0213": "The literal value {{value}} cannot be used as a step within a path expression",
+    "S0214": "The right side of {{token}} must be a variable name (start with $)",
     "T0410": "Argument {{index}} of function {{token}} does not match function signature",
     "T0411": "Context value is not a compatible type with argument {{index}} of function {{token}}",
     "T0412": "Argument {{index}} of function {{token}} must be an array of {{type}}",
@@ -527,6 +539,11 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
             location=location,
         ) from None
     except Exception as error:  # jsonata-python's parser can fail with plain Python errors
+        start = body.find("/*")
+        if start >= 0 and "*/" not in body[start:]:
+            raise AslError(
+                "JSONata syntax error: Comment has no closing tag", text=text, position=2 + start, location=location
+            ) from None
         raise AslError(f"JSONata syntax error: {error}", text=text, position=2, location=location) from None
     for node in _top_level_context_references(ast):
         if node.type == "variable":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -70,6 +71,23 @@ def test_syntax_error_draws_a_caret() -> None:
         compile_expression("{% 1 + %}", location="States.S.Output")
     assert caught.value.location == "States.S.Output"
     assert str(caught.value).endswith("{% 1 + %}\n       ^")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{% (1 2) %}", 'Expected ")", got 2'),
+        ("{% [1, 2 %}", 'Expected "]" before end of expression'),
+        ("{% a..b %}", 'Syntax error: ".."'),
+        ("{% @ %}", 'The symbol "@" cannot be used as a unary operator'),
+        ("{% function(1) { 1 } %}", "Parameter 1 of function definition must be a variable name"),
+        ("{% /* x %}", "Comment has no closing tag"),
+    ],
+)
+def test_syntax_errors_use_javascript_messages(text: str, message: str) -> None:
+    """Syntax errors read as JavaScript JSONata 2.0.6 writes them."""
+    with pytest.raises(AslError, match=re.escape(message)):
+        compile_expression(text)
 
 
 def test_unterminated_string_is_a_syntax_error() -> None:
