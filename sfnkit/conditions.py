@@ -112,7 +112,9 @@ class Kind(enum.Enum):
     TIMESTAMP = "Timestamp"
 
 
-@attrs.frozen(eq=False)  # == builds a condition, so attrs must not write __eq__
+# == builds a condition, so attrs must not write __eq__; no slots, so that data.x, once made, is found in the
+# instance __dict__ without another __getattr__ round (a flow built in a loop asks for the same path every time).
+@attrs.frozen(eq=False, slots=False)
 class Path:
     """Where a value sits: ``data.order.total`` is the input's ``$.order.total``.
 
@@ -120,7 +122,8 @@ class Path:
     ``ctx`` (the context object, ``$$``) and ``var`` (workflow variables, ``$name``). Comparing a path with a
     literal gives a :class:`Predicate` for ``when(...)``; the literal's Python type picks the operator family, or
     name it with ``.string``/``.number``/``.boolean``/``.timestamp``. A field whose name is an attribute of Path
-    (``number``, ``matches``...) is reached with ``data["number"]``; ``data.items[0]`` indexes arrays.
+    (``number``, ``matches``, ``root``, ``kind``, ``expression``...) is reached with ``data["number"]``;
+    ``data.items[0]`` indexes arrays.
     """
 
     root: str  # "$", "$$", or "$" for var (then the first segment joins the root: "$total")
@@ -138,7 +141,9 @@ class Path:
     def __getattr__(self, name: str) -> Path:
         if name.startswith("_"):  # let copy, pickle and IPython probe safely
             raise AttributeError(name)
-        return self._child(name)
+        child = self._child(name)
+        object.__setattr__(self, name, child)  # next time, a plain attribute
+        return child
 
     def __getitem__(self, key: str | int) -> Path:
         if isinstance(key, bool) or not isinstance(key, str | int):
