@@ -82,17 +82,21 @@ def lookup(
         if value is _MISSING:
             raise NeedEngine
     for key in keys:
-        if isinstance(value, Mapping):
+        kind = type(value)
+        # dict and list first: the ABC check of Mapping costs more than the lookup itself.
+        if kind is dict or (kind is not list and isinstance(value, Mapping)):
             value = value.get(key, _MISSING)
             if value is _MISSING:
                 return None  # undefined
-        elif isinstance(value, list):
+        elif kind is list or isinstance(value, list):
             raise NeedEngine
         else:
             return None  # a field of a string, number, boolean or null: undefined
     if value is None:
         return NULL
-    return null_items(value) if for_engine and isinstance(value, list) else value
+    if for_engine and (type(value) is list or isinstance(value, list)):
+        return null_items(value)
+    return value
 
 
 def _operand(closure: Closure) -> Closure:
