@@ -723,3 +723,17 @@ def test_service_that_outlives_its_heartbeat_times_out():
     )
     execution = run(definition, {}, services={"arn:aws:states:::sqs:sendMessage.waitForTaskToken": slow})
     assert (execution.error, execution.duration) == ("States.HeartbeatTimeout", 10.0)
+
+
+def test_threads_on_the_virtual_clock_keep_virtual_time():
+    """max_workers > 1 runs iterations on threads; handler sleeps stay virtual and overlap."""
+
+    def nap(event: Any) -> Any:
+        time.sleep(30)
+        return event + 1
+
+    definition = chain(("M", {"Type": "Map", "ItemProcessor": branch("T", task("nap"))}))
+    began = time.perf_counter()
+    execution = run(definition, [1, 2, 3], lambdas={"nap": nap}, max_workers=3)
+    assert (execution.output, execution.duration) == ([2, 3, 4], 30.0)
+    assert time.perf_counter() - began < 1.0
