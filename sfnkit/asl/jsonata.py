@@ -65,7 +65,6 @@ from typing import Any, Final, assert_never
 import attrs
 from jsonata import JException, Jsonata
 from jsonata.parser import Parser
-from jsonata.utils import Utils
 
 from sfnkit.asl.failures import QUERY_EVALUATION_ERROR, StatesError
 from sfnkit.asl.jsonata_fast import Closure, NeedEngine, compile_fast, lookup, simple_path
@@ -239,6 +238,7 @@ def _has_type(value: Json, expected: JsonType) -> bool:
 
 
 _MAX_APPLICATIONS: Final = 1_000_000
+_NUMBERS: Final = (int, float)  # exact types: bool is not a number
 
 
 class _Engine(Jsonata):  # type: ignore[misc]  # jsonata-python is untyped
@@ -257,12 +257,26 @@ class _Engine(Jsonata):  # type: ignore[misc]  # jsonata-python is untyped
         return super().apply_procedure(proc, args)
 
     def evaluate_numeric_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
-        if op == "%" and Utils.is_numeric(lhs) and Utils.is_numeric(rhs):
+        if type(lhs) not in _NUMBERS or type(rhs) not in _NUMBERS:
+            return super().evaluate_numeric_expression(lhs, rhs, op)  # its type errors and undefined rules
+        # Two numbers: what jsonata-python computes (in doubles, integral results as int), without its detours.
+        left, right = float(lhs), float(rhs)
+        if op == "+":
+            result = left + right
+        elif op == "-":
+            result = left - right
+        elif op == "*":
+            result = left * right
+        elif op == "/":
+            result = left / right
+        else:
             # jsonata-python truncates the remainder to an integer (5.5 % 2 gives 1); JavaScript gives 1.5.
-            if rhs == 0:
+            if right == 0:
                 raise JException("D1001", -1, math.nan)
-            return Utils.convert_number(math.fmod(float(lhs), float(rhs)))
-        return super().evaluate_numeric_expression(lhs, rhs, op)
+            result = math.fmod(left, right)
+        if not math.isfinite(result):
+            raise JException("D1001", 0, result)
+        return int(result) if result.is_integer() else result
 
     def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
         # & converts with $string: numbers to 15 significant digits in JavaScript's layout (1e15 is

@@ -221,3 +221,23 @@ def test_compiled_closures_agree_with_the_engine(text: str, data: Any, values: d
         return
     engine_only = attrs.evolve(expression, fast=None, path=None)
     assert _result(expression, data, values) == _result(engine_only, data, values)
+
+
+numbers = st.one_of(st.integers(min_value=-(2**60), max_value=2**60), st.floats(allow_nan=False, allow_infinity=False))
+
+
+@SETTINGS
+@given(left=numbers, right=numbers, op=st.sampled_from(["+", "-", "*", "/"]))
+def test_number_arithmetic_agrees_with_jsonata_python(left: Any, right: Any, op: str) -> None:
+    """The engine's direct arithmetic on two numbers gives jsonata-python's result or error."""
+    from jsonata import Jsonata
+
+    from sfnkit.asl.jsonata import _OPERATORS
+
+    def outcome(method: Any) -> Any:
+        try:
+            return ("value", repr(method(_OPERATORS, left, right, op)))
+        except Exception as error:  # the same kind of failure is what matters
+            return ("error", type(error).__name__, getattr(error, "error", None))
+
+    assert outcome(type(_OPERATORS).evaluate_numeric_expression) == outcome(Jsonata.evaluate_numeric_expression)
