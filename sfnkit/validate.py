@@ -871,8 +871,15 @@ def _expression_or(check: _ValueCheck) -> _ValueCheck:
     """In a JSONata state the field may also be a whole ``{% %}`` expression."""
 
     def checked(value: Json, where: str, state: _State) -> Iterator[Problem]:
-        if state.language == JSONATA and isinstance(value, str) and (value.startswith("{%") or value.endswith("%}")):
+        looks_like_expression = isinstance(value, str) and (value.startswith("{%") or value.endswith("%}"))
+        if looks_like_expression and state.language == JSONATA:
             yield from _expression_problems(value, where, frozenset())
+        elif looks_like_expression:
+            yield Problem(
+                where,
+                f"{_field(where)} is a JSONata expression, but this state uses JSONPath; set "
+                '"QueryLanguage": "JSONata" on the state, or write a literal value (or use the ...Path field).',
+            )
         else:
             yield from check(value, where, state)
 
