@@ -67,7 +67,7 @@ from jsonata import JException, Jsonata
 from jsonata.parser import Parser
 
 from sfnkit.asl.failures import QUERY_EVALUATION_ERROR, StatesError
-from sfnkit.asl.jsonata_fast import Closure, NeedEngine, compile_fast, lookup, simple_path
+from sfnkit.asl.jsonata_fast import Closure, NeedEngine, Path, compile_fast, lookup, simple_path
 from sfnkit.asl.jsonata_functions import FUNCTIONS, REMOVED, FunctionError, Runtime, bind_runtime
 from sfnkit.asl.jsonata_values import (
     NULL,
@@ -400,7 +400,7 @@ class Expression:
     location: str
     """Where the text sits in the definition (``States.Charge.Output.result``), for compile-time errors."""
     _ast: Any = attrs.field(repr=False)
-    _path: tuple[str, tuple[str, ...]] | None = attrs.field(default=None, repr=False)
+    _path: Path | None = attrs.field(default=None, repr=False)
     """``$name.key.key`` without predicates: evaluated by plain lookups instead of the engine."""
     _fast: Closure | None = attrs.field(default=None, repr=False)
     """The expression as plain-Python closures when it is within ``jsonata_fast``'s subset."""

@@ -21,7 +21,7 @@ from jsonata.utils import Utils
 
 from sfnkit.asl.jsonata_values import NULL, js_boolean, null_items
 
-__all__ = ["Closure", "NeedEngine", "compile_fast", "lookup", "simple_path"]
+__all__ = ["Closure", "NeedEngine", "Path", "compile_fast", "lookup", "simple_path"]
 
 Json = Any
 Closure = Callable[[Mapping[str, Json], Mapping[str, Json]], Any]
@@ -44,8 +44,25 @@ def _is_plain(node: Any, *allowed: str) -> bool:
     )
 
 
-def simple_path(ast: Any) -> tuple[str, tuple[str, ...]] | None:
-    """``("states", ("input", "x"))`` for ``$states.input.x``; ``None`` unless *ast* is ``$name`` + plain fields."""
+Path = tuple[str, tuple[tuple[str, tuple[int, ...]], ...]]
+"""``$name`` and its steps: field names, each with the literal indexes that follow it (``items[0]``)."""
+
+
+def _indexes(step: Any) -> tuple[int, ...] | None:
+    """The literal index predicates of a step (``[0]``, ``[-1]``), or ``None`` if it has any other stage."""
+    stages = getattr(step, "stages", None) or []
+    indexes = []
+    for stage in stages:
+        expression = getattr(stage, "expr", None)
+        if stage.type != "filter" or expression is None or expression.type != "number" or not _is_plain(expression):
+            return None
+        indexes.append(int(expression.value))  # jsonata-python's rounding of an index
+    return tuple(indexes)
+
+
+def simple_path(ast: Any) -> Path | None:
+    """``("states", (("input", ()), ("x", (0,))))`` for ``$states.input.x[0]``; ``None`` unless *ast* is
+    ``$name`` followed by field names with literal indexes."""
     if ast.type == "variable":
         head, steps = ast, []
     elif ast.type == "path" and _is_plain(ast, "steps") and ast.steps and ast.steps[0].type == "variable":
@@ -54,13 +71,17 @@ def simple_path(ast: Any) -> tuple[str, tuple[str, ...]] | None:
         return None
     if head.value in ("", "$") or not _is_plain(head):
         return None
-    if not all(step.type == "name" and _is_plain(step) for step in steps):
-        return None
-    return str(head.value), tuple(str(step.value) for step in steps)
+    keys = []
+    for step in steps:
+        indexes = _indexes(step)
+        if step.type != "name" or indexes is None or not _is_plain(step, "stages"):
+            return None
+        keys.append((str(step.value), indexes))
+    return str(head.value), tuple(keys)
 
 
 def lookup(
-    path: tuple[str, tuple[str, ...]],
+    path: Path,
     states: Mapping[str, Json],
     variables: Mapping[str, Json],
     *,
@@ -72,7 +93,8 @@ def lookup(
     straight out as JSON (``for_engine=False``) is returned as it is, uncopied.
 
     Raises:
-        NeedEngine: the path meets an array (JSONata maps over it) or the name is not a variable (a function).
+        NeedEngine: the path meets an array it would map over, an index picks an array, or the name is not a
+            variable (a function).
     """
     name, keys = path
     if name == "states":
@@ -81,7 +103,7 @@ def lookup(
         value = variables.get(name, _MISSING)
         if value is _MISSING:
             raise NeedEngine
-    for key in keys:
+    for key, indexes in keys:
         kind = type(value)
         # dict and list first: the ABC check of Mapping costs more than the lookup itself.
         if kind is dict or (kind is not list and isinstance(value, Mapping)):
@@ -92,6 +114,14 @@ def lookup(
             raise NeedEngine
         else:
             return None  # a field of a string, number, boolean or null: undefined
+        for index in indexes:
+            items = value if type(value) is list or isinstance(value, list) else [value]  # a value is a 1-item array
+            position = index + len(items) if index < 0 else index
+            if not 0 <= position < len(items):
+                return None  # undefined
+            value = items[position]
+            if type(value) is list or isinstance(value, list):
+                raise NeedEngine  # the engine splices an array item into the sequence
     if value is None:
         return NULL
     if for_engine and (type(value) is list or isinstance(value, list)):

@@ -37,9 +37,9 @@ json_values = st.recursive(
 string_literals = st.text(alphabet="abc xyz-{}[]$0123", max_size=6).map(lambda s: "'" + s + "'")
 number_literals = st.one_of(st.integers(min_value=-50, max_value=50).map(str), st.sampled_from(["0.5", "1.5", "2e3"]))
 literals = st.one_of(number_literals, string_literals, st.sampled_from(["true", "false", "null", "[]", "{}"]))
-paths = st.lists(st.sampled_from(NAMES), min_size=0, max_size=3).map(
-    lambda names: "$states.input" + "".join("." + name for name in names)
-)
+paths = st.lists(
+    st.tuples(st.sampled_from(NAMES), st.sampled_from(["", "", "", "[0]", "[-1]", "[1]"])), min_size=0, max_size=3
+).map(lambda steps: "$states.input" + "".join(f".{name}{index}" for name, index in steps))
 variables = st.sampled_from(VARIABLES).map(lambda name: "$" + name)
 
 UNARY_FUNCTIONS = [
@@ -162,16 +162,21 @@ def _outcome(text: str, data: Any, values: dict[str, Any]) -> Any:
         return ("error", type(error).__name__)
 
 
+steps = st.tuples(st.sampled_from(NAMES), st.lists(st.integers(min_value=-3, max_value=3), max_size=2)).map(
+    lambda t: "." + t[0] + "".join(f"[{index}]" for index in t[1])
+)
+
+
 @SETTINGS
 @given(
     head=st.sampled_from(["$states.input", "$v", "$total"]),
-    keys=st.lists(st.sampled_from(NAMES), max_size=3),
+    keys=st.lists(steps, max_size=3),
     data=json_values,
     values=st.dictionaries(st.sampled_from(VARIABLES), json_values),
 )
 def test_plain_lookups_agree_with_the_engine(head: str, keys: list[str], data: Any, values: dict[str, Any]) -> None:
-    """Simple paths ($states.input.a.b, $v.a) evaluated by plain lookups give what the JSONata engine gives."""
-    path = head + "".join("." + key for key in keys)
+    """Simple paths ($states.input.a[0].b, $v.a) evaluated by plain lookups give what the JSONata engine gives."""
+    path = head + "".join(keys)
     assert compile_expression("{% " + path + " %}")._path is not None
     assert _outcome("{% " + path + " %}", data, values) == _outcome("{% (" + path + ") %}", data, values)
 
