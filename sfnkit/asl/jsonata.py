@@ -9,8 +9,9 @@ runs (JavaScript semantics). The thin layer here fixes where the two differ; eac
    a missing value is an *undefined* result (``States.QueryEvaluationError``). Workflow variables holding ``null``
    are bound as JSONata ``null``, and so are the null items of arrays read from the data (jsonata-python drops
    them from ``$map``, predicates and path steps: ``[1, null][$ = null]``).
-2. **Numbers.** JavaScript has one number type: an integral result prints as ``3``, not ``3.0``. Results are
-   normalised: integral floats within ±2**53 become ``int`` (``-0`` becomes ``0``); other floats stay floats.
+2. **Numbers.** JavaScript has one number type, a double: an integral result prints as ``3``, not ``3.0``, and
+   integers beyond 2**53 lose digits. Results are normalised to what JavaScript prints (``1.0`` → ``1``, ``-0`` →
+   ``0``, ``2**60`` → ``1152921504606847000``); other floats stay floats.
 3. **Sequences.** Results are plain ``list``/``dict`` values: jsonata-python's sequence subclasses (``JList``,
    ``RangeList``) are converted, nested ``null`` markers become ``None``.
 4. **Error messages.** jsonata-python's catalogue says "Object" where JavaScript JSONata says "function" (e.g.
@@ -34,16 +35,23 @@ runs (JavaScript semantics). The thin layer here fixes where the two differ; eac
 9. **Functions AWS changes.** ``$eval`` is removed (dg: use ``$parse``); ``$random`` takes an optional seed;
    ``$partition``, ``$range``, ``$hash``, ``$uuid`` and ``$parse`` are added (``jsonata_functions.py``);
    ``$now``/``$millis`` read an injectable clock (:class:`Runtime`) once per evaluation, as JSONata does.
-10. **No input document.** AWS evaluates with no context value: top-level ``$``/``$$`` are rejected when the
-    expression is compiled (use ``$states.input``).
+10. **No input document.** AWS evaluates with no context value (dg: no ``$``/``$$`` and no unqualified field names
+    at the top level): they are rejected when the expression is compiled, with a caret (use ``$states.input``).
+11. **Syntax errors** read as JavaScript writes them (``Expected ")", got 2``).
 
-Speed: simple paths (``$states.input.x``, ``$v.a``) are plain dict lookups, and expressions made of paths,
-literals, operators and conditions run as plain-Python closures (``jsonata_fast.py``) that call the engine's own
-operator methods; everything else, and any data that needs JSONata's sequence rules, runs on the engine.
+``tests/asl/test_jsonata_javascript.py`` checks all of this against JavaScript jsonata 2.0.6 itself when it is
+installed (``tools/jsonata``).
 
-Known, not fixed: integers beyond 2**53 stay exact Python ints (JavaScript would round them); ``1/0`` fails with
-``D1001`` (JavaScript computes ``Infinity``; what AWS then does is not recorded). An evaluation may apply
-functions at most a million times (a tail-recursive loop would never end); AWS's own limit is not recorded.
+Speed: simple paths (``$states.input.items[0].id``, ``$v.a``) are plain dict lookups, and expressions made of
+paths, literals, operators, conditions and calls of pure functions run as plain-Python closures
+(``jsonata_fast.py``) that call the engine's own operator methods and functions; everything else, and any data
+that needs JSONata's sequence rules, runs on the engine. Property tests check the closures against the engine.
+
+Known, not fixed: ``1/0`` fails with ``D1001`` (JavaScript computes ``Infinity``, which JSON writes as ``null``;
+what AWS does is not recorded). When several parts of one expression fail, JavaScript may report another part's
+error (its evaluation is asynchronous). An evaluation may apply functions at most a million times (a tail-recursive
+loop would never end); AWS's own limit is not recorded. ``$base64encode``/``$base64decode`` use UTF-8, where
+Node's JSONata uses Latin-1 (JSONata leaves non-Latin-1 text unspecified).
 
 Causes are AWS's, recorded in ``../shared/conformance`` (see ``tests/asl/test_jsonata.py`` for each source):
 ``The JSONata expression '<expr>' specified for the field '<field>' returned nothing (undefined).`` and
