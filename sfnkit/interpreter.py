@@ -129,11 +129,12 @@ class Recorder:
 class Strand:
     """One thread of control: the execution, a Parallel branch or a Map iteration."""
 
-    __slots__ = ("bound", "chain", "rec", "timeline", "var_bound", "variables")
+    __slots__ = ("abort_at", "bound", "chain", "rec", "timeline", "var_bound", "variables")
 
     def __init__(
         self, timeline: Timeline, variables: Mapping[str, Json], chain: int, rec: Recorder, bound: int, var_bound: int
     ) -> None:
+        self.abort_at = NO_DEADLINE  # when a sibling branch or iteration failed: this one stops past that instant
         self.timeline = timeline
         self.variables = variables
         self.chain = chain
@@ -742,6 +743,12 @@ class WaitNode(Node):
                 rec = strand.rec
                 _append(rec, (GENERIC, "WaitStateEntered", strand.chain, t, {"name": self.name, "input": raw}, None))
                 raise _ExecutionTimedOut
+            if t + seconds > strand.abort_at:
+                timeline.now = strand.abort_at
+                rec = strand.rec
+                _append(rec, (GENERIC, "WaitStateEntered", strand.chain, t, {"name": self.name, "input": raw}, None))
+                _append(rec, (GENERIC, "WaitStateAborted", strand.chain, timeline.now, None, None))
+                raise _Aborted
             run.clock.sleep(timeline, seconds)
         if assigned:
             _assign(strand, assigned, self, run)
@@ -902,7 +909,13 @@ class RetryingNode(Node):
                 done = self.attempt(run, strand, raw, t_in, retry_count, eid)
                 self.check_size(run, strand, done.out, done.extra)
                 break
+            except _Aborted:
+                _append(rec, (GENERIC, f"{prefix}StateAborted", strand.chain, timeline.now, None, None))
+                raise
             except StatesError as failure:
+                if timeline.now >= strand.abort_at:  # a sibling failed meanwhile: this state is aborted
+                    _append(rec, (GENERIC, f"{prefix}StateAborted", strand.chain, timeline.now, None, None))
+                    raise _Aborted from None
                 err = self.located(failure, rec, strand, eid, timeline.now)
                 if isinstance(err, _Uncatchable) or err.error == RUNTIME:
                     raise err from None
@@ -925,6 +938,10 @@ class RetryingNode(Node):
                         if timeline.now + delay >= run.deadline:
                             timeline.now = run.deadline
                             raise _ExecutionTimedOut from None
+                        if timeline.now + delay > strand.abort_at:
+                            timeline.now = strand.abort_at
+                            _append(rec, (GENERIC, f"{prefix}StateAborted", strand.chain, timeline.now, None, None))
+                            raise _Aborted from None
                         run.clock.sleep(timeline, delay)
                         continue
                 if self.failed_event:  # AWS: only when no retry follows
@@ -1062,14 +1079,19 @@ class TaskNode(RetryingNode):
             timeout = self._timeout_seconds(run, raw, effective, context, strand)
             if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
                 deadline = min(deadline, now + timeout)
-        result, size = self._call(run, strand, params, deadline, timeout)
+        own_deadline = deadline
+        if strand.abort_at < deadline:
+            deadline = strand.abort_at
+        result, size = self._call(run, strand, params, deadline, timeout, own_deadline)
         if isinstance(io, df.JsonataIO):
             out, assigned = io.finish(raw, result, context, variables, run.jsonata_runtime)
         else:
             out, assigned = io.finish(raw, result, context, variables)
         return Attempt(out, assigned, size)
 
-    def _call(self, run: RunState, strand: Strand, params: Json, deadline: float, timeout: Any) -> tuple[Json, int]:
+    def _call(
+        self, run: RunState, strand: Strand, params: Json, deadline: float, timeout: Any, own_deadline: float
+    ) -> tuple[Json, int]:
         rec = strand.rec
         chain = strand.chain
         timeline = strand.timeline
@@ -1105,7 +1127,7 @@ class TaskNode(RetryingNode):
                     request_id=run.request_id,
                 )
             except TaskTimedOut:
-                return self._timed_out(run, strand, "LambdaFunctionTimedOut", None)
+                return self._timed_out(run, strand, "LambdaFunctionTimedOut", None, own_deadline)
             if invocation.function_error:
                 err = function_error(invocation, compact=False)
                 details = {"error": err.error, "cause": err.cause}
@@ -1137,7 +1159,7 @@ class TaskNode(RetryingNode):
             else:
                 result, size = self._service(run, strand, params, deadline)
         except TaskTimedOut:
-            return self._timed_out(run, strand, "TaskTimedOut", "")
+            return self._timed_out(run, strand, "TaskTimedOut", "", own_deadline)
         except StatesError as err:
             details = dict(base, error=err.error)
             if err.cause is not None:
@@ -1147,9 +1169,13 @@ class TaskNode(RetryingNode):
         _append(rec, (GENERIC, "TaskSucceeded", chain, timeline.now, dict(base, output=result), None))
         return result, size
 
-    def _timed_out(self, run: RunState, strand: Strand, event: str, cause: str | None) -> tuple[Json, int]:
+    def _timed_out(
+        self, run: RunState, strand: Strand, event: str, cause: str | None, own_deadline: float
+    ) -> tuple[Json, int]:
         if strand.timeline.now >= run.deadline:
             raise _ExecutionTimedOut
+        if strand.timeline.now < own_deadline:
+            raise _Aborted  # stopped by a sibling's failure, before its own TimeoutSeconds
         details: dict[str, Json] = {"error": TIMEOUT}
         if event == "TaskTimedOut":
             details = {"resourceType": self.resource_type, "resource": self.resource_api, "error": TIMEOUT}
@@ -1256,9 +1282,10 @@ class Block:
 
 
 class _Outcome:
-    __slots__ = ("bound", "end", "error", "index", "output")
+    __slots__ = ("aborted", "bound", "end", "error", "index", "output")
 
     def __init__(self, index: int) -> None:
+        self.aborted = False
         self.index = index
         self.output: Json = None
         self.error: StatesError | None = None
@@ -1397,9 +1424,10 @@ def _run_parallel(
         )
     )
 
-    def one(i: int) -> _Outcome:
+    def one(i: int, abort_at: float = NO_DEADLINE) -> _Outcome:
         outcome = _Outcome(i)
         child = Strand(Timeline(start), strand.variables, chains[i], strand.rec, strand.bound, strand.var_bound)
+        child.abort_at = abort_at
         try:
             if run.aborted:
                 raise _Aborted
@@ -1407,6 +1435,10 @@ def _run_parallel(
             outcome.bound = child.bound
         except StatesError as err:
             outcome.error = err
+        except _Aborted:
+            if run.aborted:
+                raise
+            outcome.aborted = True
         outcome.end = child.timeline.now
         return outcome
 
@@ -1414,12 +1446,15 @@ def _run_parallel(
         with ThreadPoolExecutor(max_workers=min(len(branches), run.max_workers or 40)) as pool:
             outcomes = list(pool.map(one, range(len(branches))))
     else:
+        # All branches start together (as on AWS); once one has failed, the others stop past that instant.
+        abort_at = NO_DEADLINE
         for i in range(len(branches)):
-            outcome = one(i)
+            outcome = one(i, abort_at)
             outcomes.append(outcome)
-            if outcome.error is not None:
-                break
-    strand.timeline.now = max([start, *(o.end for o in outcomes)])
+            if outcome.error is not None and outcome.end < abort_at:
+                abort_at = outcome.end
+    failure = _first_failure(outcomes)
+    strand.timeline.now = failure.end if failure is not None else max([start, *(o.end for o in outcomes)])
     return outcomes
 
 
@@ -1706,38 +1741,59 @@ class MapNode(RetryingNode):
         bound = strand.bound
         var_bound = strand.var_bound
         failure: _Outcome | None = None
+        abort_at = NO_DEADLINE
+        ended_well: list[bool] = []
         end_hint = ("end", chain)
         for i, item in enumerate(inputs):
-            begin = start if concurrency <= 0 or i < concurrency else max(start, ends[i - concurrency])
+            first_wave = concurrency <= 0 or i < concurrency
+            begin = start if first_wave else max(start, ends[i - concurrency])
+            if failure is not None and not (first_wave or (ended_well[i - concurrency] and begin < abort_at)):
+                # AWS would not have started this item: the Map had failed when its slot freed
+                ends.append(NO_DEADLINE)
+                ended_well.append(False)
+                continue
             child_chain = next(chains)
             timeline.now = begin
             child.chain = child_chain
             child.variables = variables
             child.bound = bound
             child.var_bound = var_bound
+            child.abort_at = abort_at
             details = (name, i)
             trace.append((GENERIC, "MapIterationStarted", chain, begin, details, ("iter", child_chain, previous)))
+            rec.count += 1
             previous = child_chain
+            well = False
             try:
                 if run.aborted:
                     raise _Aborted
-                outputs.append(_run_block(run, first, child, item))
-                total += child.bound + 1
+                out = _run_block(run, first, child, item)
+                if failure is None:
+                    outputs.append(out)
+                    total += child.bound + 1
                 kind = "MapIterationSucceeded"
+                well = True
             except StatesError as err:
-                failure = _Outcome(i)
-                failure.error = err
                 kind = "MapIterationFailed"
+                if failure is None or timeline.now < failure.end:
+                    failure = _Outcome(i)
+                    failure.error = err
+                    failure.end = timeline.now
+                    abort_at = timeline.now  # iterations running then are aborted (AWS stops the Map)
+            except _Aborted:
+                if run.aborted:
+                    raise
+                kind = "MapIterationAborted"
             end = timeline.now
             ends.append(end)
+            ended_well.append(well)
             trace.append((GENERIC, kind, child_chain, end, details, end_hint))
-            if failure is not None:
-                break
-        rec.count += 2 * len(ends)
-        strand.timeline.now = max(start, *ends) if ends else start
+            rec.count += 1
+        ends = [e for e in ends if e != NO_DEADLINE]
         if failure is not None:
-            failure.end = ends[-1]
+            strand.timeline.now = failure.end  # the Map fails when its first iteration does
             return [failure]
+        strand.timeline.now = max(start, *ends) if ends else start
         done = _Outcome(-1)
         done.output = outputs
         done.bound = total
@@ -1839,7 +1895,7 @@ def _run_block(run: RunState, node: Node | None, strand: Strand, data: Json) -> 
     while node is not None:
         if timeline.now >= run.deadline:
             raise _ExecutionTimedOut
-        if run.aborted:
+        if run.aborted or timeline.now > strand.abort_at:
             raise _Aborted
         node, data = node.execute(run, strand, data)
     return data

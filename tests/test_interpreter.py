@@ -737,3 +737,55 @@ def test_threads_on_the_virtual_clock_keep_virtual_time():
     execution = run(definition, [1, 2, 3], lambdas={"nap": nap}, max_workers=3)
     assert (execution.output, execution.duration) == ([2, 3, 4], 30.0)
     assert time.perf_counter() - began < 1.0
+
+
+def test_iterations_started_with_the_failing_one_still_run():
+    """Without MaxConcurrency every iteration starts at once, so their handlers run even when one fails."""
+    called: list[int] = []
+
+    def record(event: Any) -> Any:
+        called.append(event)
+        if event == 1:
+            raise ValueError("one")
+        return event
+
+    definition = chain(("M", {"Type": "Map", "ItemProcessor": branch("T", task("record"))}))
+    execution = run(definition, [1, 2, 3], lambdas={"record": record})
+    assert (execution.error, called) == ("ValueError", [1, 2, 3])
+
+
+def test_one_at_a_time_map_stops_at_the_failure():
+    """With MaxConcurrency 1 the items after a failing one never start."""
+    called: list[int] = []
+
+    def record(event: Any) -> Any:
+        called.append(event)
+        raise ValueError("no")
+
+    definition = chain(("M", {"Type": "Map", "MaxConcurrency": 1, "ItemProcessor": branch("T", task("record"))}))
+    assert (run(definition, [1, 2, 3], lambdas={"record": record}).error, called) == ("ValueError", [1])
+
+
+def test_sibling_branch_is_aborted_when_another_fails():
+    """A branch still waiting when another fails is aborted at that instant (WaitStateAborted)."""
+    definition = chain(
+        (
+            "P",
+            {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "Nap",
+                        "States": {
+                            "Nap": {"Type": "Wait", "Seconds": 5, "Next": "Boom"},
+                            "Boom": {"Type": "Fail", "Error": "Boom"},
+                        },
+                    },
+                    branch("Slow", {"Type": "Wait", "Seconds": 10}),
+                ],
+            },
+        )
+    )
+    execution = run(definition, {})
+    assert (execution.error, execution.duration) == ("Boom", 5.0)
+    assert "WaitStateAborted" in [e["type"] for e in execution.history]

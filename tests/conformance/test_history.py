@@ -16,9 +16,9 @@ WITH_HISTORY = [p for p in CASES if json.loads(p.read_text(encoding="utf-8")).ge
 # name -> why our history differs from the recording (strict).
 XFAIL: dict[str, str] = {
     "timeouts/test_timeouts__test_service_lambda_map_timeout__get_execution_history": (
-        "AWS started all four iterations at once and aborted three when the first timed out; sfnkit runs "
-        "iterations one after the other on the virtual clock and stops at the first failure, so the aborted "
-        "iterations' events are missing"
+        "AWS ran the four iterations concurrently and interleaved their events; sfnkit records the same events "
+        "(four TaskTimedOut, one MapIterationFailed, three TaskStateAborted/MapIterationAborted) but runs the "
+        "iterations one after the other on the virtual clock, so each iteration's events are grouped together"
     ),
     "scenarios/test_base_scenarios__test_parallel_state_nested__get_execution_history": (
         "recording artefact: LocalStack's snapshot of the nested branch lost events (the inner ParallelStateExited "
