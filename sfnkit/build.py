@@ -252,7 +252,7 @@ class _Builder:
             else:
                 if step is not owner and step.named and owner.named and not _same(step, owner):  # type: ignore[attr-defined]
                     raise DefinitionError(
-                        f"Two different steps are both named {base!r}: {owner._what()} and {step._what()}. "
+                        f"Two different steps are both named {base!r}: {_describe(owner)} and {_describe(step)}. "
                         "Give one of them another name (name=..., or .named_as(...)); the same step used twice "
                         f"is fine and is numbered ({base}, {base}_2)."
                     )
@@ -459,6 +459,15 @@ class _Builder:
             assert goal is not None
             out.append((Transition(kind="Catch", order=position, catcher=catcher), goal))
         return tuple(made)
+
+
+def _describe(step: Step) -> str:
+    """*step* in a few words that tell it from another step of the same name."""
+    if isinstance(step, StateStep | ChoiceStep | ParallelStep | MapStep):
+        fields = ", ".join(f"{key}={value!r}" for key, value in step.fields.items())
+        text = f"{step._what()} ({fields})" if fields else step._what()
+        return text if len(text) <= 160 else text[:157] + "..."
+    return step._what()
 
 
 def _same(one: Step, other: Step) -> bool:
