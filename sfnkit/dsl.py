@@ -261,9 +261,9 @@ def _check_all_last(lists: list[tuple[str, ...]], field: str) -> None:
     # ASL: "States.ALL" must appear alone and in the last entry of Retry/Catch.
     for position, errors in enumerate(lists):
         if "States.ALL" in errors and (len(errors) > 1 or position != len(lists) - 1):
+            where = "together with other errors" if len(errors) > 1 else "before other entries"
             raise DefinitionError(
-                f"{field}[{position}] uses 'States.ALL' {'with other errors' if len(errors) > 1 else 'before'} "
-                f"{'' if len(errors) > 1 else 'other entries'}; ASL wants States.ALL alone, in the last entry."
+                f"{field}[{position}] uses 'States.ALL' {where}; ASL wants States.ALL alone, in the last entry."
             )
 
 
