@@ -630,7 +630,7 @@ def lambda_fn(
             raise DefinitionError(f"@lambda_fn decorates a function; got {function!r}")
         label = getattr(function, "__name__", "")
         state_name = name if name is not None else state_name_of(label)
-        if not state_name or not label.isidentifier():
+        if not state_name or (name is None and not label.isidentifier()):
             raise DefinitionError(f"@lambda_fn cannot name {function!r} after it; pass name='MyStep'")
         _check_name(state_name, f"@lambda_fn {label}")
         lambda_name = function_name if function_name is not None else state_name

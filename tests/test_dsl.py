@@ -108,6 +108,12 @@ def test_lambda_fn_needs_a_name_for_lambdas():
         lambda_fn(lambda event: event)
 
 
+def test_lambda_fn_names_a_lambda_expression():
+    """A ``lambda`` expression works with name=."""
+    step = lambda_fn(name="Echo")(lambda event: event)
+    assert (step.name, step({"a": 1})) == ("Echo", {"a": 1})
+
+
 def test_lambda_fn_rejects_bad_function_name():
     """function_name= must be a valid Lambda function name."""
     with pytest.raises(DefinitionError, match="is not a Lambda function name"):
