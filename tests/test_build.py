@@ -675,3 +675,17 @@ def test_local_jsonata_lambda():
         run_output(flow, {"word": "hi"}, query_language="JSONata"),
         run_output(shout.with_options(output=result.word), {"word": "hi"}, query_language="JSONata"),
     ) == ({"word": "HI", "n": 7}, {"count": 7}, "HI")
+
+
+def test_graph_of_a_built_machine():
+    """The built machine is a networkx graph: a goto loop is a cycle, edges carry their ASL keys."""
+    import networkx as nx
+
+    flow = validate_dragon >> choice(
+        when(data.n > 3, then=succeed()), otherwise=wait(seconds=1) >> goto(validate_dragon)
+    )
+    graph = workflow("W", flow).graph
+    assert (sorted(map(sorted, nx.simple_cycles(graph))), sorted(graph.out_edges("Choice", keys=True))) == (
+        [["Choice", "ValidateDragon", "Wait"]],
+        [("Choice", "Succeed", "Choices[0]"), ("Choice", "Wait", "Default")],
+    )
