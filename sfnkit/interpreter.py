@@ -258,6 +258,21 @@ class Node:
             new.located = True  # type: ignore[attr-defined]
         return new
 
+    def failed(self, run: RunState, strand: Strand, raw: Json, t: float, err: StatesError) -> StatesError:
+        """A state that failed before exiting: record its entry, and place the error as AWS does."""
+        rec = strand.rec
+        eid = rec.count + 1
+        entered = (
+            GENERIC,
+            f"{self.event_prefix}StateEntered",
+            strand.chain,
+            t,
+            {"name": self.name, "input": raw},
+            None,
+        )
+        _append(rec, entered)
+        return self.located(err, rec, strand, eid, t)
+
     def check_size(self, run: RunState, strand: Strand, out: Json, extra: int = 0) -> None:
         """Fail with ``States.DataLimitExceeded`` when the state's output is over 256 KiB."""
         mult, add, exact = self.growth
@@ -439,14 +454,6 @@ class PassNode(Node):
         rec.count += 2
         return self.next, out
 
-    def failed(self, run: RunState, strand: Strand, raw: Json, t: float, err: StatesError) -> StatesError:
-        rec = strand.rec
-        eid = rec.count + 1
-        _append(
-            rec, (GENERIC, f"{self.event_prefix}StateEntered", strand.chain, t, {"name": self.name, "input": raw}, None)
-        )
-        return self.located(err, rec, strand, eid, t)
-
 
 def _pass_steps(io: df.JsonPathIO) -> Callable[[Json, Mapping[str, Json]], Json]:
     """One closure doing a JSONPath Pass's InputPath → Parameters/Result → ResultPath → OutputPath."""
@@ -560,7 +567,7 @@ class ChoiceNode(Node):
             if assigned:
                 _assign(strand, assigned, self, run)
         except StatesError as err:
-            raise PassNode.failed(self, run, strand, raw, t, err) from None  # type: ignore[arg-type]
+            raise self.failed(run, strand, raw, t, err) from None
         rec = strand.rec
         rec.trace.append((FUSED, self.name, "Choice", strand.chain, t, raw, t, out, assigned))
         rec.count += 2
@@ -629,7 +636,7 @@ class SucceedNode(Node):
                 out, _ = io.finish(raw, raw, context, variables, run.jsonata_runtime, with_result=False)
             self.check_size(run, strand, out)
         except StatesError as err:
-            raise PassNode.failed(self, run, strand, raw, t, err) from None  # type: ignore[arg-type]
+            raise self.failed(run, strand, raw, t, err) from None
         rec = strand.rec
         rec.trace.append((FUSED, self.name, "Succeed", strand.chain, t, raw, t, out, None))
         rec.count += 2
@@ -736,7 +743,7 @@ class WaitNode(Node):
                 out, assigned = io.finish(raw, raw, context, variables, run.jsonata_runtime, with_result=False)
             self.check_size(run, strand, out)
         except StatesError as err:
-            raise PassNode.failed(self, run, strand, raw, t, err) from None  # type: ignore[arg-type]
+            raise self.failed(run, strand, raw, t, err) from None
         if seconds > 0:
             if t + seconds >= run.deadline:
                 timeline.now = max(t, run.deadline)
