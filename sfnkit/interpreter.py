@@ -746,6 +746,7 @@ class WaitNode(Node):
             raise self.failed(run, strand, raw, t, err) from None
         if seconds > 0:
             if t + seconds >= run.deadline:
+                run.clock.sleep(timeline, run.deadline - t)  # the real clock waits until the execution times out
                 timeline.now = max(t, run.deadline)
                 rec = strand.rec
                 _append(rec, (GENERIC, "WaitStateEntered", strand.chain, t, {"name": self.name, "input": raw}, None))
@@ -943,6 +944,7 @@ class RetryingNode(Node):
                             random=run.random.random,
                         )
                         if timeline.now + delay >= run.deadline:
+                            run.clock.sleep(timeline, run.deadline - timeline.now)
                             timeline.now = run.deadline
                             raise _ExecutionTimedOut from None
                         if timeline.now + delay > strand.abort_at:
