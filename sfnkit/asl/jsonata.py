@@ -65,7 +65,6 @@ we use ``... threw an error during evaluation. T2001: The left side of the "+" o
 from __future__ import annotations
 
 import math
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final, assert_never
@@ -77,6 +76,7 @@ from jsonata.parser import Parser
 from sfnkit.asl.failures import QUERY_EVALUATION_ERROR, StatesError
 from sfnkit.asl.jsonata_fast import Closure, NeedEngine, Path, compile_fast, lookup, simple_path
 from sfnkit.asl.jsonata_functions import FUNCTIONS, REMOVED, FunctionError, Runtime, bind_runtime
+from sfnkit.asl.jsonata_messages import MESSAGES, jsonata_message, retoken
 from sfnkit.asl.jsonata_values import (
     NULL,
     JsonType,
@@ -84,7 +84,6 @@ from sfnkit.asl.jsonata_values import (
     describe_value,
     js_boolean,
     js_string,
-    js_stringify,
     json_type,
     null_items,
     to_json,
@@ -142,93 +141,6 @@ class QueryEvaluationError(StatesError):
         error = QueryEvaluationError(state_cause(state, entered_event_id, self.detail), field=self.field)
         error.detail = self.detail
         return error
-
-
-# JavaScript JSONata 2.0.6's messages, where jsonata-python's differ ("Object" for "function", unquoted inserts).
-# {{x}} inserts JSON.stringify(x); {{{x}}} inserts x as is. Inserts are filled from the JException's
-# (current, expected, extra) in order of appearance, except where _ARGUMENT_ORDER says otherwise.
-_MESSAGES: Final[dict[str, str]] = {
-    "S0102": "Number out of range: {{token}}",
-    "S0103": "Unsupported escape sequence: \\{{token}}",
-    "S0201": "Syntax error: {{token}}",
-    "S0202": "Expected {{value}}, got {{token}}",
-    "S0203": "Expected {{value}} before end of expression",
-    "S0204": "Unknown operator: {{token}}",
-    "S0205": "Unexpected token: {{token}}",
-    "S0206": "Unknown expression type: {{token}}",
-    "S0208": "Parameter {{value}} of function definition must be a variable name (start with $)",
-    "S0211": "The symbol {{token}} cannot be used as a unary operator",
-    "S0213": "The literal value {{value}} cannot be used as a step within a path expression",
-    "S0214": "The right side of {{token}} must be a variable name (start with $)",
-    "T0410": "Argument {{index}} of function {{token}} does not match function signature",
-    "T0411": "Context value is not a compatible type with argument {{index}} of function {{token}}",
-    "T0412": "Argument {{index}} of function {{token}} must be an array of {{type}}",
-    "D1001": "Number out of range: {{value}}",
-    "D1002": "Cannot negate a non-numeric value: {{value}}",
-    "T1003": "Key in object structure must evaluate to a string; got: {{value}}",
-    "T1005": "Attempted to invoke a non-function. Did you mean ${{{token}}}?",
-    "T1006": "Attempted to invoke a non-function",
-    "T1007": "Attempted to partially apply a non-function. Did you mean ${{{token}}}?",
-    "T1008": "Attempted to partially apply a non-function",
-    "D1009": "Multiple key definitions evaluate to same key: {{value}}",
-    "D1011": "Stack overflow. Check for non-terminating recursive function.  Consider rewriting as tail-recursive.",
-    "T2001": "The left side of the {{token}} operator must evaluate to a number",
-    "T2002": "The right side of the {{token}} operator must evaluate to a number",
-    "T2003": "The left side of the range operator (..) must evaluate to an integer",
-    "T2004": "The right side of the range operator (..) must evaluate to an integer",
-    "T2006": "The right side of the function application operator ~> must be a function",
-    "T2007": "Type mismatch when comparing values {{value}} and {{value2}} in order-by clause",
-    "T2008": "The expressions within an order-by clause must evaluate to numeric or string values",
-    "T2009": "The values {{value}} and {{value2}} either side of operator {{token}} must be of the same data type",
-    "T2010": "The expressions either side of operator {{token}} must evaluate to numeric or string values",
-    "T2011": "The insert/update clause of the transform expression must evaluate to an object: {{value}}",
-    "T2012": "The delete clause of the transform expression must evaluate to a string or array of strings: {{value}}",
-    "D2014": "The size of the sequence allocated by the range operator (..) must not exceed 1e6.  "
-    "Attempted to allocate {{value}}.",
-    "D3001": "Attempting to invoke string function on Infinity or NaN",
-    "D3010": "Second argument of replace function cannot be an empty string",
-    "D3011": "Fourth argument of replace function must evaluate to a positive number",
-    "D3012": "Attempted to replace a matched string with a non-string value",
-    "D3020": "Third argument of split function must evaluate to a positive number",
-    "D3030": "Unable to cast value to a number: {{value}}",
-    "D3040": "Third argument of match function must evaluate to a positive number",
-    "D3050": "The second argument of reduce function must be a function with at least two arguments",
-    "D3060": "The sqrt function cannot be applied to a negative number: {{value}}",
-    "D3061": "The power function has resulted in a value that cannot be represented as a JSON number: "
-    "base={{value}}, exponent={{exp}}",
-    "D3070": "The single argument form of the sort function can only be applied to an array of strings or an array "
-    "of numbers.  Use the second argument to specify a comparison function",
-    "D3100": "The radix of the formatBase function must be between 2 and 36.  It was given {{value}}",
-    "D3110": "The argument of the toMillis function must be an ISO 8601 formatted timestamp. Given {{value}}",
-    "D3137": "{{{message}}}",
-    "D3138": "The $single() function expected exactly 1 matching result.  Instead it matched more.",
-    "D3139": "The $single() function expected exactly 1 matching result.  Instead it matched 0.",
-    "D3141": "{{{message}}}",
-}
-_ARRAY_TYPES: Final = {"a": "arrays", "b": "booleans", "f": "functions", "n": "numbers", "o": "objects", "s": "strings"}
-# Codes whose jsonata-python inserts come in another order than the JavaScript template's placeholders.
-_ARGUMENT_ORDER: Final[dict[str, tuple[str, ...]]] = {"D1002": ("expected",)}
-
-
-def _jsonata_message(error: JException) -> str:
-    """JavaScript JSONata's message for *error* (falls back to jsonata-python's text)."""
-    template = _MESSAGES.get(error.error)
-    if template is None:
-        return str(error).replace(" Object ", " function ")
-    order = _ARGUMENT_ORDER.get(error.error, ("current", "expected", "extra"))
-    values = [getattr(error, name, None) for name in order]
-    if error.error == "T0412":  # JavaScript names the item type ("numbers"), not the signature letter
-        values[2] = _ARRAY_TYPES.get(str(values[2]), values[2])
-    inserts: Iterator[Any] = iter(values)
-
-    def insert(match: re.Match[str]) -> str:
-        value = next(inserts, None)
-        return str(value) if match.group(1) else js_stringify(value)  # {{{x}}} raw, {{x}} JSON
-
-    return _PLACEHOLDER.sub(insert, template)
-
-
-_PLACEHOLDER: Final = re.compile(r"\{\{(\{)?\w+\}?\}\}")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -300,9 +212,14 @@ class _Engine(Jsonata):  # type: ignore[misc]  # jsonata-python is untyped
         return None
 
     def evaluate_boolean_expression(self, lhs: Any, evalrhs: Callable[[], Any], op: Any) -> Any:
-        if op == "and":
-            return bool(js_boolean(lhs)) and bool(js_boolean(evalrhs()))
-        return bool(js_boolean(lhs)) or bool(js_boolean(evalrhs()))
+        left = bool(js_boolean(lhs))
+        if left is (op == "or"):
+            return left  # short circuit
+        try:
+            return bool(js_boolean(evalrhs()))
+        except JException as error:
+            retoken(error, str(op))  # JavaScript names the operator in errors from its right side
+            raise
 
     def evaluate_name(self, expr: Any, input: Any, environment: Any) -> Any:
         # JSON null items of an array read from the data must stay null, not become undefined.
@@ -499,13 +416,13 @@ class Expression:
             case StatesError():
                 return error
             case JException():
-                return self._thrown(error.error, _jsonata_message(error))
+                return self._thrown(error.error, jsonata_message(error))
             case FunctionError():
                 return self._thrown("", str(error))
             case ZeroDivisionError() | OverflowError():
                 return self._thrown("D1001", "Number out of range: Infinity")
             case RecursionError():
-                return self._thrown("D1011", _MESSAGES["D1011"])
+                return self._thrown("D1011", MESSAGES["D1011"])
             case _:  # jsonata-python bugs must not escape as internal errors
                 return self._thrown("", f"{type(error).__name__}: {error}")
 
@@ -555,7 +472,7 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
         ast = Jsonata(body).ast
     except JException as error:
         raise AslError(
-            f"JSONata syntax error: {_jsonata_message(error)}",
+            f"JSONata syntax error: {jsonata_message(error)}",
             text=text,
             position=2 + _error_position(error, body),
             location=location,

@@ -19,6 +19,7 @@ from typing import Any, Final
 from jsonata import JException, Jsonata
 from jsonata.utils import Utils
 
+from sfnkit.asl.jsonata_messages import retoken
 from sfnkit.asl.jsonata_values import NULL, js_boolean, null_items
 
 __all__ = ["Closure", "NeedEngine", "Path", "compile_fast", "lookup", "simple_path"]
@@ -278,11 +279,18 @@ def _binary(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None
     left, right = _operand(left_closure), _operand(right_closure)
     if op in ("and", "or"):
         truth = js_boolean
-        if op == "and":
-            return lambda states, variables: (
-                bool(truth(left(states, variables))) and bool(truth(right(states, variables)))
-            )
-        return lambda states, variables: bool(truth(left(states, variables))) or bool(truth(right(states, variables)))
+        short_circuit = op == "or"  # the left value that decides alone
+
+        def boolean(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
+            if bool(truth(left(states, variables))) is short_circuit:
+                return short_circuit
+            try:
+                return bool(truth(right(states, variables)))
+            except JException as error:
+                retoken(error, op)  # JavaScript names the operator in errors from its right side
+                raise
+
+        return boolean
     if op == "&":
         concat = operators.evaluate_string_concat
         return lambda states, variables: concat(left(states, variables), right(states, variables))

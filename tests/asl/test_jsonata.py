@@ -303,6 +303,16 @@ def test_difference_signature_error_names_the_argument(text: str, index: int, fu
     )
 
 
+def test_errors_on_the_right_of_and_name_the_operator() -> None:
+    """JavaScript names `and`/`or` as the token of errors from their right side (jsonata 2.0.6 quirk)."""
+    assert cause_of("{% true and $uppercase(1) %}").endswith(
+        'T0410: Argument 1 of function "and" does not match function signature'
+    )
+    assert cause_of("{% ($x := 1; false or $x + 'a') %}").endswith(
+        'T2002: The right side of the "or" operator must evaluate to a number'
+    )
+
+
 def test_difference_comparison_message_quotes_values() -> None:
     """Difference 4: inserts are JSON.stringify'd as in JavaScript."""
     assert cause_of("{% 'a' < 1 %}").endswith(
