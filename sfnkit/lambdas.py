@@ -201,6 +201,7 @@ def _wants_context(fn: Callable[..., Any]) -> bool:
     return arity >= 2
 
 
+_LINES: dict[tuple[str, int], str] = {}  # source lines of handler frames, read once
 _PACKAGE_DIR: Final = os.path.dirname(os.path.abspath(__file__)) + os.sep  # sfnkit/
 
 
@@ -211,7 +212,10 @@ def _error_document(exc: BaseException, request_id: str) -> dict[str, Json]:
     while tb is not None:
         code = tb.tb_frame.f_code
         if not code.co_filename.startswith(_PACKAGE_DIR):  # only the handler's own frames, as Lambda shows
-            line = linecache.getline(code.co_filename, tb.tb_lineno).strip()
+            key = (code.co_filename, tb.tb_lineno)
+            line = _LINES.get(key)
+            if line is None:
+                line = _LINES[key] = linecache.getline(code.co_filename, tb.tb_lineno).strip()
             text = f'  File "{code.co_filename}", line {tb.tb_lineno}, in {code.co_name}\n'
             trace.append(text + (f"    {line}\n" if line else ""))
         tb = tb.tb_next
@@ -277,7 +281,8 @@ def invoke(
         raise
     except Exception as exc:
         document = _error_document(exc, request_id)
-        return Invocation(json.dumps(document).encode(), True, request_id, _log(log_tail, request_id), document)
+        body = "".join(_runtime_encoder(document, 0)).encode()
+        return Invocation(body, True, request_id, _log(log_tail, request_id) if log_tail else None, document)
     if isinstance(result, bytes | bytearray | memoryview):
         return Invocation(bytes(result), False, request_id, _log(log_tail, request_id))
     try:
