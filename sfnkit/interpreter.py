@@ -2121,6 +2121,8 @@ def run(
         TypeError: *machine* is not a StateMachine, a dict or JSON text.
     """
     plan, bound = _plan_for(machine)
+    # the plan may be shared by machines with the same definition: the name comes from this machine
+    default_name = getattr(machine, "name", None) or "StateMachine"
     functions: dict[str, Callable[..., Any]] = dict(bound)
     if lambdas:
         functions.update(lambdas)
@@ -2132,7 +2134,7 @@ def run(
     execution_name = str(
         (overrides.get("Execution") or {}).get("Name") or uuid.UUID(int=rng.getrandbits(128), version=4)
     )
-    machine_name = str((overrides.get("StateMachine") or {}).get("Name") or plan.name)
+    machine_name = str((overrides.get("StateMachine") or {}).get("Name") or default_name)
     express = type.upper() == "EXPRESS"
     info = ExecutionInfo(
         name=execution_name,

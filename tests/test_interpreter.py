@@ -789,3 +789,13 @@ def test_sibling_branch_is_aborted_when_another_fails():
     execution = run(definition, {})
     assert (execution.error, execution.duration) == ("Boom", 5.0)
     assert "WaitStateAborted" in [e["type"] for e in execution.history]
+
+
+def test_machines_sharing_a_definition_keep_their_names():
+    """Two machines with the same definition share a plan but not a name ($$.StateMachine.Name)."""
+    import attrs
+
+    definition = chain(("P", {"Type": "Pass", "Parameters": {"m.$": "$$.StateMachine.Name"}}))
+    first = attrs.evolve(sfnkit.from_asl(definition), name="First")
+    second = attrs.evolve(sfnkit.from_asl(definition), name="Second")
+    assert (run(first, {}).output, run(second, {}).output) == ({"m": "First"}, {"m": "Second"})
