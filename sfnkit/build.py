@@ -152,7 +152,17 @@ class _Builder:
 
     def sequence(self, flow: Step, after: _Occ | str | None, scope: _Scope) -> _Seq:
         """Place the steps of *flow* in a row in *scope*, the last one followed by *after*."""
-        steps = flow.steps() if isinstance(flow, Chain) else [flow]
+        kind = type(flow)
+        if kind is Goto:  # a branch that only jumps: no state, its head is the target
+            return _Seq(flow.target, [])  # type: ignore[attr-defined]
+        if kind is not Chain:  # a single step (choice branches mostly are)
+            occ = _Occ(flow, scope)
+            occ.after = after
+            self.bases.add(flow.name)  # type: ignore[attr-defined]
+            seq = _Seq(occ, [occ])
+            self.pending.append(seq)
+            return seq
+        steps = flow.steps()  # type: ignore[attr-defined]
         occs: list[_Occ] = []
         head: _Occ | str | None = None
         last = len(steps) - 1
@@ -175,7 +185,7 @@ class _Builder:
                     "never run; remove it or move it before"
                 )
             occ = _Occ(step, scope)
-            bases.add(step.name)  # type: ignore[attr-defined]
+            bases.add(step.name)
             if occs:
                 occs[-1].after = occ
             occs.append(occ)
@@ -378,26 +388,36 @@ class _Builder:
                     edges[occ.extra] = ((_NEXT, after),)
                 return
         elif isinstance(step, ChoiceStep):
-            fields = _resolve(step.fields, step.dynamic, language, step)
+            fields = _resolve(step.fields, step.dynamic, language, step) if step.dynamic else step.fields
+            if not step.dynamic:
+                _check_language(fields, language, step)
+            otherwise = occ.kids[len(step.branches)]
+            default = self.target(occ, otherwise.head if otherwise is not None else occ.after)
+            if default is not None:
+                out.append((_DEFAULT, default))
             rules = []
-            for position, (branch, seq) in enumerate(zip(step.branches, occ.kids, strict=False)):
+            for position, branch in enumerate(step.branches):
+                condition = branch.condition
+                if type(condition) is not Compare or language != JSONPATH:
+                    condition = _condition(condition, language, f"{name}.Choices[{position}]")
                 rule = ChoiceRule(
-                    condition=_condition(branch.condition, language, f"{name}.Choices[{position}]"),
-                    assign=_render_field("assign", branch.assign, language, step),
-                    output=_render_field("output", branch.output, language, step),
+                    condition=condition,
+                    assign=ABSENT
+                    if branch.assign is ABSENT
+                    else _render_field("assign", branch.assign, language, step),
+                    output=ABSENT
+                    if branch.output is ABSENT
+                    else _render_field("output", branch.output, language, step),
                     comment=branch.comment,
                 )
                 rules.append(rule)
+                seq = occ.kids[position]
                 assert seq is not None
                 goal = self.target(occ, seq.head)
                 assert goal is not None
                 out.append((Transition(kind="Choice", order=position, rule=rule), goal))
-            otherwise = occ.kids[len(step.branches)]
-            default = self.target(occ, otherwise.head if otherwise is not None else occ.after)
             state = Choice(choices=tuple(rules), **fields)
             after = None
-            if default is not None:
-                out.insert(0, (_DEFAULT, default))
         elif isinstance(step, ParallelStep):
             fields = _resolve(step.fields, step.dynamic, language, step)
             count = len(step.branches)

@@ -228,6 +228,11 @@ class Path:
             return Predicate(
                 Compare(variable=self.expression, operator=f"{kind.value}{_SUFFIX[op]}Path", value=other.expression)
             )
+        if self.kind is None:
+            # The common case, looked up in one step: an untyped path against an int, float or str literal.
+            operator = _PLAIN_OPERATORS.get((type(other), op))
+            if operator is not None:
+                return Predicate(Compare(variable=self.expression, operator=operator, value=other))
         kind, value = _literal(self.expression, op, other, self.kind)
         return Predicate(Compare(variable=self.expression, operator=f"{kind.value}{_SUFFIX[op]}", value=value))
 
@@ -291,6 +296,13 @@ def _jsonpath(root: str, segments: tuple[str | int, ...], scope: str) -> str:
         else:
             parts.append("['" + segment.replace("\\", "\\\\").replace("'", "\\'") + "']")
     return "".join(parts)
+
+
+_PLAIN_OPERATORS: Final[dict[tuple[type, str], str]] = {
+    (literal, op): f"{family}{suffix}"
+    for literal, family in ((int, "Numeric"), (float, "Numeric"), (str, "String"))
+    for op, suffix in _SUFFIX.items()
+}
 
 
 def _literal(left: str, op: str, value: object, kind: Kind | None) -> tuple[Kind, Any]:

@@ -893,7 +893,7 @@ def when(
     ``assign``/``output`` are the rule's own (ASL: set only when this branch is taken).
     """
     return When(
-        condition=as_condition(condition),
+        condition=condition.condition if type(condition) is Predicate else as_condition(condition),
         then=then if isinstance(then, Step) else as_step(then),
         assign=ABSENT if assign is ABSENT else _assign(assign),
         output=ABSENT if output is ABSENT else freeze(output)[0],
