@@ -943,16 +943,21 @@ def choice(
     for position, branch in enumerate(branches, start=1):
         if not isinstance(branch, When):
             raise DefinitionError(f"choice() branch {position} is {branch!r}; wrap it as when(condition, then=step).")
-    fields, dynamic = _collect(
-        {
-            "comment": comment,
-            "query_language": query_language,
-            "input_path": _path_value(input_path, "choice(input_path=)"),
-            "output_path": _path_value(output_path, "choice(output_path=)"),
-            "output": output,
-            "assign": _assign(assign),
-        }
-    )
+    fields: dict[str, Json]
+    plain = comment is None and query_language is None and input_path is ABSENT and output_path is ABSENT
+    if plain and output is ABSENT and assign is ABSENT:
+        fields, dynamic = {}, False  # the usual choice: nothing but its branches
+    else:
+        fields, dynamic = _collect(
+            {
+                "comment": comment,
+                "query_language": query_language,
+                "input_path": _path_value(input_path, "choice(input_path=)"),
+                "output_path": _path_value(output_path, "choice(output_path=)"),
+                "output": output,
+                "assign": _assign(assign),
+            }
+        )
     return ChoiceStep(
         branches=branches,
         otherwise=None if otherwise is None else as_step(otherwise),
