@@ -1,12 +1,13 @@
 """Plain-Python closures for the simple JSONata expressions most states use, equal to the engine's results.
 
 Paths through objects (``$states.input.order.total``, ``$count``), literals, arithmetic, comparisons, ``=``,
-``&``, ``and``/``or``, ``in``, ``?:``, unary minus, parentheses and calls of pure functions (``$count``,
-``$string``, ``$sum``, ...) are compiled into closures that call the engine's own operator methods and function
-objects, so results and errors are the engine's. Anything else (function calls,
-constructors, predicates, lambdas, bindings) is left to the engine: :func:`compile_fast` returns ``None``. At run
-time a closure raises :class:`NeedEngine` when the data needs JSONata's sequence rules (a path meets an array, a
-name is not a variable), and the caller evaluates the expression with the engine instead.
+``&``, ``and``/``or``, ``in``, ``?:``, unary minus, parentheses, array constructors, object constructors with
+literal keys and calls of pure functions (``$count``, ``$string``, ``$merge``, ...) are compiled into closures
+that call the engine's own operator methods and function objects, so results and errors are the engine's.
+Anything else (lambdas, predicates other than literal indexes, bindings, regular expressions, higher-order
+functions) is left to the engine: :func:`compile_fast` returns ``None``. At run time a closure raises
+:class:`NeedEngine` when the data needs JSONata's sequence rules (a path meets an array, a name is not a
+variable), and the caller evaluates the expression with the engine instead.
 
 Values inside follow jsonata-python: ``None`` is *undefined*, ``NULL`` is JSON ``null``.
 """
@@ -17,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from jsonata import JException, Jsonata
+from jsonata.functions import Functions
 from jsonata.utils import Utils
 
 from sfnkit.asl.jsonata_messages import retoken
@@ -173,6 +175,10 @@ def compile_fast(ast: Any, operators: Jsonata, functions: Callable[[str], Any] |
         return lambda states, variables: lookup(path, states, variables)
     if kind == "function":
         return _call(ast, operators, functions)
+    if kind == "unary" and ast.value == "[" and _is_plain(ast, "expressions"):
+        return _array(ast, operators, functions)
+    if kind == "unary" and ast.value == "{" and _is_plain(ast, "lhs_object"):
+        return _object(ast, operators, functions)
     if not _is_plain(ast, "lhs", "rhs", "expression", "expressions", "condition", "then", "_else"):
         return None
     if kind == "block":
@@ -184,6 +190,54 @@ def compile_fast(ast: Any, operators: Jsonata, functions: Callable[[str], Any] |
     if kind == "binary":
         return _binary(ast, operators, functions)
     return None
+
+
+def _array(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
+    """``[a, b]``: undefined items skipped, arrays spliced in, nested constructors kept whole (as the engine)."""
+    items = []
+    for item in ast.expressions or ():
+        closure = compile_fast(item, operators, functions)
+        if closure is None:
+            return None
+        items.append((closure, item.type == "unary" and item.value == "["))
+    append = Functions.append
+
+    def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
+        result: Any = Utils.JList()
+        for closure, nested in items:
+            value = closure(states, variables)
+            if value is not None:
+                if nested:
+                    result.append(value)
+                else:
+                    result = append(result, value)
+        return result
+
+    return evaluate
+
+
+def _object(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
+    """``{'k': v}`` with literal keys: members whose value is undefined are left out (as the engine)."""
+    pairs = []
+    for key, value in ast.lhs_object or ():
+        if key.type != "string" or not _is_plain(key):
+            return None  # computed keys (and grouping) are the engine's
+        closure = compile_fast(value, operators, functions)
+        if closure is None:
+            return None
+        pairs.append((str(key.value), closure))
+    if len({key for key, _ in pairs}) != len(pairs):
+        return None  # D1009 is raised by the engine
+
+    def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
+        result = {}
+        for key, closure in pairs:
+            value = closure(states, variables)
+            if value is not None:
+                result[key] = value
+        return result
+
+    return evaluate
 
 
 def _call(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:

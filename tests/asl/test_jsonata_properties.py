@@ -185,7 +185,8 @@ CALLABLE = sorted(PURE_FUNCTIONS)
 
 
 def fast_subset(depth: int) -> st.SearchStrategy[str]:
-    """Expressions jsonata_fast compiles: literals, paths, operators, conditions, minus, parentheses."""
+    """Expressions jsonata_fast compiles: literals, paths, operators, conditions, minus, parentheses, calls,
+    array and object constructors."""
     leaves = st.one_of(
         number_literals,
         string_literals,
@@ -200,6 +201,10 @@ def fast_subset(depth: int) -> st.SearchStrategy[str]:
     return st.one_of(
         leaves,
         st.tuples(st.sampled_from(CALLABLE), st.lists(inner, max_size=3)).map(lambda t: f"${t[0]}({', '.join(t[1])})"),
+        st.lists(inner, max_size=3).map(lambda items: "[" + ", ".join(items) + "]"),
+        st.lists(st.tuples(st.sampled_from(NAMES), inner), max_size=3).map(
+            lambda pairs: "{" + ", ".join(f"'{key}': {value}" for key, value in pairs) + "}"
+        ),
         st.tuples(inner, st.sampled_from(OPERATORS), inner).map(lambda t: f"{t[0]} {t[1]} {t[2]}"),
         st.tuples(inner, inner, inner).map(lambda t: f"{t[0]} ? {t[1]} : {t[2]}"),
         st.tuples(inner, inner).map(lambda t: f"{t[0]} ? {t[1]}"),
