@@ -1419,6 +1419,45 @@ class ParallelNode(RetryingNode):
         return Attempt(out, assigned, extra)
 
 
+def _abort_after(trace: list[tuple[Any, ...]], lo: int, hi: int, at: float) -> tuple[list[tuple[Any, ...]], int]:
+    """Rewrite ``trace[lo:hi]`` (one sibling's run) as AWS would show it had that sibling been stopped at *at*
+    because another failed: later events dropped, states still in progress aborted.
+
+    Siblings run one after the other on the virtual clock, so one that ran before the failing one may have gone
+    past the failure instant; its handlers ran, but its history ends where AWS would have stopped it. Returns the
+    abort records (for the caller to append after the failure's own) and the change in the number of events.
+    """
+    kept: list[tuple[Any, ...]] = []
+    aborted: list[tuple[Any, ...]] = []
+    in_progress: dict[int, str] = {}
+    before = 0
+    for record in trace[lo:hi]:
+        if record[0] == FUSED:
+            before += 2
+            _, name, prefix, chain, t_in, inp, t_out, _out, _assigned = record
+            if t_out <= at:
+                kept.append(record)
+            elif t_in <= at:  # a Wait that spans the failure
+                kept.append((GENERIC, f"{prefix}StateEntered", chain, t_in, {"name": name, "input": inp}, None))
+                aborted.append((GENERIC, f"{prefix}StateAborted", chain, at, None, None))
+            continue
+        before += 1
+        _, event_type, chain, t, _details, _spawn = record
+        if t > at:
+            continue
+        kept.append(record)
+        if event_type.endswith("StateEntered"):
+            in_progress[chain] = event_type[: -len("StateEntered")]
+        elif event_type.endswith(("StateExited", "StateAborted")):
+            in_progress.pop(chain, None)
+    for chain, prefix in in_progress.items():
+        if prefix != "Fail":
+            aborted.append((GENERIC, f"{prefix}StateAborted", chain, at, None, None))
+    trace[lo:hi] = kept
+    after = sum(2 if r[0] == FUSED else 1 for r in kept) + len(aborted)
+    return aborted, after - before
+
+
 def _run_parallel(
     run: RunState, strand: Strand, branches: Sequence[Block], branch_input: Json, chains: Sequence[int]
 ) -> list[_Outcome]:
@@ -1457,11 +1496,25 @@ def _run_parallel(
     else:
         # All branches start together (as on AWS); once one has failed, the others stop past that instant.
         abort_at = NO_DEADLINE
+        trace = strand.rec.trace
+        spans: list[tuple[int, int]] = []
         for i in range(len(branches)):
+            lo = len(trace)
             outcome = one(i, abort_at)
+            spans.append((lo, len(trace)))
             outcomes.append(outcome)
             if outcome.error is not None and outcome.end < abort_at:
                 abort_at = outcome.end
+        failed = _first_failure(outcomes)
+        if failed is not None:  # branches that ran before the failing one went past its instant: cut them there
+            tail: list[tuple[Any, ...]] = []
+            for outcome, (lo, hi) in reversed(list(zip(outcomes, spans, strict=True))):
+                if outcome is not failed and outcome.end > failed.end:
+                    aborted, delta = _abort_after(trace, lo, hi, failed.end)
+                    tail[:0] = aborted
+                    strand.rec.count += delta
+                    outcome.end = failed.end
+            trace.extend(tail)
     failure = _first_failure(outcomes)
     strand.timeline.now = failure.end if failure is not None else max([start, *(o.end for o in outcomes)])
     return outcomes
@@ -1752,6 +1805,7 @@ class MapNode(RetryingNode):
         failure: _Outcome | None = None
         abort_at = NO_DEADLINE
         ended_well: list[bool] = []
+        spans: list[tuple[int, int, int, tuple[str, int], float]] = []
         end_hint = ("end", chain)
         for i, item in enumerate(inputs):
             first_wave = concurrency <= 0 or i < concurrency
@@ -1769,6 +1823,7 @@ class MapNode(RetryingNode):
             child.var_bound = var_bound
             child.abort_at = abort_at
             details = (name, i)
+            lo = len(trace)
             trace.append((GENERIC, "MapIterationStarted", chain, begin, details, ("iter", child_chain, previous)))
             rec.count += 1
             previous = child_chain
@@ -1798,6 +1853,17 @@ class MapNode(RetryingNode):
             ended_well.append(well)
             trace.append((GENERIC, kind, child_chain, end, details, end_hint))
             rec.count += 1
+            spans.append((lo, len(trace), child_chain, details, end))
+        if failure is not None:
+            # iterations that ran before the failing one and went past its instant: cut them there, as AWS would
+            tail: list[tuple[Any, ...]] = []
+            for lo, hi, child_chain, details, end in reversed(spans):
+                if end > failure.end and details[1] != failure.index:
+                    aborted, delta = _abort_after(trace, lo, hi, failure.end)
+                    aborted.append((GENERIC, "MapIterationAborted", child_chain, failure.end, details, end_hint))
+                    tail[:0] = aborted
+                    rec.count += delta + 1
+            trace.extend(tail)
         ends = [e for e in ends if e != NO_DEADLINE]
         if failure is not None:
             strand.timeline.now = failure.end  # the Map fails when its first iteration does

@@ -799,3 +799,46 @@ def test_machines_sharing_a_definition_keep_their_names():
     first = attrs.evolve(sfnkit.from_asl(definition), name="First")
     second = attrs.evolve(sfnkit.from_asl(definition), name="Second")
     assert (run(first, {}).output, run(second, {}).output) == ({"m": "First"}, {"m": "Second"})
+
+
+def test_a_sibling_that_ran_first_is_cut_at_the_failure():
+    """A branch run before the failing one is still shown aborted at the failure instant, as AWS stops it."""
+    definition = chain(
+        (
+            "P",
+            {
+                "Type": "Parallel",
+                "Branches": [
+                    branch("Slow", {"Type": "Wait", "Seconds": 10}),
+                    {
+                        "StartAt": "Nap",
+                        "States": {
+                            "Nap": {"Type": "Wait", "Seconds": 5, "Next": "Boom"},
+                            "Boom": {"Type": "Fail", "Error": "Boom"},
+                        },
+                    },
+                ],
+            },
+        )
+    )
+    execution = run(definition, {})
+    types = [e["type"] for e in execution.history]
+    assert (execution.error, execution.duration) == ("Boom", 5.0)
+    assert types.count("WaitStateAborted") == 1
+    assert types.count("WaitStateExited") == 1  # Nap's; Slow never exits
+
+
+def test_a_map_iteration_that_ran_first_is_aborted_at_the_failure():
+    """An earlier iteration still waiting when a later one fails ends as MapIterationAborted."""
+    processor = {
+        "StartAt": "C",
+        "States": {
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 1, "Next": "F"}], "Default": "W"},
+            "W": {"Type": "Wait", "Seconds": 60, "End": True},
+            "F": {"Type": "Fail", "Error": "One"},
+        },
+    }
+    execution = run(chain(("M", {"Type": "Map", "ItemProcessor": processor})), [0, 1])
+    types = [e["type"] for e in execution.history]
+    assert (execution.error, execution.duration) == ("One", 0.0)
+    assert ("MapIterationAborted" in types, "MapIterationSucceeded" in types) == (True, False)
