@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats, no 10,000-state B2")
     parser.add_argument("--breakdown", action="store_true", help="also time each phase of B1 (µs per state)")
     args = parser.parse_args(argv)
-    repeats = 3 if args.quick else 7
+    repeats = 3 if args.quick else 15
     cases = [
         ("B1 linear-pass", 1_000, dict_linear_pass, dsl_linear_pass),
         ("B1 linear-pass", 10_000, dict_linear_pass, dsl_linear_pass),
