@@ -506,7 +506,9 @@ def to_jsonata(condition: Condition) -> str:
     """*condition* as a JSONata boolean expression (without ``{% %}``), with ASL's meaning where it can.
 
     Comparisons use JSONata's operators (``$states.input.age >= 18``); timestamps compare as ``$toMillis``;
-    ``IsPresent`` is ``$exists``; ``StringMatches`` a regular expression.
+    ``IsPresent`` is ``$exists``; ``StringMatches`` a regular expression. One difference stays: JSONata's ``<``
+    on a value of the wrong type (a string against a number) is an error (``States.QueryEvaluationError``) where
+    the JSONPath rule would be false; ``=`` is false in both.
 
     >>> to_jsonata(Compare(variable="$.age", operator="NumericGreaterThanEquals", value=18))
     '$states.input.age >= 18'
