@@ -1967,10 +1967,13 @@ class MapNode(RetryingNode):
 def _run_block(run: RunState, node: Node | None, strand: Strand, data: Json) -> Json:
     """Run states from *node* until an end: iterative, one loop turn per transition."""
     timeline = strand.timeline
+    deadline = run.deadline
+    abort_at = strand.abort_at
     while node is not None:
-        if timeline.now >= run.deadline:
+        now = timeline.now
+        if now >= deadline:
             raise _ExecutionTimedOut
-        if run.aborted or timeline.now > strand.abort_at:
+        if now > abort_at or run.aborted:
             raise _Aborted
         node, data = node.execute(run, strand, data)
     return data
