@@ -14,8 +14,10 @@ Run: ``python benchmarks/bench_run.py [--shared ../shared] [--reps 7] [--quick]`
 from __future__ import annotations
 
 import argparse
+import atexit
 import copy
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -44,6 +46,7 @@ def load_bench(shared: Path) -> tuple[Any, Any, Path]:
     workloads = bench / "workloads"
     if not (workloads / "W1.json").exists():
         workloads = Path(tempfile.mkdtemp(prefix="sfnkit-workloads-"))
+        atexit.register(shutil.rmtree, workloads, ignore_errors=True)
         subprocess.run(
             [sys.executable, str(bench / "gen_workloads.py"), "--out", str(workloads)],
             check=True,
