@@ -514,7 +514,7 @@ def _assign(strand: Strand, assigned: Mapping[str, Json], node: Node, run: RunSt
 class ChoiceNode(Node):
     """Choice: the first rule that holds picks the next state, else Default (ASL: Choice State)."""
 
-    __slots__ = ("choices", "default", "default_name", "io")
+    __slots__ = ("_simple_ok", "choices", "default", "default_name", "io", "simple")
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
         super().__init__(name, state, language, location)
@@ -534,8 +534,35 @@ class ChoiceNode(Node):
             choices.append([test, rule.get("Next"), None, rule_io])
         self.choices = choices
         self.growth = (1, 0, language == "JSONata" or "Assign" in json.dumps(state))
+        # the common JSONPath Choice: no $$, no Assign, no InputPath/OutputPath (rules and targets only)
+        self.simple: tuple[tuple[Callable[[Scope], bool], Node | None], ...] | None = None
+        self._simple_ok = (
+            language == "JSONPath"
+            and not self.needs_context
+            and not self.growth[2]
+            and not ({"InputPath", "OutputPath"} & set(state))
+        )
 
     def execute(self, run: RunState, strand: Strand, raw: Json) -> tuple[Node | None, Json]:
+        simple = self.simple
+        if simple is not None and run.virtual:
+            t = strand.timeline.now
+            scope = Scope(raw, None, strand.variables)
+            try:
+                target = self.default
+                for test, node in simple:
+                    if test(scope):
+                        target = node
+                        break
+                else:
+                    if target is None:
+                        raise StatesError(NO_CHOICE_MATCHED, f"No Matches! (state '{self.name}' has no Default)")
+            except StatesError as err:
+                raise self.failed(run, strand, raw, t, err) from None
+            rec = strand.rec
+            rec.trace.append((FUSED, self.name, "Choice", strand.chain, t, raw, t, raw, None))
+            rec.count += 2
+            return target, raw
         t = strand.timeline.now if run.virtual else run.clock.tick(strand.timeline)
         try:
             context = self.context(run, t) if self.needs_context else None
@@ -2042,6 +2069,8 @@ def _compile_block(definition: Mapping[str, Json], top_language: str, location: 
                 choice[2] = resolve(choice[1], f"{where}.Choices[{n}].Next")
             if node.default_name is not None:
                 node.default = resolve(node.default_name, f"{where}.Default")
+            if node._simple_ok:
+                node.simple = tuple((choice[0], choice[2]) for choice in node.choices)
         if isinstance(node, RetryingNode):
             for n, catcher in enumerate(node.catchers):
                 catcher.next = resolve(catcher.next_name, f"{where}.Catch[{n}].Next")
