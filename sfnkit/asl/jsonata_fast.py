@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from jsonata import JException, Jsonata
-from jsonata.functions import Functions
 from jsonata.utils import Utils
 
 from sfnkit.asl.jsonata_messages import retoken
@@ -200,17 +199,17 @@ def _array(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None)
         if closure is None:
             return None
         items.append((closure, item.type == "unary" and item.value == "["))
-    append = Functions.append
 
     def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
         result: Any = Utils.JList()
         for closure, nested in items:
             value = closure(states, variables)
             if value is not None:
-                if nested:
-                    result.append(value)
+                # The engine's Functions.append, in place on our fresh array: arrays are spliced in.
+                if not nested and isinstance(value, list):
+                    result.extend(value)
                 else:
-                    result = append(result, value)
+                    result.append(value)
         return result
 
     return evaluate

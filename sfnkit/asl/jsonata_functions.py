@@ -96,6 +96,9 @@ def current_millis() -> int:
     return _CURRENT.millis
 
 
+_SYMBOLS: Final = {str: "s", bool: "b", int: "n", float: "n", dict: "o"}
+
+
 class _Signature(Signature):  # type: ignore[misc]  # jsonata-python is untyped
     """A JSONata signature checked as JavaScript JSONata checks it.
 
@@ -108,7 +111,11 @@ class _Signature(Signature):  # type: ignore[misc]  # jsonata-python is untyped
     def get_symbol(self, value: Any) -> str:
         if value is NULL:
             return "l"
-        symbol: str = super().get_symbol(value)
+        # The common JSON types directly: jsonata-python's version imports a module on every call.
+        kind = type(value)
+        symbol = _SYMBOLS.get(kind) if kind is not list else "a"
+        if symbol is None:
+            symbol = "m" if value is None else super().get_symbol(value)
         return symbol
 
     def throw_validation_error(self, bad_args: Any, bad_sig: str, function_name: str) -> None:
