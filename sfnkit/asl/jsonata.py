@@ -38,6 +38,8 @@ runs (JavaScript semantics). The thin layer here fixes where the two differ; eac
 10. **No input document.** AWS evaluates with no context value (dg: no ``$``/``$$`` and no unqualified field names
     at the top level): they are rejected when the expression is compiled, with a caret (use ``$states.input``).
 11. **Syntax errors** read as JavaScript writes them (``Expected ")", got 2``).
+12. **Regex literals** mean what JavaScript's ``RegExp`` makes of them (``jsonata_regex.py``): ASCII ``\\d``,
+    ``\\w``, ``\\b``; ``$`` at the very end; ``(?<name>...)``; ``[^]`` and ``[]``.
 
 ``tests/asl/test_jsonata_javascript.py`` checks all of this against JavaScript jsonata 2.0.6 itself when it is
 installed (``tools/jsonata``).
@@ -77,6 +79,7 @@ from sfnkit.asl.failures import QUERY_EVALUATION_ERROR, StatesError
 from sfnkit.asl.jsonata_fast import Closure, NeedEngine, Path, compile_fast, lookup, simple_path
 from sfnkit.asl.jsonata_functions import FUNCTIONS, REMOVED, FunctionError, Runtime, bind_runtime
 from sfnkit.asl.jsonata_messages import MESSAGES, jsonata_message, retoken
+from sfnkit.asl.jsonata_regex import javascript_regex
 from sfnkit.asl.jsonata_values import (
     NULL,
     JsonType,
@@ -469,7 +472,7 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
             location=location,
         )
     try:
-        ast = Jsonata(body).ast
+        ast = Jsonata(body, javascript_regex).ast
     except JException as error:
         raise AslError(
             f"JSONata syntax error: {jsonata_message(error)}",

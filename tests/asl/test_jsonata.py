@@ -423,6 +423,29 @@ def test_difference_distinct_keeps_true_and_1_apart() -> None:
     assert run("{% $distinct([1, 1.0, '1', true, null, null]) %}") == [1, "1", True, None]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{% $contains('٣', /\\d/) %}", False),
+        ("{% $contains('é', /\\w/) %}", False),
+        ("{% $match('héllo', /\\b\\w+\\b/).match %}", ["h", "llo"]),
+        ("{% $contains('abc\\n', /c$/) %}", False),
+        ("{% $contains('abc\\n', /c$/m) %}", True),
+        ("{% $match('2024-01', /(?<y>\\d{4})-(?<m>\\d\\d)/).groups %}", ["2024", "01"]),
+        ("{% $replace('aa-bb', /(?<x>a)\\k<x>/, 'X') %}", "X-bb"),
+        ("{% $contains('x', /[^]/) %}", True),
+        ("{% $contains('x', /[]/) %}", False),
+        ("{% $contains('A', /\\A/) %}", True),
+        ("{% $contains('p', /\\p/) %}", True),
+        ("{% $contains('a\\nb', /a\\cJb/) %}", True),
+    ],
+)
+def test_difference_regex_literals_read_as_javascript(text: str, expected: Any) -> None:
+    """Difference 12: /regex/ literals mean what JavaScript's RegExp makes of them (ASCII \\d \\w \\b, $ at the
+    very end, named groups, [^] and [])."""
+    assert run(text) == expected
+
+
 def test_pad_refuses_impossible_widths() -> None:
     """$pad to a width no JavaScript string can have fails instead of filling memory."""
     assert "RangeError: Invalid string length" in cause_of("{% $pad('x', 1e12) %}")

@@ -96,6 +96,10 @@ CURATED = [
     "$zip([1, 2], [3])", "$single([1, 2], function($v) { $v = 1 })", "$split('a,b', ',')", "$trim('  a  b  ')",
     "$contains($states.input.text, 'World')", "$substringAfter('abc', 'b')", "$encodeUrlComponent('ä b')",
     "$base64decode('aGk=')", "($x := 5; $x * $v)", "$states.input ~> $keys()", "$clone($obj)",
+    "$contains('٣', /\\d/)", "$contains('é', /\\w/)", "$match('héllo wörld', /\\b\\w+\\b/)",
+    "$contains('abc\\n', /c$/)",
+    "$contains('abc\\n', /c$/m)", "$match('2024-01-02', /(?<y>\\d{4})-(?<m>\\d\\d)/)", "$contains('x', /[^]/)",
+    "$replace('aa-bb', /(?<x>a)\\k<x>/, 'X')", "$contains('x', /[]/)", "$match('ÀB', /àb/i)",
 ]  # fmt: skip
 """Expressions where jsonata-python differed, or could (numbers, nulls, errors, functions, strings, dates)."""
 

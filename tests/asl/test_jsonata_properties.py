@@ -251,3 +251,19 @@ def test_number_arithmetic_agrees_with_jsonata_python(left: Any, right: Any, op:
             return ("error", type(error).__name__, getattr(error, "error", None))
 
     assert outcome(type(_OPERATORS).evaluate_numeric_expression) == outcome(Jsonata.evaluate_numeric_expression)
+
+
+@SETTINGS
+@given(pattern=st.text(alphabet="ab\\dwWbBsS$^[]()?<>=!:kcpAZ.*+{}|-0123", max_size=12))
+def test_random_regex_literals_compile_or_raise_asl_error(pattern: str) -> None:
+    """Any /pattern/ either compiles (and runs) or is an AslError: never an internal exception."""
+    if "/" in pattern or pattern.endswith("\\"):
+        return
+    try:
+        expression = compile_expression("{% $contains('ab$c\\nd', /" + pattern + "/) %}")
+    except AslError:
+        return
+    try:
+        expression.evaluate({"input": {}}, {})
+    except StatesError:
+        return

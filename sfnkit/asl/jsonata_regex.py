@@ -1,0 +1,103 @@
+"""JSONata's ``/regex/`` literals as JavaScript reads them, compiled with Python's ``re``.
+
+JSONata hands regex literals to JavaScript's ``RegExp``; jsonata-python to ``re``, which reads some of the same
+text differently. :func:`javascript_regex` rewrites those parts first:
+
+- ``\\d``, ``\\w``, ``\\b`` and their negations are ASCII in JavaScript (``re`` takes any Unicode digit or letter);
+- ``$`` without the ``m`` flag is the very end (``re`` also matches before a final newline);
+- ``(?<name>...)`` and ``\\k<name>`` are JavaScript's named groups (``re`` spells them ``(?P<name>...)``,
+  ``(?P=name)``);
+- ``[^]`` matches any character and ``[]`` nothing (``re`` rejects both);
+- an escaped letter JavaScript does not know is the letter itself (``\\p`` is ``p``; ``re`` rejects it, and reads
+  ``\\A``, ``\\Z``, ``\\a``, ``\\U``, ``\\N`` otherwise); ``\\cJ`` is a control character.
+
+Other syntax is the same in both, or an error in both.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+__all__ = ["javascript_regex"]
+
+_WORD: Final = "A-Za-z0-9_"
+_BOUNDARY: Final = f"(?:(?<=[{_WORD}])(?![{_WORD}])|(?<![{_WORD}])(?=[{_WORD}]))"
+_NOT_BOUNDARY: Final = f"(?:(?<=[{_WORD}])(?=[{_WORD}])|(?<![{_WORD}])(?![{_WORD}]))"
+# Escapes outside a character class, and inside one (where only the set's members can be written).
+_OUTSIDE: Final = {
+    "d": "[0-9]",
+    "D": "[^0-9]",
+    "w": f"[{_WORD}]",
+    "W": f"[^{_WORD}]",
+    "b": _BOUNDARY,
+    "B": _NOT_BOUNDARY,
+}
+_INSIDE: Final = {"d": "0-9", "w": _WORD}
+_JAVASCRIPT_ESCAPES: Final = frozenset("bBdDwWsStrnvfxuk")  # letters JavaScript gives a meaning after \
+
+
+def translate(pattern: str, *, multiline: bool) -> str:
+    """*pattern* (JavaScript syntax) as ``re`` syntax with the same meaning."""
+    out: list[str] = []
+    index = 0
+    in_class = False
+    while index < len(pattern):
+        char = pattern[index]
+        following = pattern[index + 1] if index + 1 < len(pattern) else ""
+        if char == "\\" and following:
+            if following == "k" and pattern.startswith("<", index + 2) and not in_class:
+                end = pattern.find(">", index + 3)
+                if end > 0:
+                    out.append(f"(?P={pattern[index + 3 : end]})")
+                    index = end + 1
+                    continue
+            if following == "c" and pattern[index + 2 : index + 3].isalpha():
+                out.append(re.escape(chr(ord(pattern[index + 2]) % 32)))
+                index += 3
+                continue
+            if following.isascii() and following.isalpha() and following not in _JAVASCRIPT_ESCAPES:
+                out.append(following)  # an identity escape: the letter itself
+                index += 2
+                continue
+            table = _INSIDE if in_class else _OUTSIDE
+            out.append(table.get(following, char + following))
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+            out.append(char)
+        elif char == "[" and pattern.startswith("[^]", index):
+            out.append(r"[\s\S]")
+            index += 3
+            continue
+        elif char == "[" and following == "]":
+            out.append("(?!)")
+            index += 2
+            continue
+        elif char == "[":
+            in_class = True
+            out.append(char)
+            if following == "^":  # keep a leading ] in "[^]..." from closing the class early
+                out.append(following)
+                index += 1
+        elif char == "$" and not multiline:
+            out.append(r"\Z")
+        elif char == "(" and pattern.startswith("(?<", index) and pattern[index + 3 : index + 4] not in ("=", "!"):
+            out.append("(?P<")
+            index += 3
+            continue
+        else:
+            out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def javascript_regex(pattern: str, flags: Any) -> re.Pattern[str]:
+    """jsonata-python's ``regex_engine`` hook: compile a JSONata regex literal with JavaScript's reading."""
+    python_flags = 0
+    if flags.case_insensitive:
+        python_flags |= re.IGNORECASE
+    if flags.multiline:
+        python_flags |= re.MULTILINE
+    return re.compile(translate(pattern, multiline=bool(flags.multiline)), python_flags)
