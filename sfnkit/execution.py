@@ -228,6 +228,12 @@ class Execution:
         """Seconds from start to end (virtual seconds on the virtual clock)."""
         return self.stop_time - self.start_time
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter's display: the run drawn on its machine, with the repr as text (``sfnkit.render.mimebundle``)."""
+        from sfnkit.render import mimebundle
+
+        return mimebundle(self, include, exclude)
+
     def raise_for_status(self) -> Execution:
         """Return this execution if it succeeded, else raise ``ExecutionFailed`` carrying error and cause."""
         if self.status != "SUCCEEDED":
