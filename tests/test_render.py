@@ -585,3 +585,35 @@ def test_wait_label_says_how_long(fields: dict[str, Any], text: str) -> None:
     definition = {"StartAt": "Pause", "States": {"Pause": {"Type": "Wait", **fields, "End": True}}}
     [line] = lines_with(render(machine(definition)).source, 'tooltip="Wait Pause"')
     assert " ".join(re.findall(r'COLOR="#545B64">([^<]*)</FONT>', line)) == text
+
+
+def test_mimebundle_of_execution_draws_the_run_on_its_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An execution that carries its machine displays as the overlay of its history."""
+    drawn: list[str] = []
+    monkeypatch.setattr(
+        sys.modules["sfnkit.render"], "layout", lambda source, format="svg": drawn.append(source) or b""
+    )
+
+    @attrs.frozen
+    class Run:
+        machine: StateMachine
+        history: tuple[dict[str, Any], ...]
+        status: str = "SUCCEEDED"
+
+    events = (
+        {"id": 1, "previousEventId": 0, "type": "PassStateEntered", "stateEnteredEventDetails": {"name": "Hello"}},
+        {"id": 2, "previousEventId": 1, "type": "PassStateExited", "stateExitedEventDetails": {"name": "Hello"}},
+    )
+    hello = machine({"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "End": True}}})
+    mimebundle(Run(hello, events))
+    assert "Execution SUCCEEDED" in drawn[0] and 'color="#1D8102" fillcolor="#EBF5E6" penwidth=2' in drawn[0]
+
+
+def test_local_execution_displays_without_raising() -> None:
+    """sfnkit.run's Execution has a Jupyter display that never raises."""
+    from sfnkit import run
+
+    bundle = run(
+        machine({"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "End": True}}}), {}
+    )._repr_mimebundle_()
+    assert bundle["text/plain"].startswith("Execution(")
