@@ -6,6 +6,18 @@ nodes (no recursion per transition: 10,000-state machines run under the default 
 branches and Map iterations run the same loop on their own thread of control (``Strand``), one after the other
 or on worker threads. Every side effect comes in through ``run()``'s arguments: Lambda handlers, service
 callables and the clock.
+
+Design notes:
+
+- **History is a trace.** States append compact tuples (a simple state entered and exited in one go is one
+  record); ``Execution.history`` turns them into GetExecutionHistory events on first use.
+- **Sizes are bounded, not measured.** Each node knows how much its output can grow (references to the input,
+  constant bytes); the exact JSON size is computed only when that bound passes the 256 KiB quota.
+- **Concurrency in virtual time.** Siblings (branches, iterations) each have a timeline starting at the parent's
+  time. On the virtual clock they run one after the other; when one fails at instant *t*, siblings started by
+  then still run (as on AWS, where they were already running) and stop past *t*; a sibling that ran earlier and
+  went past *t* is cut there in the history (its handlers have run, though). The failure with the earliest
+  instant is the Map's or Parallel's error.
 """
 
 from __future__ import annotations
