@@ -1,13 +1,16 @@
 """The reference flow: validate a dragon record, add it if it is new, and say what happened over SNS.
 
-``python examples/dragons.py`` prints the state machine's ASL (``make demo``).
+``python examples/dragons.py`` (``make demo``) prints the state machine's ASL, then runs it locally twice — a new
+dragon and a known one — with the decorated functions as the Lambdas and a stand-in for SNS that records what
+would have been published, and prints each run's path and output.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sfnkit import StateMachine, choice, data, lambda_fn, sns_publish, when, workflow
+from sfnkit import StateMachine, choice, data, lambda_fn, run, sns_publish, when, workflow
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:dragons"
 KNOWN_DRAGONS = {"Smaug", "Toothless"}
@@ -36,14 +39,32 @@ dragons: StateMachine = workflow(
     >> choice(
         when(data.is_new == True, then=add_dragon >> notify_inserted),  # noqa: E712 - builds a Choice rule
         otherwise=notify_exists,
+        name="IsNew",
     ),
     comment="Add a dragon to the hoard, unless it is already there",
 )
 
 
+def local_sns(published: list[str]) -> dict[str, Any]:
+    """Services for a local run: SNS publish records the message and answers as SNS does."""
+
+    def publish(parameters: dict[str, Any]) -> dict[str, Any]:
+        published.append(parameters["Message"])
+        return {"MessageId": f"local-{len(published)}"}
+
+    return {"arn:aws:states:::sns:publish": publish}
+
+
 def main() -> None:
-    """Print the ASL definition."""
+    """Print the ASL definition, then run the flow locally for a new and a known dragon."""
     print(dragons.to_json())
+    for record in ({"dragon": {"name": "Norbert"}}, {"dragon": {"name": "Smaug"}}):
+        published: list[str] = []
+        execution = run(dragons, record, services=local_sns(published)).raise_for_status()
+        print(f"\n# local run with input {json.dumps(record)}")
+        print("path:     ", " -> ".join(execution.path))
+        print("published:", published)
+        print("output:   ", json.dumps(execution.output))
 
 
 if __name__ == "__main__":

@@ -1,13 +1,17 @@
 """The dragons flow in JSONata, with workflow variables: the name and the verdict travel as ``$name``/``$is_new``.
 
-``python examples/dragons_jsonata.py`` prints the state machine's ASL.
+``python examples/dragons_jsonata.py`` prints the state machine's ASL, then runs it locally for a new and a known
+dragon (the Lambdas are the decorated functions; SNS is the stand-in of ``dragons.py``).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sfnkit import StateMachine, choice, data, jsonata, lambda_fn, result, sns_publish, var, when, workflow
+from dragons import local_sns
+
+from sfnkit import StateMachine, choice, data, jsonata, lambda_fn, result, run, sns_publish, var, when, workflow
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:dragons"
 KNOWN_DRAGONS = {"Smaug", "Toothless"}
@@ -39,6 +43,7 @@ dragons_jsonata: StateMachine = workflow(
     >> choice(
         when(var.is_new == True, then=add_dragon >> notify_inserted),  # noqa: E712 - builds a Choice condition
         otherwise=notify_exists,
+        name="IsNew",
     ),
     comment="Add a dragon to the hoard, unless it is already there (JSONata, variables)",
     query_language="JSONata",
@@ -46,8 +51,15 @@ dragons_jsonata: StateMachine = workflow(
 
 
 def main() -> None:
-    """Print the ASL definition."""
+    """Print the ASL definition, then run the flow locally for a new and a known dragon."""
     print(dragons_jsonata.to_json())
+    for record in ({"dragon": {"name": "Norbert"}}, {"dragon": {"name": "Smaug"}}):
+        published: list[str] = []
+        execution = run(dragons_jsonata, record, services=local_sns(published)).raise_for_status()
+        print(f"\n# local run with input {json.dumps(record)}")
+        print("path:     ", " -> ".join(execution.path))
+        print("published:", published)
+        print("output:   ", json.dumps(execution.output))
 
 
 if __name__ == "__main__":

@@ -20,12 +20,12 @@ SCRIPTS = sorted(path.name for path in EXAMPLES.glob("*.py"))
 
 @cache
 def printed(script: str) -> dict[str, Any]:
-    """The ASL a script prints when run as ``python examples/<script>``."""
+    """The ASL a script prints first when run as ``python examples/<script>`` (a local run may follow it)."""
     done = subprocess.run(
         [sys.executable, str(EXAMPLES / script)], capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, done.stderr
-    definition: dict[str, Any] = json.loads(done.stdout)
+    definition: dict[str, Any] = json.JSONDecoder().raw_decode(done.stdout)[0]
     return definition
 
 
@@ -47,7 +47,7 @@ def test_dragons_module_level_machine():
     machine = _load("dragons").dragons
     assert isinstance(machine, StateMachine)
     assert (list(machine.states), sorted(machine.lambdas), machine.to_asl() == printed("dragons.py")) == (
-        ["ValidateDragon", "Choice", "AddDragon", "NotifyInserted", "NotifyExists"],
+        ["ValidateDragon", "IsNew", "AddDragon", "NotifyInserted", "NotifyExists"],
         ["AddDragon", "ValidateDragon"],
         True,
     )
@@ -56,7 +56,7 @@ def test_dragons_module_level_machine():
 def test_dragons_jsonata_is_jsonata():
     """The JSONata dragons flow is a JSONata machine using variables."""
     definition = printed("dragons_jsonata.py")
-    assert (definition["QueryLanguage"], definition["States"]["Choice"]["Choices"][0]["Condition"]) == (
+    assert (definition["QueryLanguage"], definition["States"]["IsNew"]["Choices"][0]["Condition"]) == (
         "JSONata",
         "{% $is_new = true %}",
     )
@@ -98,3 +98,13 @@ def test_dragons_run_locally(module, machine, dragon, output):
 
     execution = run(getattr(_load(module), machine), {"dragon": {"name": dragon}}, services=SNS)
     assert (execution.status, execution.output) == ("SUCCEEDED", output)
+
+
+@pytest.mark.parametrize("script", ["dragons.py", "dragons_jsonata.py"])
+def test_dragons_demo_runs_the_flow_locally(script: str) -> None:
+    """``make demo`` runs the dragons flow locally: a new dragon is added, a known one is not."""
+    out = subprocess.run(
+        [sys.executable, str(EXAMPLES / script)], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    assert "path:      ValidateDragon -> IsNew -> AddDragon -> NotifyInserted" in out
+    assert "path:      ValidateDragon -> IsNew -> NotifyExists" in out
