@@ -2262,7 +2262,13 @@ def run(
     if express:
         limit = min(limit, 300) if limit else 300
     deadline = start + limit if limit else NO_DEADLINE
-    input_size = json_size(execution_input)
+    try:
+        input_size = json_size(execution_input)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"run() input must be a JSON value (dict, list, str, int, float, bool or None): {exc}. "
+            "Convert it first, e.g. json.loads(json.dumps(value, default=str))."
+        ) from None
     state = RunState(
         clock=the_clock,
         lambdas=functions,

@@ -842,3 +842,9 @@ def test_a_map_iteration_that_ran_first_is_aborted_at_the_failure():
     types = [e["type"] for e in execution.history]
     assert (execution.error, execution.duration) == ("One", 0.0)
     assert ("MapIterationAborted" in types, "MapIterationSucceeded" in types) == (True, False)
+
+
+def test_input_that_is_not_json_is_refused():
+    """An input JSON cannot carry is refused with a message saying what to pass."""
+    with pytest.raises(TypeError, match="run\\(\\) input must be a JSON value"):
+        run(chain(("A", {"Type": "Pass"})), {"when": {1, 2}})
