@@ -285,7 +285,9 @@ class _Root(Jsonata.Frame):  # type: ignore[misc]  # jsonata-python is untyped
             # jsonata-python asks for these debugging hooks twice per node; answer without walking the chain.
             return None
         if name == "states":
-            return self._states
+            states = self._states
+            # jsonata-python only looks fields up in real dicts.
+            return states if type(states) is dict else dict(states)
         value = self._variables.get(name, _MISSING)
         if value is not _MISSING:
             if value is None:

@@ -176,6 +176,14 @@ def test_variables_are_visible_by_name() -> None:
                {"var_constant_1": 1}) == 7  # fmt: skip  # corpus: outputdecl test_output BASE_DIRECT_EXPR
 
 
+def test_states_may_be_any_mapping() -> None:
+    """$states can be any mapping, also on the engine's path (jsonata-python reads fields of dicts only)."""
+    from types import MappingProxyType
+
+    states = MappingProxyType({"input": {"items": [1, 2]}})
+    assert [run("{% $states.input.items %}", states), run("{% $states.input.items[$ > 1] %}", states)] == [[1, 2], 2]
+
+
 def test_local_binding_does_not_change_variables() -> None:
     """$x := ... inside an expression never changes the state machine's variables (ASL-NOTES 4.1)."""
     variables = {"x": 1}
