@@ -4,6 +4,11 @@ AWS's JSONata is 2.0.6 with every built-in except ``$eval``, plus six functions 
 JSONata in Step Functions"): ``$partition(array, size)``, ``$range(start, end, step)``, ``$hash(value, algorithm)``,
 ``$random([seed])``, ``$uuid()`` and ``$parse(json)``. Side effects (random numbers, UUIDs, the clock for ``$now``
 and ``$millis``) come from a :class:`Runtime` chosen per evaluation, so tests and replays can fix them.
+
+:data:`FUNCTIONS` also replaces built-ins where jsonata-python departs from JavaScript JSONata 2.0.6: every
+built-in gets a signature check that types ``null`` and names the failing argument as JavaScript does;
+``$number``, ``$string``, ``$power``, ``$distinct``, ``$boolean`` and ``$not`` are reimplemented; ``$toMillis``,
+``$sort`` and ``$pad`` turn Python errors into JSONata's.
 """
 
 from __future__ import annotations
@@ -358,11 +363,11 @@ FUNCTIONS: Final[dict[str, Jsonata.JFunction]] = {
     "boolean": _Native("boolean", "<x-:b>", _boolean, 1),
     "not": _Native("not", "<x-:b>", _not, 1),
     "now": _Native("now", "<s?s?:s>", _now, 2),
-    # jsonata-python lets Python errors out of these; JavaScript raises D3110 / D3070.
+    "millis": _Native("millis", "<:n>", _millis, 0),
+    # jsonata-python lets Python errors out of these; JavaScript raises D3110 / D3070 / a RangeError.
     "toMillis": _Guarded("toMillis", "D3110"),
     "sort": _Guarded("sort", "D3070"),
     "pad": _Pad("pad", "D3137"),
-    "millis": _Native("millis", "<:n>", _millis, 0),
 }
 """The functions bound over JSONata's built-ins, by name (without ``$``)."""
 
