@@ -265,7 +265,7 @@ def from_asl(source: Mapping[str, Json] | str | os.PathLike[str], *, validate: b
         from sfnkit.validate import validate as check
 
         check(definition)
-    machine = from_definition(definition)
+    machine = attrs.evolve(from_definition(definition), source_text=json.dumps(definition, separators=(",", ":")))
     if validate:
         _VALID.add(machine)
     return machine
