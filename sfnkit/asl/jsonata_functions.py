@@ -14,6 +14,7 @@ built-in gets a signature check that types ``null`` and names the failing argume
 from __future__ import annotations
 
 import copy
+import decimal
 import hashlib
 import json
 import math
@@ -331,6 +332,45 @@ def _distinct(values: Any) -> Any:
     return results
 
 
+def _fraction_places(value: float, picture: str, options: Any) -> tuple[int, int] | None:
+    """How many fraction digits *picture* shows for *value*, and the percent/per-mille scale (``None`` when the
+    picture has an exponent, whose mantissa JSONata computes differently)."""
+    option = options if isinstance(options, dict) else {}
+    sub_pictures = picture.split(option.get("pattern-separator", ";"))
+    sub_picture = sub_pictures[1] if value < 0 and len(sub_pictures) > 1 else sub_pictures[0]
+    exponent = option.get("exponent-separator", "e")
+    zero = option.get("zero-digit", "0")
+    digits = {chr(ord(zero) + offset) for offset in range(10)} | {option.get("digit", "#")}
+    _, point, fraction = sub_picture.partition(option.get("decimal-separator", "."))
+    if exponent in sub_picture.replace(point, "", 1) and any(
+        char in digits for char in sub_picture.split(exponent)[-1]
+    ):
+        return None
+    scale = (
+        100 if option.get("percent", "%") in sub_picture else 1000 if option.get("per-mille", "‰") in sub_picture else 1
+    )
+    return sum(char in digits for char in fraction), scale
+
+
+class _FormatNumber(_Guarded):
+    """``$formatNumber`` rounding as JSONata does: half to even on the decimal digits (``0.125`` → ``"0.12"``).
+
+    jsonata-python rounds half up on the binary value (``0.125`` → ``"0.13"``, ``2.675`` → ``"2.67"``); the value
+    is first rounded JSONata's way, then formatted by jsonata-python.
+    """
+
+    def call(self, input: Any, args: Sequence[Any] | None) -> Any:
+        values = list(args or ())
+        if len(values) >= 2 and isinstance(values[1], str) and type(values[0]) in (int, float):
+            found = _fraction_places(float(values[0]), values[1], values[2] if len(values) > 2 else None)
+            if found is not None and math.isfinite(values[0]):
+                places, scale = found
+                shifted = decimal.Decimal(repr(float(values[0]) * scale))
+                rounded = shifted.quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_EVEN)
+                values[0] = float(rounded) / scale
+        return super().call(input, values)
+
+
 def _now(picture: Any, timezone: Any) -> Any:
     return Functions.datetime_from_millis(current_millis(), picture, timezone)
 
@@ -368,6 +408,7 @@ FUNCTIONS: Final[dict[str, Jsonata.JFunction]] = {
     "toMillis": _Guarded("toMillis", "D3110"),
     "sort": _Guarded("sort", "D3070"),
     "pad": _Pad("pad", "D3137"),
+    "formatNumber": _FormatNumber("formatNumber", "D3137"),
 }
 """The functions bound over JSONata's built-ins, by name (without ``$``)."""
 

@@ -82,7 +82,10 @@ def jsonata_message(error: JException) -> str:
     """JavaScript JSONata's message for *error* (falls back to jsonata-python's text)."""
     template = MESSAGES.get(error.error)
     if template is None:
-        return str(error).replace(" Object ", " function ")
+        text = str(error).replace(" Object ", " function ")
+        if error.error.startswith(("D308", "D309")):
+            text = text.replace('"', "'")  # JavaScript quotes the picture-string terms with '...'
+        return text
     order = _ARGUMENT_ORDER.get(error.error, ("current", "expected", "extra"))
     values = [getattr(error, name, None) for name in order]
     if error.error == "T0412":  # JavaScript names the item type ("numbers"), not the signature letter

@@ -454,6 +454,27 @@ def test_difference_regex_literals_read_as_javascript(text: str, expected: Any) 
     assert run(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "picture", "expected"),
+    [(0.125, "0.00", "0.12"), (2.675, "0.00", "2.68"), (2.5, "0", "2"), (3.5, "0", "4"),
+     (1234.565, "#,##0.00", "1,234.56"), (0.0125, "0.00%", "1.25%"), (-0.125, "0.00;(0.00)", "(0.12)"),
+     (0.00125, "0.000e0", "1.250e-3")],
+)  # fmt: skip
+def test_difference_format_number_rounds_half_to_even(value: float, picture: str, expected: str) -> None:
+    """Difference 13: $formatNumber rounds the decimal digits half to even, as JSONata's $round (JavaScript 2.0.6)."""
+    assert run(f"{{% $formatNumber({value}, '{picture}') %}}") == expected
+
+
+def test_picture_errors_quote_as_javascript() -> None:
+    """Picture-string errors quote their terms with single quotes, as JavaScript does."""
+    assert cause_of(
+        "{% $formatNumber(1234, '#,##0.00', {'decimal-separator': ',', 'grouping-separator': '.'}) %}"
+    ).endswith(
+        "D3091: The fractional part of the sub-picture must not contain an instance of the 'optional digit "
+        "character' that is followed by a member of the 'decimal digit family'"
+    )
+
+
 def test_pad_refuses_impossible_widths() -> None:
     """$pad to a width no JavaScript string can have fails instead of filling memory."""
     assert "RangeError: Invalid string length" in cause_of("{% $pad('x', 1e12) %}")

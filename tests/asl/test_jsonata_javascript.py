@@ -100,6 +100,9 @@ CURATED = [
     "$contains('abc\\n', /c$/)",
     "$contains('abc\\n', /c$/m)", "$match('2024-01-02', /(?<y>\\d{4})-(?<m>\\d\\d)/)", "$contains('x', /[^]/)",
     "$replace('aa-bb', /(?<x>a)\\k<x>/, 'X')", "$contains('x', /[]/)", "$match('ÀB', /àb/i)",
+    "$formatNumber(0.125, '0.00')", "$formatNumber(2.675, '0.00')", "$formatNumber(2.5, '0')",
+    "$formatNumber(1234.565, '#,##0.00')", "$formatNumber(0.0125, '0.00%')", "$formatNumber(-0.125, '0.00;(0.00)')",
+    "$formatNumber(1234, '#,##0.00', {'decimal-separator': ',', 'grouping-separator': '.'})",
 ]  # fmt: skip
 """Expressions where jsonata-python differed, or could (numbers, nulls, errors, functions, strings, dates)."""
 
