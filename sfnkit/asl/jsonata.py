@@ -41,7 +41,9 @@ runs (JavaScript semantics). The thin layer here fixes where the two differ; eac
 12. **Regex literals** mean what JavaScript's ``RegExp`` makes of them (``jsonata_regex.py``): ASCII ``\\d``,
     ``\\w``, ``\\b``; ``$`` at the very end; ``(?<name>...)``; ``[^]`` and ``[]``.
 13. **$formatNumber** rounds half to even on the decimal digits, as JSONata's ``$round`` (``0.125`` with ``0.00``
-    is ``"0.12"``; jsonata-python rounds the binary value half up: ``"0.13"``, and ``2.675`` → ``"2.67"``).
+    is ``"0.12"``; jsonata-python rounds the binary value half up: ``"0.13"``, and ``2.675`` → ``"2.67"``);
+    ``$formatBase`` rounds its radix the same way (jsonata-python truncates); ``$replace`` with a string pattern
+    replaces literally (jsonata-python expands ``$0`` in the replacement).
 
 ``tests/asl/test_jsonata_javascript.py`` checks all of this against JavaScript jsonata 2.0.6 itself when it is
 installed (``tools/jsonata``).

@@ -8,7 +8,8 @@ and ``$millis``) come from a :class:`Runtime` chosen per evaluation, so tests an
 :data:`FUNCTIONS` also replaces built-ins where jsonata-python departs from JavaScript JSONata 2.0.6: every
 built-in gets a signature check that types ``null`` and names the failing argument as JavaScript does;
 ``$number``, ``$string``, ``$power``, ``$distinct``, ``$boolean`` and ``$not`` are reimplemented; ``$toMillis``,
-``$sort`` and ``$pad`` turn Python errors into JSONata's.
+``$sort`` and ``$pad`` turn Python errors into JSONata's; ``$formatNumber`` and ``$formatBase`` round as JSONata
+does; ``$replace`` with a string pattern replaces literally.
 """
 
 from __future__ import annotations
@@ -371,6 +372,32 @@ class _FormatNumber(_Guarded):
         return super().call(input, values)
 
 
+class _Replace(_Guarded):
+    """``$replace`` with a string pattern replaces literally, as JavaScript does (jsonata-python expands ``$0``)."""
+
+    def call(self, input: Any, args: Sequence[Any] | None) -> Any:
+        values = list(args or ()) + [None] * 4
+        text, pattern, replacement, limit = values[:4]
+        if not (isinstance(text, str) and isinstance(pattern, str) and isinstance(replacement, str)):
+            return super().call(input, args)
+        if pattern == "":
+            raise JException("D3010", -1)
+        if limit is not None and limit < 0:
+            raise JException("D3011", -1)
+        # JavaScript replaces while its count is below the limit: a fractional limit rounds up.
+        return text.replace(pattern, replacement, -1 if limit is None else math.ceil(limit))
+
+
+class _FormatBase(_Guarded):
+    """``$formatBase`` rounding its radix half to even, as JSONata's ``$round`` (jsonata-python truncates)."""
+
+    def call(self, input: Any, args: Sequence[Any] | None) -> Any:
+        values = list(args or ())
+        if len(values) > 1 and type(values[1]) in (int, float):
+            values[1] = round(values[1])
+        return super().call(input, values)
+
+
 def _now(picture: Any, timezone: Any) -> Any:
     return Functions.datetime_from_millis(current_millis(), picture, timezone)
 
@@ -409,6 +436,8 @@ FUNCTIONS: Final[dict[str, Jsonata.JFunction]] = {
     "sort": _Guarded("sort", "D3070"),
     "pad": _Pad("pad", "D3137"),
     "formatNumber": _FormatNumber("formatNumber", "D3137"),
+    "replace": _Replace("replace", "D3137"),
+    "formatBase": _FormatBase("formatBase", "D3137"),
 }
 """The functions bound over JSONata's built-ins, by name (without ``$``)."""
 

@@ -465,6 +465,21 @@ def test_difference_format_number_rounds_half_to_even(value: float, picture: str
     assert run(f"{{% $formatNumber({value}, '{picture}') %}}") == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{% $replace('abc', 'b', '$0$0') %}", "a$0$0c"),
+        ("{% $replace('abab', 'b', 'X', 1) %}", "aXab"),
+        ("{% $replace('abc', /(b)/, '[$1]') %}", "a[b]c"),
+        ("{% $formatBase(10, 3.5) %}", "22"),
+        ("{% $formatBase(10, 2.7) %}", "101"),
+    ],
+)
+def test_difference_replace_and_format_base(text: str, expected: str) -> None:
+    """Difference 13: $replace with a string pattern is literal; $formatBase rounds its radix (JavaScript 2.0.6)."""
+    assert run(text) == expected
+
+
 def test_picture_errors_quote_as_javascript() -> None:
     """Picture-string errors quote their terms with single quotes, as JavaScript does."""
     assert cause_of(
