@@ -26,6 +26,7 @@ import collections
 import gc
 import itertools
 import json
+import os
 import random as random_module
 import re
 import threading
@@ -89,6 +90,13 @@ _SMALL_INTRINSICS: Final = frozenset(
 )
 _INLINE_CONCURRENCY: Final = 40
 _MAX_VARIABLES_BYTES: Final = 10 * 1024 * 1024  # AWS: an inline Map runs about 40 iterations at a time
+
+
+# Unseeded runs draw from one shared source: seeding a Random from the OS costs ~15 µs, a quarter of a short run.
+# Its draws (getrandbits, random) are single C calls, atomic under the GIL; a forked child reseeds it.
+_UNSEEDED: Final = random_module.Random()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_UNSEEDED.seed)
 
 
 # --- sizes: AWS counts the UTF-8 bytes of a payload's JSON text -------------------------------------------------
@@ -159,8 +167,8 @@ class RunState:
     """Everything one execution shares between its strands."""
 
     __slots__ = (
+        "_base_context",
         "aborted",
-        "base_context",
         "chains",
         "clock",
         "ctx_bound",
@@ -194,20 +202,33 @@ class RunState:
         self.functions: dict[str, Callable[..., Any] | None] = {}
         self.services = services
         self.info = info
-        self.base_context = info.base()
+        self._base_context: dict[str, Json] | None = None
         self.deadline = deadline
         self.express = info.express
-        self.random = random_module.Random(seed)
+        self.random = random_module.Random(seed) if seed is not None else _UNSEEDED
         self.jsonata_runtime = Runtime.seeded(seed) if seed is not None else None
         self.max_workers = max_workers
         self.chains = itertools.count(1)
         self.aborted = False
         self.ctx_bound = ctx_bound
 
+    @property
+    def base_context(self) -> dict[str, Json]:
+        """The execution's part of the context object (built when a state first reads ``$$``)."""
+        base = self._base_context
+        if base is None:
+            base = self._base_context = self.info.base()
+        return base
+
     def request_id(self) -> str:
         """A version-4 UUID drawn from the run's random source (repeatable with ``seed=``)."""
-        h = f"{self.random.getrandbits(128):032x}"
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
+        return _uuid4_text(self.random.getrandbits(128))
+
+
+def _uuid4_text(bits: int) -> str:
+    """``str(uuid.UUID(int=bits, version=4))``, without the UUID object."""
+    h = f"{bits:032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
 
 # --- nodes ----------------------------------------------------------------------------------------------------
@@ -2140,10 +2161,10 @@ _PLANS_BY_TEXT: collections.OrderedDict[str, Plan] = collections.OrderedDict()
 _PLANS_BY_TEXT_SIZE: Final = 32
 
 
-def _cached_plan(definition: Mapping[str, Json], make: Callable[[], Plan]) -> Plan:
-    """The plan of a definition with this exact text, compiled once (a bounded LRU: new StateMachine objects of the
-    same definition, e.g. one ``from_asl`` per run, reuse it)."""
-    key = json.dumps(definition, separators=(",", ":"))
+def _cached_plan(definition: Mapping[str, Json] | str, make: Callable[[], Plan]) -> Plan:
+    """The plan of a definition with this exact compact JSON text (given, or as a dict), compiled once (a bounded
+    LRU: new StateMachine objects of the same definition, e.g. one ``from_asl`` per run, reuse it)."""
+    key = definition if isinstance(definition, str) else json.dumps(definition, separators=(",", ":"))
     with _PLANS_LOCK:
         plan = _PLANS_BY_TEXT.get(key)
         if plan is not None:
@@ -2165,9 +2186,15 @@ def _plan_for(machine: Any) -> tuple[Plan, Mapping[str, Callable[..., Any]]]:
     if isinstance(machine, StateMachine):
         plan = _PLANS.get(machine)
         if plan is None:
-            definition = machine.to_asl()
             name = machine.name or "StateMachine"
-            plan = _cached_plan(definition, lambda: compile_plan(definition, name=name))
+            source = machine.source_text
+            if source is None:
+                definition = machine.to_asl()
+                plan = _cached_plan(definition, lambda: compile_plan(definition, name=name))
+            else:
+                # read by from_asl from this text: a machine of the same text ran before shares its plan, with no
+                # export in this run (validation and compilation depend only on the text)
+                plan = _cached_plan(source, lambda: compile_plan(machine.to_asl(), name=name))
             with _PLANS_LOCK:
                 _PLANS[machine] = plan
         return plan, machine.lambdas
@@ -2240,10 +2267,8 @@ def run(
     execution_input = {} if input is None else input
     overrides = dict(context or {})
     start = the_clock.start()
-    rng = random_module.Random(seed)
-    execution_name = str(
-        (overrides.get("Execution") or {}).get("Name") or uuid.UUID(int=rng.getrandbits(128), version=4)
-    )
+    rng = random_module.Random(seed) if seed is not None else _UNSEEDED
+    execution_name = str((overrides.get("Execution") or {}).get("Name") or _uuid4_text(rng.getrandbits(128)))
     machine_name = str((overrides.get("StateMachine") or {}).get("Name") or default_name)
     express = type.upper() == "EXPRESS"
     info = ExecutionInfo(
