@@ -94,9 +94,11 @@ def lookup(
     With *for_engine* an array's null items are converted as the engine needs them; a result that goes
     straight out as JSON (``for_engine=False``) is returned as it is, uncopied.
 
+    Arrays of objects are mapped over as JSONata does (``$states.input.items.price``).
+
     Raises:
-        NeedEngine: the path meets an array it would map over, an index picks an array, or the name is not a
-            variable (a function).
+        NeedEngine: the path needs JSONata's sequence rules beyond that (nested arrays, predicates after an
+            array), an index picks an array, or the name is not a variable (a function).
     """
     name, keys = path
     if name == "states":
@@ -105,7 +107,7 @@ def lookup(
         value = variables.get(name, _MISSING)
         if value is _MISSING:
             raise NeedEngine
-    for key, indexes in keys:
+    for step, (key, indexes) in enumerate(keys):
         kind = type(value)
         # dict and list first: the ABC check of Mapping costs more than the lookup itself.
         if kind is dict or (kind is not list and isinstance(value, Mapping)):
@@ -113,7 +115,7 @@ def lookup(
             if value is _MISSING:
                 return None  # undefined
         elif kind is list or isinstance(value, list):
-            raise NeedEngine
+            return _map_fields(value, keys[step:], for_engine=for_engine)
         else:
             return None  # a field of a string, number, boolean or null: undefined
         for index in indexes:
@@ -129,6 +131,42 @@ def lookup(
     if for_engine and (type(value) is list or isinstance(value, list)):
         return null_items(value)
     return value
+
+
+def _map_fields(array: list[Any], keys: tuple[tuple[str, tuple[int, ...]], ...], *, for_engine: bool) -> Any:
+    """The rest of a path from an array of objects on, by JSONata's step rules: each step looks the field up in
+    every item, a lone array result stays that array, otherwise array results are spliced into one sequence;
+    a sequence of one item is the item, an empty one undefined."""
+    current: list[Any] = array
+    is_sequence = False  # the data's own array, until a step builds a new sequence
+    for key, indexes in keys:
+        if indexes:
+            raise NeedEngine  # predicates apply per item
+        results = []
+        for item in current:
+            if type(item) is dict:
+                found = item.get(key, _MISSING)
+                if found is not _MISSING:
+                    results.append(found)
+            elif isinstance(item, (list, Mapping)):
+                raise NeedEngine  # nested arrays and other mappings: the engine's business
+        if len(results) == 1 and type(results[0]) is list:
+            current, is_sequence = results[0], False
+        else:
+            current, is_sequence = [], True
+            for found in results:
+                if type(found) is list:
+                    current.extend(found)
+                else:
+                    current.append(found)
+    if is_sequence:
+        if not current:
+            return None
+        if len(current) == 1:
+            return NULL if current[0] is None else current[0]
+    if for_engine:
+        return null_items(current)
+    return current
 
 
 def _operand(closure: Closure) -> Closure:

@@ -207,6 +207,23 @@ def test_singleton_sequence_is_unwrapped() -> None:
     assert run("{% $states.input.items[0].id %}", {"input": {"items": [{"id": "a"}]}}) == "a"
 
 
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"a": [{"t": ["x"]}]}, ["x"]),
+        ({"a": [{"t": []}]}, []),
+        ({"a": [{"t": ["x"]}, {"t": ["y"]}]}, ["x", "y"]),
+        ({"a": [{"t": 1}]}, 1),
+        ({"a": [{"t": None}]}, None),
+        ({"a": [1, {"t": 2}, None, "s"]}, 2),
+        ({"a": [{"t": [[1], [2]]}]}, [[1], [2]]),
+    ],
+)
+def test_paths_map_over_arrays(data: Any, expected: Any) -> None:
+    """A path through an array of objects maps over it, by JSONata's rules (checked against JavaScript)."""
+    assert run("{% $states.input.a.t %}", {"input": data}) == expected
+
+
 def test_input_is_not_copied() -> None:
     """Returning (part of) the input shares it: no copy when nothing needs converting."""
     data = {"items": [1, "two", None, {"three": 3}]}
