@@ -48,10 +48,11 @@ runs (JavaScript semantics). The thin layer here fixes where the two differ; eac
 ``tests/asl/test_jsonata_javascript.py`` checks all of this against JavaScript jsonata 2.0.6 itself when it is
 installed (``tools/jsonata``).
 
-Speed: simple paths (``$states.input.items[0].id``, ``$v.a``) are plain dict lookups, and expressions made of
-paths, literals, operators, conditions and calls of pure functions run as plain-Python closures
-(``jsonata_fast.py``) that call the engine's own operator methods and functions; everything else, and any data
-that needs JSONata's sequence rules, runs on the engine. Property tests check the closures against the engine.
+Speed: simple paths (``$states.input.items[0].id``, ``$v.a``, ``$states.input.items.price`` over an array of
+objects) are plain dict lookups, and expressions made of paths, literals, operators, conditions, constructors and
+calls of pure functions run as plain-Python closures (``jsonata_fast.py``) that call the engine's own operator
+methods and functions; everything else, and any data that needs more of JSONata's sequence rules, runs on the
+engine. Property tests check the closures against the engine.
 
 Known, not fixed: ``1/0`` fails with ``D1001`` (JavaScript computes ``Infinity``, which JSON writes as ``null``;
 what AWS does is not recorded). When several parts of one expression fail, JavaScript may report another part's
