@@ -52,11 +52,11 @@ from sfnkit.asl.failures import (
     retry_delay,
 )
 from sfnkit.asl.jsonata import QueryEvaluationError, Runtime, Template, compile_template, state_cause
-from sfnkit.asl.paths import compile_path
-from sfnkit.asl.rules import compile_rule
+from sfnkit.asl.paths import compile_path, input_keys
+from sfnkit.asl.rules import compile_direct_rule, compile_rule
 from sfnkit.asl.rules import parse_timestamp as parse_nanos
 from sfnkit.asl.scope import Json, Scope
-from sfnkit.asl.templates import compile_value_expression
+from sfnkit.asl.templates import compile_direct_template, compile_value_expression
 from sfnkit.clock import (
     NO_DEADLINE,
     Clock,
@@ -421,7 +421,7 @@ class PassNode(Node):
                 self.growth = _sum_growth(self.growth, (0, 0, _template_growth(state["Assign"])[2]))
             elif not self.needs_context and not self.growth[2]:
                 assert isinstance(self.io, df.JsonPathIO)
-                self.fast = _pass_steps(self.io)
+                self.fast = _pass_steps(self.io, state)
         else:
             self.growth = (1, 0, True)
 
@@ -488,11 +488,22 @@ class PassNode(Node):
         return self.next, out
 
 
-def _pass_steps(io: df.JsonPathIO) -> Callable[[Json, Mapping[str, Json]], Json]:
+def _pass_steps(io: df.JsonPathIO, state: Mapping[str, Json]) -> Callable[[Json, Mapping[str, Json]], Json]:
     """One closure doing a JSONPath Pass's InputPath → Parameters/Result → ResultPath → OutputPath."""
     input_path, parameters, result_path, output_path = io.input_path, io.parameters, io.result_path, io.output_path
+    target = state.get("ResultPath", "$")
+    # ResultPath "$" (or absent) replaces the input; "$.name" sets one key of a copy (other forms: result_path)
+    replaces = target == "$"
+    keys = None if replaces or target is None else input_keys(target)
+    key = keys[0] if keys is not None and len(keys) == 1 else None
     if io.has_result:
         constant = io.result
+        if output_path is None and replaces:
+
+            def static_output(raw: Json, variables: Mapping[str, Json]) -> Json:
+                return constant
+
+            return static_output
         if output_path is None:
 
             def static(raw: Json, variables: Mapping[str, Json]) -> Json:
@@ -509,6 +520,35 @@ def _pass_steps(io: df.JsonPathIO) -> Callable[[Json, Mapping[str, Json]], Json]
         def templated(raw: Json, variables: Mapping[str, Json]) -> Json:
             return result_path(raw, parameters(Scope(raw, None, variables)))
 
+        fill = compile_direct_template(state.get("Parameters"))
+        if fill is None:
+            return templated
+        # Plain input paths: filled straight from the input; a path that misses (KeyError/TypeError) falls back
+        # to the full template, which raises AWS's error.
+        if replaces:
+
+            def filled(raw: Json, variables: Mapping[str, Json]) -> Json:
+                try:
+                    return fill(raw)
+                except (KeyError, TypeError):
+                    return templated(raw, variables)
+
+            return filled
+        if key is not None:
+
+            def filled_into(raw: Json, variables: Mapping[str, Json]) -> Json:
+                if type(raw) is dict:
+                    try:
+                        result = fill(raw)
+                    except (KeyError, TypeError):
+                        pass
+                    else:
+                        out = raw.copy()
+                        out[key] = result
+                        return out
+                return templated(raw, variables)
+
+            return filled_into
         return templated
 
     def general(raw: Json, variables: Mapping[str, Json]) -> Json:
@@ -547,7 +587,7 @@ def _assign(strand: Strand, assigned: Mapping[str, Json], node: Node, run: RunSt
 class ChoiceNode(Node):
     """Choice: the first rule that holds picks the next state, else Default (ASL: Choice State)."""
 
-    __slots__ = ("_simple_ok", "choices", "default", "default_name", "io", "simple")
+    __slots__ = ("_direct_tests", "_simple_ok", "choices", "default", "default_name", "direct", "io", "simple")
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
         super().__init__(name, state, language, location)
@@ -555,6 +595,7 @@ class ChoiceNode(Node):
         self.default_name = state.get("Default") if isinstance(state.get("Default"), str) else None
         self.default: Node | None = None
         choices: list[Any] = []
+        self._direct_tests: list[Callable[[Json], bool] | None] = []
         for n, rule in enumerate(state.get("Choices") or []):
             where = f"{location}.Choices[{n}]"
             if language == "JSONata":
@@ -564,11 +605,14 @@ class ChoiceNode(Node):
             else:
                 test = compile_rule({k: v for k, v in rule.items() if k not in ("Next", "Assign")}, location=where)
                 rule_io = df.compile_template_field(rule.get("Assign", df.ABSENT), "Assign", where)
+                self._direct_tests.append(compile_direct_rule(rule))
             choices.append([test, rule.get("Next"), None, rule_io])
         self.choices = choices
         self.growth = (1, 0, language == "JSONata" or "Assign" in json.dumps(state))
         # the common JSONPath Choice: no $$, no Assign, no InputPath/OutputPath (rules and targets only)
         self.simple: tuple[tuple[Callable[[Scope], bool], Node | None], ...] | None = None
+        # ... whose rules all read plain input paths: tested on the input itself
+        self.direct: tuple[tuple[Callable[[Json], bool], Node | None], ...] | None = None
         self._simple_ok = (
             language == "JSONPath"
             and not self.needs_context
@@ -577,6 +621,22 @@ class ChoiceNode(Node):
         )
 
     def execute(self, run: RunState, strand: Strand, raw: Json) -> tuple[Node | None, Json]:
+        direct = self.direct
+        if direct is not None and run.virtual:
+            chosen = self.default
+            try:
+                for holds, node in direct:
+                    if holds(raw):
+                        chosen = node
+                        break
+            except (KeyError, TypeError):  # a path that misses: the full rules below raise AWS's error
+                chosen = None
+            if chosen is not None:
+                t = strand.timeline.now
+                rec = strand.rec
+                rec.trace.append((FUSED, self.name, "Choice", strand.chain, t, raw, t, raw, None))
+                rec.count += 2
+                return chosen, raw
         simple = self.simple
         if simple is not None and run.virtual:
             t = strand.timeline.now
@@ -2104,6 +2164,10 @@ def _compile_block(definition: Mapping[str, Json], top_language: str, location: 
                 node.default = resolve(node.default_name, f"{where}.Default")
             if node._simple_ok:
                 node.simple = tuple((choice[0], choice[2]) for choice in node.choices)
+                tests = node._direct_tests
+                direct = [(t, c[2]) for t, c in zip(tests, node.choices, strict=True) if t is not None]
+                if len(direct) == len(tests):
+                    node.direct = tuple(direct)
         if isinstance(node, RetryingNode):
             for n, catcher in enumerate(node.catchers):
                 catcher.next = resolve(catcher.next_name, f"{where}.Catch[{n}].Next")

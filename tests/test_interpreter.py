@@ -848,3 +848,39 @@ def test_input_that_is_not_json_is_refused():
     """An input JSON cannot carry is refused with a message saying what to pass."""
     with pytest.raises(TypeError, match="run\\(\\) input must be a JSON value"):
         run(chain(("A", {"Type": "Pass"})), {"when": {1, 2}})
+
+
+# --- compiled fast paths keep AWS's errors --------------------------------------------------------------------
+
+
+def test_pass_with_plain_paths_still_fails_as_aws_on_a_missing_path() -> None:
+    """A Pass whose Parameters read plain input paths fails with AWS's cause when one is missing."""
+    definition = chain(("P", {"Type": "Pass", "Parameters": {"v.$": "$.v"}, "ResultPath": "$.last"}))
+    execution = run(definition, {"w": 1})
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+    assert execution.cause == (
+        "An error occurred while executing the state 'P' (entered at the event id #2). The JSONPath '$.v' specified "
+        "for the field 'v.$' could not be found in the input '{\"w\":1}'"
+    )
+
+
+def test_pass_with_plain_paths_into_a_non_object_input_conflicts() -> None:
+    """ResultPath "$.last" on an array input is a ReferencePathConflict, as AWS reports it."""
+    definition = chain(("P", {"Type": "Pass", "Parameters": {"all.$": "$"}, "ResultPath": "$.last"}))
+    execution = run(definition, [1])
+    assert (execution.status, execution.error) == ("FAILED", "States.ReferencePathConflict")
+
+
+def test_choice_on_plain_paths_fails_as_aws_on_a_missing_variable() -> None:
+    """A Choice whose rules read plain input paths fails with States.Runtime when the Variable is missing."""
+    definition = {
+        "StartAt": "C",
+        "States": {
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$.x", "NumericEquals": 1, "Next": "S"}], "Default": "S"},
+            "S": {"Type": "Succeed"},
+        },
+    }
+    assert run(definition, {"x": 1}).path == ("C", "S")
+    execution = run(definition, {"y": 1})
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+    assert "Invalid path '$.x'" in (execution.cause or "")

@@ -42,6 +42,7 @@ __all__ = [
     "ReferencePath",
     "compile_path",
     "compile_reference_path",
+    "input_keys",
     "is_path",
 ]
 
@@ -923,6 +924,33 @@ def compile_path(text: str, *, location: str = "") -> CompiledPath:
         return _compile_path(text)
     except AslError as error:
         raise error.at(location) from None
+
+
+def input_keys(text: Json) -> tuple[str, ...] | None:
+    """The names of a path that only walks the input by plain names (``$``, ``$.a``, ``$['a'].b``), else None.
+
+    Such a path finds ``data[k1][k2]...`` whenever every step meets an object holding the name; a subscript that
+    raises (``KeyError``, ``TypeError``) means Jayway's rules apply, so callers then use ``compile_path``.
+
+    >>> input_keys("$.order['id']"), input_keys("$.items[0]"), input_keys("$$.State.Name")
+    (('order', 'id'), None, None)
+    """
+    if not isinstance(text, str) or not text.startswith("$"):
+        return None
+    try:
+        path = _compile_path(text)
+    except AslError:
+        return None
+    if path.root != _ROOT_INPUT:
+        return None
+    keys: list[str] = []
+    for token in path.steps:
+        match token:
+            case _Name(names) if len(names) == 1:
+                keys.append(names[0])
+            case _:
+                return None
+    return tuple(keys)
 
 
 @functools.lru_cache(maxsize=8192)

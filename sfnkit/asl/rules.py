@@ -16,13 +16,14 @@ from operator import eq, ge, gt, le, lt
 from typing import Final
 
 from sfnkit.asl.failures import RUNTIME, StatesError
-from sfnkit.asl.paths import PathNotFound, compile_path
+from sfnkit.asl.paths import PathNotFound, compile_path, input_keys
 from sfnkit.asl.scope import Json, Scope, is_number
 from sfnkit.errors import AslError
 
 __all__ = [
     "COMPARISON_OPERATORS",
     "TYPE_TESTS",
+    "compile_direct_rule",
     "compile_rule",
     "invalid_path_cause",
     "parse_timestamp",
@@ -463,3 +464,57 @@ def compile_rule(rule: Mapping[str, Json], *, location: str = "") -> Callable[[S
         f"Unknown Choice operator {operator!r}; use e.g. NumericEquals, StringMatches, IsPresent or And/Or/Not.",
         location=location,
     )
+
+
+def compile_direct_rule(rule: Mapping[str, Json]) -> Callable[[Json], bool] | None:
+    """The common rule, a number or string literal compared with a plain input path (``$.a.b``), as one function
+    of the input (no Scope); None for any other rule.
+
+    ``holds(data)`` answers as ``compile_rule(rule)(Scope(data))`` does whenever the path matches; when it does
+    not it raises ``KeyError`` or ``TypeError`` and the caller runs the full rule, which raises AWS's error. Call
+    it only for a rule the full compiler accepted.
+
+    >>> compile_direct_rule({"Variable": "$.n", "NumericGreaterThan": 1})({"n": 2})
+    True
+    """
+    operators = [key for key in rule if key not in ("Variable", "Next", "Assign", "Comment")]
+    keys = input_keys(rule.get("Variable"))
+    if keys is None or len(operators) != 1:
+        return None
+    (operator,) = operators
+    operand = rule[operator]
+    if len(keys) == 1:
+        (key,) = keys
+
+        def read(data: Json) -> Json:
+            return data[key]
+
+    else:
+
+        def read(data: Json) -> Json:
+            for name in keys:
+                data = data[name]
+            return data
+
+    if operator.startswith("Numeric") and not operator.endswith("Path") and is_number(operand):
+        test = _TEST[operator[len("Numeric") :]]
+        literal = _as_double(operand)
+
+        def numeric(data: Json) -> bool:
+            value = read(data)
+            kind = type(value)
+            if kind is float:
+                return test(value, literal)
+            if kind is int:
+                return test(value if -_EXACT <= value <= _EXACT else _as_double(value), literal)
+            return False  # bool is not a number in ASL
+
+        return numeric
+    if operator == "StringEquals" and isinstance(operand, str):
+
+        def string_equals(data: Json) -> bool:
+            value = read(data)
+            return type(value) is str and value == operand
+
+        return string_equals
+    return None

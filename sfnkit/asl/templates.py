@@ -20,11 +20,11 @@ import attrs
 
 from sfnkit.asl.failures import RUNTIME, StatesError
 from sfnkit.asl.intrinsics import compile_intrinsic
-from sfnkit.asl.paths import PathNotFound, compile_path
+from sfnkit.asl.paths import PathNotFound, compile_path, input_keys
 from sfnkit.asl.scope import Json, Scope
 from sfnkit.errors import AslError
 
-__all__ = ["compile_payload_template", "compile_value_expression", "not_found_cause"]
+__all__ = ["compile_direct_template", "compile_payload_template", "compile_value_expression", "not_found_cause"]
 
 _Eval = Callable[[Scope], Json]
 
@@ -186,3 +186,53 @@ def compile_payload_template(value: Json, *, field: str, location: str = "") -> 
     """
     where = f"{location}.{field}" if location else field
     return _as_eval(_compile(value, where))
+
+
+def compile_direct_template(value: Json) -> Callable[[Json], Json] | None:
+    """The common template, an object whose ``.$`` values are plain input paths (``$.a.b``), as one function of
+    the input (no Scope); None for any other template.
+
+    ``fill(data)`` gives what ``compile_payload_template(value, ...)(Scope(data))`` gives whenever every path
+    matches; when one does not it raises ``KeyError`` or ``TypeError`` and the caller runs the full template,
+    which raises AWS's error. Call it only for a template the full compiler accepted.
+
+    >>> compile_direct_template({"id.$": "$.order.id", "kind": "new"})({"order": {"id": 7}})
+    {'id': 7, 'kind': 'new'}
+    """
+    if not isinstance(value, dict):
+        return None
+    base: dict[str, Json] = {}
+    dynamic: list[tuple[str, tuple[str, ...]]] = []
+    for key, item in value.items():
+        if key.endswith(".$"):
+            keys = input_keys(item)
+            if keys is None:
+                return None
+            base[key[:-2]] = None  # a placeholder: the copy keeps the definition's key order
+            dynamic.append((key[:-2], keys))
+        elif isinstance(_compile(item, ""), _Dynamic):
+            return None
+        else:
+            base[key] = item
+    if not dynamic:
+        return None
+    if len(dynamic) == 1 and len(dynamic[0][1]) == 1:
+        name0, (key0,) = dynamic[0]
+
+        def fill_one(data: Json) -> Json:
+            out = base.copy()
+            out[name0] = data[key0]
+            return out
+
+        return fill_one
+
+    def fill(data: Json) -> Json:
+        out = base.copy()
+        for name, keys in dynamic:
+            found = data
+            for key in keys:
+                found = found[key]
+            out[name] = found
+        return out
+
+    return fill

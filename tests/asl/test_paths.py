@@ -7,7 +7,7 @@ import re
 import pytest
 
 from sfnkit.asl.failures import StatesError
-from sfnkit.asl.paths import PathNotFound, compile_path, compile_reference_path
+from sfnkit.asl.paths import PathNotFound, compile_path, compile_reference_path, input_keys
 from sfnkit.asl.scope import Scope
 from sfnkit.errors import AslError
 
@@ -278,3 +278,26 @@ def test_filter_existence_and_its_negation() -> None:
     data = {"l": [{"k": None}, {"k": 1}, {}, {"k": False}]}
     assert compile_path("$.l[?(@.k)]").find(Scope(data)) == [{"k": None}, {"k": 1}, {"k": False}]
     assert compile_path("$.l[?(!@.k)]").find(Scope(data)) == [{"k": None}, {}]
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("$", ()),
+        ("$.a", ("a",)),
+        ("$.a.b", ("a", "b")),
+        ("$['a']['b c']", ("a", "b c")),
+        ("$.a[0]", None),
+        ("$..a", None),
+        ("$.a.*", None),
+        ("$['a','b']", None),
+        ("$.a.length()", None),
+        ("$$.State", None),
+        ("$var.a", None),
+        ("States.Format('x')", None),
+        ("$.a[", None),
+    ],
+)
+def test_input_keys_of_plain_input_paths_only(text: str, keys: tuple[str, ...] | None) -> None:
+    """input_keys gives the names of a path that walks the input by plain names, else None."""
+    assert input_keys(text) == keys

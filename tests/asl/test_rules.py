@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from sfnkit.asl.failures import StatesError
-from sfnkit.asl.rules import COMPARISON_OPERATORS, TYPE_TESTS, compile_rule, parse_timestamp, string_matches
+from sfnkit.asl.rules import (
+    COMPARISON_OPERATORS,
+    TYPE_TESTS,
+    compile_direct_rule,
+    compile_rule,
+    parse_timestamp,
+    string_matches,
+)
 from sfnkit.asl.scope import Json, Scope
 from sfnkit.errors import AslError
 
@@ -218,3 +225,61 @@ def test_malformed_rules_are_asl_errors(rule: dict[str, Json], message: str) -> 
 def test_operator_tables() -> None:
     """All 33 comparison operators and 6 type tests are known."""
     assert (len(COMPARISON_OPERATORS), len(TYPE_TESTS)) == (33, 6)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"a": {"n": 3}},
+        {"a": {"n": 3.5}},
+        {"a": {"n": True}},
+        {"a": {"n": "3"}},
+        {"a": {"n": 2**60 + 1}},
+        {"a": {"n": None}},
+        {"a": [1]},
+        {"a": "x"},
+        {"b": 1},
+        [1],
+        "x",
+        None,
+    ],
+)
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"Variable": "$.a.n", "NumericGreaterThanEquals": 3},
+        {"Variable": "$.a.n", "NumericEquals": 2**60},
+        {"Variable": "$.a.n", "NumericLessThan": 3.25, "Next": "X"},
+        {"Variable": "$['a'].n", "StringEquals": "3"},
+        {"Variable": "$.a", "StringEquals": "x"},
+    ],
+)
+def test_direct_rule_agrees_with_the_full_rule(rule: dict[str, Json], data: Json) -> None:
+    """The direct test answers as the full rule, or raises KeyError/TypeError where the full one fails."""
+    full = compile_rule({k: v for k, v in rule.items() if k != "Next"})
+    direct = compile_direct_rule(rule)
+    assert direct is not None
+    try:
+        expected = full(Scope(data))
+    except StatesError:
+        with pytest.raises((KeyError, TypeError)):
+            direct(data)
+    else:
+        assert direct(data) is expected
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"Variable": "$$.State.Name", "StringEquals": "x"},
+        {"Variable": "$.a[0]", "NumericEquals": 1},
+        {"Variable": "$.a", "NumericEqualsPath": "$.b"},
+        {"Variable": "$.a", "StringMatches": "x*"},
+        {"Variable": "$.a", "IsPresent": True},
+        {"And": [{"Variable": "$.a", "NumericEquals": 1}]},
+        {"Not": {"Variable": "$.a", "NumericEquals": 1}},
+    ],
+)
+def test_direct_rule_only_for_literal_comparisons_on_plain_input_paths(rule: dict[str, Json]) -> None:
+    """Context paths, indexes, path operands, patterns, type tests and combinators have no direct form."""
+    assert compile_direct_rule(rule) is None

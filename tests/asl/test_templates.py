@@ -6,7 +6,12 @@ import pytest
 
 from sfnkit.asl.failures import StatesError
 from sfnkit.asl.scope import Json, Scope
-from sfnkit.asl.templates import compile_payload_template, compile_value_expression, not_found_cause
+from sfnkit.asl.templates import (
+    compile_direct_template,
+    compile_payload_template,
+    compile_value_expression,
+    not_found_cause,
+)
 from sfnkit.errors import AslError
 
 SCOPE = Scope({"order": {"id": 7, "items": [1, 2]}, "who": "Ann"}, {"Execution": {"Name": "run-1"}}, {"limit": 5})
@@ -123,3 +128,60 @@ def test_key_order_follows_the_definition() -> None:
     """Evaluated and constant keys come out in the order they were written."""
     out = fill({"a": 1, "b.$": "$.who", "c": 2, "d.$": "$.order.id"})
     assert list(out) == ["a", "b", "c", "d"]
+
+
+DIRECT_INPUTS: list[Json] = [
+    {"order": {"id": 7}, "who": "Ann", "v": None},
+    {"order": {"id": [1]}, "who": {"x": 1}, "v": 0},
+    {"order": [1, 2], "who": "Ann", "v": 1},
+    {"order": "text", "who": "Ann", "v": 1},
+    {"who": "Ann", "v": 1},
+    {"order": {}, "who": 1, "v": 2},
+    [1, 2, 3],
+    "text",
+    None,
+]
+
+
+@pytest.mark.parametrize("data", DIRECT_INPUTS)
+@pytest.mark.parametrize(
+    "template",
+    [
+        {"id.$": "$.order.id", "kind": "new", "deep": {"k": [1, {"z": 2}]}},
+        {"v.$": "$.v", "k": 1},
+        {"w.$": "$.who", "all.$": "$", "o.$": "$['order']"},
+    ],
+)
+def test_direct_template_agrees_with_the_full_template(template: Json, data: Json) -> None:
+    """The direct fill gives the full template's value, or raises KeyError/TypeError where the full one fails."""
+    full = compile_payload_template(template, field="Parameters")
+    direct = compile_direct_template(template)
+    assert direct is not None
+    try:
+        expected = full(Scope(data))
+    except StatesError:
+        with pytest.raises((KeyError, TypeError)):
+            direct(data)
+    else:
+        got = direct(data)
+        assert got == expected
+        assert list(got) == list(expected)  # the definition's key order
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        {"a.$": "$$.Execution.Name"},
+        {"a.$": "$limit"},
+        {"a.$": "$.items[0]"},
+        {"a.$": "$..id"},
+        {"a.$": "States.MathAdd($.v, 1)"},
+        {"a": {"b.$": "$.v"}},
+        {"a": [{"b.$": "$.v"}]},
+        {"a": 1},
+        [1, 2],
+    ],
+)
+def test_direct_template_only_for_plain_input_paths(template: Json) -> None:
+    """Context, variables, indexes, scans, intrinsics, nested templates and constants have no direct form."""
+    assert compile_direct_template(template) is None
