@@ -21,8 +21,6 @@ from sfnkit.asl.jsonata import (
 )
 from sfnkit.errors import AslError
 
-CORPUS = "../shared/conformance/cases"
-
 
 def run(text: str, states: dict[str, Any] | None = None, variables: dict[str, Any] | None = None, **kw: Any) -> Any:
     """Compile *text* as the ``Output`` field and evaluate it."""
