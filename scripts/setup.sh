@@ -32,6 +32,14 @@ if command -v npm >/dev/null 2>&1; then
         mkdir -p tools
         (cd tools && npm install --silent --no-audit --no-fund --no-package-lock asl-validator@4 >/dev/null)
     fi
+    # JavaScript jsonata 2.0.6 (the version AWS runs) in a folder of its own: asl-validator brings another
+    # version into tools/node_modules. The JSONata tests compare sfnkit's evaluator with it.
+    if [ ! -f tools/jsonata/node_modules/jsonata/package.json ]; then
+        mkdir -p tools/jsonata
+        # a package.json of its own, or npm would install into the enclosing tools/ package
+        [ -f tools/jsonata/package.json ] || echo '{"private": true}' > tools/jsonata/package.json
+        (cd tools/jsonata && npm install --silent --no-audit --no-fund --no-package-lock jsonata@2.0.6 >/dev/null)
+    fi
 else
     echo "note: npm is missing; tests marked 'node' will be skipped" >&2
 fi

@@ -8,13 +8,13 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
-import networkx as nx
 
 from sfnkit.conditions import Condition
 from sfnkit.states import Catcher, ChoiceRule, Map, Parallel, State
 
 if TYPE_CHECKING:
     import graphviz
+    import networkx as nx
 
 __all__ = ["CATCH", "CHOICE", "DEFAULT", "NEXT", "StateMachine", "Transition"]
 
@@ -94,6 +94,8 @@ class StateMachine:
     @functools.cached_property
     def graph(self) -> nx.MultiDiGraph[str]:
         """The machine as a frozen networkx ``MultiDiGraph`` (built on first use)."""
+        import networkx as nx  # imported here: networkx takes longer to import than the rest of sfnkit
+
         graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(name=self.name or "", start_at=self.start_at)
         for name, state in self.states.items():
             graph.add_node(name, state=state)

@@ -26,3 +26,10 @@ def test_every_public_name_exists_and_is_documented() -> None:
 def test_package_ships_py_typed() -> None:
     """Type checkers see sfnkit's annotations (PEP 561 marker)."""
     assert (Path(sfnkit.__file__).parent / "py.typed").is_file()
+
+
+def test_import_keeps_the_recursion_limit() -> None:
+    """Importing sfnkit (and so jsonata-python, which raises it) leaves the process's recursion limit alone."""
+    code = "import sys; before = sys.getrecursionlimit(); import sfnkit; print(sys.getrecursionlimit() == before)"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "True"
