@@ -23,6 +23,7 @@ Design notes:
 from __future__ import annotations
 
 import collections
+import functools
 import gc
 import itertools
 import json
@@ -1253,7 +1254,8 @@ class TaskNode(RetryingNode):
                     clock=run.clock,
                     timeline=timeline,
                     deadline=deadline,
-                    request_id=run.request_id,
+                    # drawn now (the seeded random sequence stays the same), spelt only if someone reads it
+                    request_id=functools.partial(_uuid4_text, run.random.getrandbits(128)),
                 )
             except TaskTimedOut:
                 return self._timed_out(run, strand, "LambdaFunctionTimedOut", None, own_deadline)

@@ -58,23 +58,32 @@ class Invocation:
     """The answer of one Lambda invoke: the raw response payload, and whether it is a function error.
 
     ``value`` is the payload's JSON value when the handler returned a Python value (saves parsing the text back).
+    The request id may be given as a function: it is then formatted only if someone reads it.
     """
 
-    __slots__ = ("function_error", "log_result", "payload", "request_id", "value")
+    __slots__ = ("_request_id", "function_error", "log_result", "payload", "value")
 
     def __init__(
         self,
         payload: bytes,
         function_error: bool,
-        request_id: str,
+        request_id: str | Callable[[], str],
         log_result: str | None = None,
         value: Json = _UNPARSED,
     ) -> None:
         self.payload = payload
         self.function_error = function_error
-        self.request_id = request_id
+        self._request_id = request_id
         self.log_result = log_result
         self.value = value
+
+    @property
+    def request_id(self) -> str:
+        """The invocation's request id (a version-4 UUID)."""
+        rid = self._request_id
+        if not isinstance(rid, str):
+            rid = self._request_id = rid()
+        return rid
 
 
 class LambdaContext:
@@ -249,20 +258,25 @@ def invoke(
     """Run handler *fn* on a copy of *event* as Lambda would; raise ``TaskTimedOut`` past *deadline*.
 
     On the virtual clock the handler's ``time.sleep`` advances *timeline* (see ``sfnkit.clock``); on the real
-    clock a handler with a deadline runs in a worker thread that is abandoned when the deadline passes.
+    clock a handler with a deadline runs in a worker thread that is abandoned when the deadline passes. A
+    *request_id* given as a function is called only when the id is needed (the handler's context, an error
+    document, the log tail, ``Invocation.request_id``).
     """
-    if request_id is None:
-        request_id = str(uuid.uuid4())
-    elif not isinstance(request_id, str):
-        request_id = request_id()
+    text: str | None = request_id if isinstance(request_id, str) else None
+
+    def rid() -> str:
+        nonlocal text
+        if text is None:
+            text = request_id() if callable(request_id) else str(uuid.uuid4())
+        return text
+
     try:
         event_copy = _clone(event)
     except (_NotPlainJson, RecursionError):
         event_copy = json_copy(event)
-    rid: str = request_id
 
     def context() -> LambdaContext:
-        return LambdaContext(name, arn, rid, timeline, deadline)
+        return LambdaContext(name, arn, rid(), timeline, deadline)
 
     try:
         if clock.virtual:
@@ -280,11 +294,11 @@ def invoke(
     except TaskTimedOut:
         raise
     except Exception as exc:
-        document = _error_document(exc, request_id)
+        document = _error_document(exc, rid())
         body = "".join(_runtime_encoder(document, 0)).encode()
-        return Invocation(body, True, request_id, _log(log_tail, request_id) if log_tail else None, document)
+        return Invocation(body, True, rid, _log(log_tail, rid()) if log_tail else None, document)
     if isinstance(result, bytes | bytearray | memoryview):
-        return Invocation(bytes(result), False, request_id, _log(log_tail, request_id))
+        return Invocation(bytes(result), False, rid, _log(log_tail, rid()) if log_tail else None)
     try:
         # the runtime's json.dumps(result): default separators, ASCII escapes
         body = "".join(_runtime_encoder(result, 0)).encode()
@@ -292,15 +306,15 @@ def invoke(
         document = {
             "errorMessage": f"Unable to marshal response: {exc}",
             "errorType": "Runtime.MarshalError",
-            "requestId": request_id,
+            "requestId": rid(),
             "stackTrace": [],
         }
-        return Invocation(json.dumps(document).encode(), True, request_id, _log(log_tail, request_id), document)
+        return Invocation(json.dumps(document).encode(), True, rid, _log(log_tail, rid()), document)
     try:
         value = _clone(result)
     except (_NotPlainJson, RecursionError):
         value = json.loads(body)
-    return Invocation(body, False, request_id, _log(log_tail, request_id) if log_tail else None, value)
+    return Invocation(body, False, rid, _log(log_tail, rid()) if log_tail else None, value)
 
 
 def _call_with_real_deadline(

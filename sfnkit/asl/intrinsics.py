@@ -34,11 +34,19 @@ from typing import Final
 import attrs
 
 from sfnkit.asl.failures import INTRINSIC_FAILURE, StatesError
-from sfnkit.asl.paths import compile_path
+from sfnkit.asl.paths import compile_path, input_keys
 from sfnkit.asl.scope import Json, Scope, is_number
 from sfnkit.errors import AslError
 
-__all__ = ["FUNCTIONS", "MAX_NESTING", "compile_intrinsic", "is_intrinsic", "java_math_round", "render_format_value"]
+__all__ = [
+    "FUNCTIONS",
+    "MAX_NESTING",
+    "compile_direct_intrinsic",
+    "compile_intrinsic",
+    "is_intrinsic",
+    "java_math_round",
+    "render_format_value",
+]
 
 _Eval = Callable[[Scope], Json]
 _Impl = Callable[[str, list[Json], Scope], Json]
@@ -715,3 +723,37 @@ def compile_intrinsic(text: str, *, location: str = "") -> Callable[[Scope], Jso
 def _compile_intrinsic(text: str) -> Callable[[Scope], Json]:
     """compile_intrinsic without a location: the evaluator is pure, so one text compiles once per process."""
     return _Parser(text, "").whole()
+
+
+_MATH_ADD_PATH_INT: Final = re.compile(r"States\.MathAdd\(\s*(\$[^,()]*?)\s*,\s*(-?(?:0|[1-9][0-9]*))\s*\)")
+
+
+def compile_direct_intrinsic(text: Json) -> Callable[[Json], Json] | None:
+    """The common counter ``States.MathAdd($.a.b, <integer>)`` as one function of the input (no Scope); None for
+    any other call.
+
+    ``add(data)`` gives what ``compile_intrinsic(text)(Scope(data))`` gives when the path finds an integer; for
+    anything else (a missing path, a float, a string) it raises ``KeyError`` or ``TypeError`` and the caller runs
+    the full call, which rounds or raises AWS's error. Call it only for a text the full compiler accepted.
+
+    >>> compile_direct_intrinsic("States.MathAdd($.i, 1)")({"i": 41})
+    42
+    """
+    if not isinstance(text, str):
+        return None
+    match = _MATH_ADD_PATH_INT.fullmatch(text)
+    keys = input_keys(match.group(1)) if match else None
+    if match is None or keys is None or not keys:
+        return None
+    step = int(match.group(2))
+    *outer, last = keys
+
+    def add(data: Json) -> Json:
+        for key in outer:
+            data = data[key]
+        value = data[last]
+        if type(value) is not int:
+            raise TypeError("not an integer: the full call decides")
+        return value + step
+
+    return add

@@ -19,7 +19,7 @@ from collections.abc import Callable
 import attrs
 
 from sfnkit.asl.failures import RUNTIME, StatesError
-from sfnkit.asl.intrinsics import compile_intrinsic
+from sfnkit.asl.intrinsics import compile_direct_intrinsic, compile_intrinsic
 from sfnkit.asl.paths import PathNotFound, compile_path, input_keys
 from sfnkit.asl.scope import Json, Scope
 from sfnkit.errors import AslError
@@ -189,12 +189,12 @@ def compile_payload_template(value: Json, *, field: str, location: str = "") -> 
 
 
 def compile_direct_template(value: Json) -> Callable[[Json], Json] | None:
-    """The common template, an object whose ``.$`` values are plain input paths (``$.a.b``), as one function of
-    the input (no Scope); None for any other template.
+    """The common template, an object whose ``.$`` values are plain input paths (``$.a.b``) or a counter
+    (``States.MathAdd($.i, 1)``), as one function of the input (no Scope); None for any other template.
 
     ``fill(data)`` gives what ``compile_payload_template(value, ...)(Scope(data))`` gives whenever every path
-    matches; when one does not it raises ``KeyError`` or ``TypeError`` and the caller runs the full template,
-    which raises AWS's error. Call it only for a template the full compiler accepted.
+    matches; otherwise it raises ``KeyError`` or ``TypeError`` and the caller runs the full template, which
+    raises AWS's error. Call it only for a template the full compiler accepted.
 
     >>> compile_direct_template({"id.$": "$.order.id", "kind": "new"})({"order": {"id": 7}})
     {'id': 7, 'kind': 'new'}
@@ -202,37 +202,63 @@ def compile_direct_template(value: Json) -> Callable[[Json], Json] | None:
     if not isinstance(value, dict):
         return None
     base: dict[str, Json] = {}
-    dynamic: list[tuple[str, tuple[str, ...]]] = []
+    dynamic: list[tuple[str, Callable[[Json], Json]]] = []
     for key, item in value.items():
         if key.endswith(".$"):
             keys = input_keys(item)
-            if keys is None:
+            get = _getter(keys) if keys is not None else compile_direct_intrinsic(item)
+            if get is None:
                 return None
             base[key[:-2]] = None  # a placeholder: the copy keeps the definition's key order
-            dynamic.append((key[:-2], keys))
+            dynamic.append((key[:-2], get))
         elif isinstance(_compile(item, ""), _Dynamic):
             return None
         else:
             base[key] = item
     if not dynamic:
         return None
-    if len(dynamic) == 1 and len(dynamic[0][1]) == 1:
-        name0, (key0,) = dynamic[0]
+    if len(dynamic) == 1:
+        ((name0, get0),) = dynamic
+        keys0 = input_keys(value[name0 + ".$"])
+        if keys0 is not None and len(keys0) == 1:
+            (key0,) = keys0
+
+            def fill_key(data: Json) -> Json:
+                out = base.copy()
+                out[name0] = data[key0]
+                return out
+
+            return fill_key
 
         def fill_one(data: Json) -> Json:
             out = base.copy()
-            out[name0] = data[key0]
+            out[name0] = get0(data)
             return out
 
         return fill_one
 
     def fill(data: Json) -> Json:
         out = base.copy()
-        for name, keys in dynamic:
-            found = data
-            for key in keys:
-                found = found[key]
-            out[name] = found
+        for name, get in dynamic:
+            out[name] = get(data)
         return out
 
     return fill
+
+
+def _getter(keys: tuple[str, ...]) -> Callable[[Json], Json]:
+    """``data[k1][k2]...`` (raising KeyError/TypeError where a step does not meet an object holding the name)."""
+    if len(keys) == 1:
+        (key,) = keys
+
+        def get_one(data: Json) -> Json:
+            return data[key]
+
+        return get_one
+
+    def get(data: Json) -> Json:
+        for key in keys:
+            data = data[key]
+        return data
+
+    return get

@@ -8,7 +8,14 @@ import re
 import pytest
 
 from sfnkit.asl.failures import StatesError
-from sfnkit.asl.intrinsics import FUNCTIONS, compile_intrinsic, is_intrinsic, java_math_round, render_format_value
+from sfnkit.asl.intrinsics import (
+    FUNCTIONS,
+    compile_direct_intrinsic,
+    compile_intrinsic,
+    is_intrinsic,
+    java_math_round,
+    render_format_value,
+)
 from sfnkit.asl.paths import PathNotFound
 from sfnkit.asl.scope import Json, Scope
 from sfnkit.errors import AslError
@@ -217,3 +224,36 @@ def test_string_to_json_rejects_nan_and_overflow() -> None:
     for text in ("NaN", "[Infinity]", "1e400"):
         with pytest.raises(StatesError, match="the string is not valid JSON"):
             call("States.StringToJson($.s)", {"s": text})
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"i": 41}, {"i": -5}, {"i": 2**40}, {"i": 1.5}, {"i": True}, {"i": "1"}, {"i": None}, {"j": 1}, [1], "x", None],
+)
+@pytest.mark.parametrize("text", ["States.MathAdd($.i, 1)", "States.MathAdd( $['i'] , -12 )"])
+def test_direct_counter_agrees_with_the_full_call(text: str, data: Json) -> None:
+    """The direct MathAdd adds to an integer as the full call does, and leaves everything else to it."""
+    direct = compile_direct_intrinsic(text)
+    assert direct is not None
+    if isinstance(data, dict) and type(data.get("i")) is int:
+        assert direct(data) == compile_intrinsic(text)(Scope(data))
+    else:
+        with pytest.raises((KeyError, TypeError)):
+            direct(data)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "States.MathAdd($.i, 1.5)",
+        "States.MathAdd($.i, $.j)",
+        "States.MathAdd($$.x, 1)",
+        "States.MathAdd($, 1)",
+        "States.MathAdd($.a[0], 1)",
+        "States.MathAdd($.i, 01)",
+        "States.Format('{}', $.i)",
+    ],
+)
+def test_direct_counter_only_for_a_plain_path_and_an_integer(text: str) -> None:
+    """Other argument shapes and other functions have no direct form."""
+    assert compile_direct_intrinsic(text) is None
