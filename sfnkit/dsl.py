@@ -16,6 +16,7 @@ in a JSONPath workflow and as ``{"name": "{% $states.input.dragon.name %}"}`` in
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Generic, ParamSpec, TypeVar, overload
@@ -424,16 +425,19 @@ class StateStep(_Retryable):
 
 def _collect(fields: dict[str, Json]) -> tuple[dict[str, Json], bool]:
     """The given (not ``ABSENT``) *fields*, their values frozen, and whether any holds a path."""
-    given = {key: value for key, value in fields.items() if value is not ABSENT}
-    # None means "not given" for these two (for the JSON-valued fields it is JSON null).
-    if "comment" in given and given["comment"] is None:
-        del given["comment"]
-    if "query_language" in given and given["query_language"] is None:
-        del given["query_language"]
+    given: dict[str, Json] = {}
     dynamic = False
-    for key, value in given.items():
+    for key, value in fields.items():
+        if value is ABSENT:
+            continue
         value_kind = type(value)
-        if not (value_kind is str or value_kind is int or value_kind is float or value_kind is bool or value is None):
+        if value_kind is str or value_kind is int or value_kind is float or value_kind is bool:
+            given[key] = value
+        elif value is None:
+            # None means "not given" for these two (for the JSON-valued fields it is JSON null).
+            if key != "comment" and key != "query_language":
+                given[key] = None
+        else:
             given[key], inner = freeze(value)
             dynamic = dynamic or inner
     return given, dynamic
@@ -445,10 +449,15 @@ def _state_step(
     given, dynamic = _collect(fields)
     if kind != "Task" and (retry_ or catch_):
         raise DefinitionError(f"{kind} states cannot have retry= or catch=; ASL allows them on Task, Parallel, Map")
+    named = name is not None
+    if name is None:
+        name = default_name
+    elif not (type(name) is str and name.isidentifier() and len(name) <= MAX_NAME_LENGTH):  # else: fine as it is
+        name = _check_name(name, f"{default_name.lower()}()")
     return StateStep(
         kind=kind,
-        name=_check_name(name, f"{default_name.lower()}()") if name is not None else default_name,
-        named=name is not None,
+        name=name,
+        named=named,
         fields=given,
         dynamic=dynamic,
         retriers=_retriers(retry_) if retry_ else (),
@@ -742,7 +751,7 @@ def pass_(
 
     ``result`` is static JSON (ASL never evaluates it); ``output`` (JSONata) may be any value or expression.
     """
-    if isinstance(result, Path | Predicate):
+    if result is not ABSENT and isinstance(result, Path | Predicate):
         raise DefinitionError("pass_(result=) is a fixed value; to copy a field use parameters={'x': data.y}")
     if parameters is not ABSENT and type(parameters) is not dict and not isinstance(parameters, Mapping):
         raise DefinitionError(f"pass_(parameters=) is a JSON object template; got {parameters!r}")
@@ -1177,11 +1186,17 @@ def goto(target: str | Step) -> Goto:
     goto(check))``. Nothing may follow a ``goto`` in a sequence.
     """
     if isinstance(target, str):
-        return Goto(_check_name(target, "goto()"))
+        return _goto(target)
     name = getattr(target, "name", None)
     if not isinstance(target, Step) or not isinstance(name, str):
         raise DefinitionError(f"goto() takes a state name or a single step; got {target!r}")
     return Goto(name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _goto(target: str) -> Goto:
+    # Gotos are values: flows built in loops jump to the same few names again and again, so equal ones are shared.
+    return Goto(_check_name(target, "goto()"))
 
 
 def chain(*steps: Step | Sequence[Step]) -> Step:

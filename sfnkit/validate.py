@@ -51,20 +51,25 @@ _STATES_MEMBER = re.compile(r"\$states\s*\.\s*(result|errorOutput)\b")
 # --- entry points -----------------------------------------------------------------------------------------------
 
 
-def validate(machine: Any) -> None:
+def validate(machine: Any, *, size_at_most: int | None = None) -> None:
     """Check a ``StateMachine`` or an ASL definition dict; raise ``ValidationError`` listing every problem.
+
+    ``size_at_most`` is as for :func:`problems`.
 
     >>> validate({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
     """
-    found = problems(_definition_of(machine))
+    found = problems(_definition_of(machine), size_at_most=size_at_most)
     if found:
         raise ValidationError(found)
 
 
-def problems(definition: Mapping[str, Json]) -> list[Problem]:
+def problems(definition: Mapping[str, Json], *, size_at_most: int | None = None) -> list[Problem]:
     """Every rule *definition* breaks (an empty list when AWS would accept it).
 
     Problems come block by block (the machine, then its branches and processors), each block's states in order.
+    ``size_at_most`` is a bound the caller already knows for the size of the definition's JSON text in bytes
+    (``to_json`` passes the length of the text it made, whose whitespace only adds to the compact size AWS
+    counts); within the 1 MB quota, the size check then need not serialise the definition again.
     """
     if not _is_object(definition):
         kind = type(definition).__name__
@@ -74,7 +79,9 @@ def problems(definition: Mapping[str, Json]) -> list[Problem]:
         machine_language = JSONPATH
     blocks = _blocks(definition)
     homes = _state_homes(blocks)
-    found: list[Problem] = list(_check_size(definition))
+    found: list[Problem] = []
+    if size_at_most is None or size_at_most > MAX_DEFINITION_BYTES:
+        found.extend(_check_size(definition))
     for block in blocks:
         found.extend(_check_block(block, machine_language, homes))
     found.extend(_check_unique_names(blocks))
@@ -204,6 +211,9 @@ def _blocks(definition: Mapping[str, Json]) -> list[_Block]:
         block = queue.popleft()
         visible = block.outer_variables | _assigned_in(block)
         for name, state in block.states:
+            state_type = state.get("Type")
+            if state_type != "Parallel" and state_type != "Map":
+                continue  # no nested blocks
             for kind, where, body in _children(state, block.state_location(name)):
                 # A Distributed Map's items run as child executions that cannot see (so may reuse) outer variables.
                 outer = frozenset() if _is_distributed(body) else visible
@@ -233,14 +243,20 @@ def _assigned_in(block: _Block) -> frozenset[str]:
     """Variables that states of *block* assign (state, Choice rule and catcher Assign)."""
     names: set[str] = set()
     for _, state in block.states:
-        assigns = [state.get("Assign")]
+        if "Assign" in state:
+            _add_assigned(names, state["Assign"])
         for key in ("Choices", "Catch"):
-            if isinstance(state.get(key), list):
-                assigns.extend(part.get("Assign") for part in state[key] if _is_object(part))
-        for assign in assigns:
-            if _is_object(assign):
-                names.update(assigned_names({key: None for key in assign if isinstance(key, str)}))
+            parts = state.get(key)
+            if isinstance(parts, list):
+                for part in parts:
+                    if _is_object(part) and "Assign" in part:
+                        _add_assigned(names, part["Assign"])
     return frozenset(names)
+
+
+def _add_assigned(names: set[str], assign: Json) -> None:
+    if _is_object(assign):
+        names.update(assigned_names({key: None for key in assign if isinstance(key, str)}))
 
 
 def _state_homes(blocks: list[_Block]) -> dict[str, str]:
@@ -275,18 +291,17 @@ def _check_size(definition: Mapping[str, Json]) -> Iterator[Problem]:
 
 def _check_unique_names(blocks: list[_Block]) -> Iterator[Problem]:
     """ASL-NOTES §10 item 3: DUPLICATE_STATE_NAME, across all blocks."""
-    first: dict[str, str] = {}
+    first: dict[str, _Block] = {}
     for block in blocks:
         for name, _ in block.states:
-            where = block.state_location(name)
-            if name in first:
+            owner = first.setdefault(name, block)
+            if owner is not block:
                 yield Problem(
-                    where,
-                    f"State name {name!r} is already used at {first[name]}; state names must be unique across the "
-                    "whole machine, Parallel branches and Map processors included. Rename one of them.",
+                    block.state_location(name),
+                    f"State name {name!r} is already used at {owner.state_location(name)}; state names must be "
+                    "unique across the whole machine, Parallel branches and Map processors included. Rename one of "
+                    "them.",
                 )
-            else:
-                first[name] = where
 
 
 def _check_unique_labels(blocks: list[_Block]) -> Iterator[Problem]:
@@ -294,9 +309,9 @@ def _check_unique_labels(blocks: list[_Block]) -> Iterator[Problem]:
     first: dict[str, str] = {}
     for block in blocks:
         for name, state in block.states:
-            label = state.get("Label")
-            if state.get("Type") != "Map" or not isinstance(label, str):
+            if "Label" not in state or state.get("Type") != "Map" or not isinstance(state["Label"], str):
                 continue
+            label = state["Label"]
             where = _at(block.state_location(name), "Label")
             if label in first:
                 yield Problem(
@@ -313,7 +328,10 @@ def _check_block(block: _Block, machine_language: str, homes: Mapping[str, str])
     yield from _check_block_fields(block)
     yield from _check_start_at(block)
     yield from _check_states_object(block)
+    quick = _QUICK_STATES.get(machine_language)
     for name, body in block.states:
+        if quick is not None and _quick_state(body, machine_language, quick):
+            continue  # the state checks below would report nothing
         state_type = body.get("Type")
         state = _State(
             name=name,
@@ -326,8 +344,9 @@ def _check_block(block: _Block, machine_language: str, homes: Mapping[str, str])
         )
         for check in _STATE_CHECKS:
             yield from check(state)
-    yield from _check_targets(block, homes)
-    yield from _check_reachable(block)
+    targets = {name: _target_list(body) for name, body in block.states}
+    yield from _check_targets(block, homes, targets)
+    yield from _check_reachable(block, targets)
     yield from _check_has_end(block)
 
 
@@ -376,7 +395,9 @@ def _check_states_object(block: _Block) -> Iterator[Problem]:
         yield Problem(where, "States cannot be empty; add at least one state (and name it in StartAt).")
     else:
         for name, state in states.items():
-            yield from _check_state_name(name, _at(where, name))
+            # A printable name of 1..80 characters has nothing to report (control characters are not printable).
+            if not (type(name) is str and 0 < len(name) <= schema.MAX_NAME_LENGTH and name.isprintable()):
+                yield from _check_state_name(name, _at(where, name))
             if not _is_object(state):
                 yield Problem(_at(where, name), f"A state must be an object with a Type; got {_show(state)}.")
 
@@ -394,19 +415,6 @@ def _check_state_name(name: str, where: str) -> Iterator[Problem]:
         yield Problem(where, f"State name {name!r} contains a control character; remove it.")
 
 
-def _targets(state: Mapping[str, Json]) -> Iterator[Json]:
-    """Every transition target of *state* (Next, Default, Choices[i].Next, Catch[i].Next), without locations."""
-    for key in ("Next", "Default"):
-        if key in state:
-            yield state[key]
-    for key in ("Choices", "Catch"):
-        parts = state.get(key)
-        if isinstance(parts, list):
-            for part in parts:
-                if _is_object(part) and "Next" in part:
-                    yield part["Next"]
-
-
 def _transitions(state: Mapping[str, Json], where: str) -> Iterator[tuple[str, Json]]:
     """(location, target) of every transition out of *state*: Next, Default, Choices[i].Next, Catch[i].Next."""
     for key in ("Next", "Default"):
@@ -420,12 +428,32 @@ def _transitions(state: Mapping[str, Json], where: str) -> Iterator[tuple[str, J
                     yield _at(_index(_at(where, key), position), "Next"), part["Next"]
 
 
-def _check_targets(block: _Block, homes: Mapping[str, str]) -> Iterator[Problem]:
+def _target_list(state: Mapping[str, Json]) -> list[Json]:
+    """Every transition target of *state* (Next, Default, Choices[i].Next, Catch[i].Next), without locations."""
+    found = []
+    if "Next" in state:
+        found.append(state["Next"])
+    if "Default" in state:
+        found.append(state["Default"])
+    for key in ("Choices", "Catch"):
+        parts = state.get(key)
+        if isinstance(parts, list):
+            for part in parts:
+                if _is_object(part) and "Next" in part:
+                    found.append(part["Next"])
+    return found
+
+
+def _check_targets(block: _Block, homes: Mapping[str, str], targets: Mapping[str, list[Json]]) -> Iterator[Problem]:
     """ASL-NOTES §10 items 2, 5: MISSING_TRANSITION_TARGET; no Next into or out of another block."""
     states = block.body.get("States")
     if not _is_object(states):
         return
     start = block.body.get("StartAt")
+    if not isinstance(start, str) or start in states:
+        # First only look (no locations): a target that is not a string is reported by the check of its field.
+        if all(not isinstance(target, str) or target in states for found in targets.values() for target in found):
+            return
     links: list[tuple[str, Json]] = [(_at(block.where, "StartAt"), start)] if isinstance(start, str) else []
     for name, body in block.states:
         links.extend(_transitions(body, block.state_location(name)))
@@ -451,7 +479,7 @@ def _missing_target(where: str, target: str, block: _Block, homes: Mapping[str, 
     )
 
 
-def _check_reachable(block: _Block) -> Iterator[Problem]:
+def _check_reachable(block: _Block, targets: Mapping[str, list[Json]]) -> Iterator[Problem]:
     """ASL-NOTES §10 item 7: every state reachable from StartAt (breadth-first, no recursion)."""
     states = block.body.get("States")
     start = block.body.get("StartAt")
@@ -460,10 +488,7 @@ def _check_reachable(block: _Block) -> Iterator[Problem]:
     seen = {start}
     queue = deque([start])
     while queue:
-        body = states[queue.popleft()]
-        if not _is_object(body):
-            continue
-        for target in _targets(body):
+        for target in targets.get(queue.popleft(), ()):  # a state that is not an object has no entry
             if isinstance(target, str) and target in states and target not in seen:
                 seen.add(target)
                 queue.append(target)
@@ -1632,3 +1657,240 @@ def _intrinsic_problems(text: str, where: str) -> Iterator[Problem]:
 def _expression_problem(text: str, where: str) -> Problem | None:
     message = _expression_verdict(text)
     return None if message is None else Problem(where, message)
+
+
+# --- the quick yes -----------------------------------------------------------------------------------------------
+# Most states of a machine are plainly valid, and for them the state checks above cost far more than their verdict:
+# each builds locations and runs a generator per rule. ``_quick_state`` answers "would every state check report
+# nothing?" without either. It mirrors those checks field kind by field kind, says yes only when they would find no
+# problem, and says no to anything it does not cover (Map states, Assign, Credentials, JSONata values, Retry and
+# Catch, nested Choice rules...): such a state goes through the full checks, which alone write messages.
+# tests/test_validate.py holds it to that on the corpus and on mutated states.
+
+_QuickCheck = Callable[[Json], bool]
+
+
+def _quick_text(value: Json) -> bool:
+    return isinstance(value, str)
+
+
+def _quick_end(value: Json) -> bool:
+    return isinstance(value, bool)
+
+
+def _quick_path(value: Json) -> bool:
+    return value is None or (isinstance(value, str) and _path_verdict(value)[0] is None)
+
+
+def _quick_result_path(value: Json) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, str) or value.startswith("$$"):
+        return False
+    if len(value) > 1 and value.startswith("$") and value[1] not in ".[":
+        return False
+    return _reference_path_verdict(value) is None
+
+
+def _quick_reference_path(value: Json) -> bool:
+    if not isinstance(value, str):
+        return False
+    message, is_definite = _path_verdict(value)
+    return message is None and is_definite
+
+
+def _quick_error_path(value: Json) -> bool:
+    if not isinstance(value, str):
+        return False
+    return _quick_reference_path(value) if value.startswith("$") else _intrinsic_verdict(value) is None
+
+
+def _quick_dynamic_value(value: Json) -> bool:
+    if not isinstance(value, str):
+        return False
+    return _path_verdict(value)[0] is None if value.startswith("$") else _intrinsic_verdict(value) is None
+
+
+def _quick_template(value: Json) -> bool:
+    if not _is_object(value):
+        return False
+    stack: list[Json] = [value]
+    while stack:
+        node = stack.pop()
+        if _is_object(node):
+            for key, item in node.items():
+                if isinstance(key, str) and key.endswith(".$"):
+                    if key[:-2] in node or not _quick_dynamic_value(item):
+                        return False
+                else:
+                    stack.append(item)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return True
+
+
+@functools.lru_cache(maxsize=8192)
+def _resource_verdict(text: str) -> bool:
+    return any(pattern.fullmatch(text) for pattern in (_LAMBDA_ARN, _ACTIVITY_ARN, _INTEGRATION_ARN))
+
+
+def _quick_resource(value: Json) -> bool:
+    return isinstance(value, str) and _resource_verdict(value)
+
+
+def _quick_literal(check: _QuickCheck) -> _QuickCheck:
+    """As ``_expression_or``: a value that looks like an expression is left to the full check."""
+
+    def quick(value: Json) -> bool:
+        if isinstance(value, str) and (value.startswith("{%") or value.endswith("%}")):
+            return False
+        return check(value)
+
+    return quick
+
+
+def _quick_operand(operand: Operand, value: Json) -> bool:
+    match operand:
+        case Operand.PATH:
+            return _quick_reference_path(value)
+        case Operand.STRING:
+            return isinstance(value, str)
+        case Operand.PATTERN:
+            return isinstance(value, str) and not _bad_escape(value)
+        case Operand.NUMBER:
+            return _is_number(value)
+        case Operand.BOOLEAN:
+            return isinstance(value, bool)
+        case Operand.TIMESTAMP:
+            return _is_timestamp(value)
+
+
+def _quick_choices(value: Json) -> bool:
+    """JSONPath ``Choices`` whose rules are each one ``Variable`` test with ``Next`` (and maybe a ``Comment``)."""
+    if not isinstance(value, list) or not value:
+        return False
+    for rule in value:
+        if not _is_object(rule) or "Next" not in rule or "Variable" not in rule:
+            return False
+        operators = 0
+        for key, item in rule.items():
+            if key == "Next" or key == "Comment":
+                if not isinstance(item, str):
+                    return False
+            elif key == "Variable":
+                if not _quick_reference_path(item):
+                    return False
+            else:
+                operand = schema.CHOICE_OPERATORS.get(key)
+                if operand is None or not _quick_operand(operand, item):
+                    return False
+                operators += 1
+        if operators != 1:
+            return False
+    return True
+
+
+def _quick_branches(value: Json) -> bool:
+    return isinstance(value, list) and bool(value) and all(_is_object(branch) for branch in value)
+
+
+def _quick_value_checks(language: str) -> dict[Kind, _QuickCheck | None]:
+    """Kind -> quick check in a state of *language* (``None``: the value is not checked at all)."""
+    checks: dict[Kind, _QuickCheck | None] = {
+        kind: None for kind in Kind if kind not in _VALUE_CHECKS
+    }  # ANY_JSON and the kinds checked elsewhere (Type, QueryLanguage)
+    checks.update(
+        {
+            Kind.TEXT: _quick_text,
+            Kind.STATE_NAME: _quick_text,
+            Kind.END: _quick_end,
+            Kind.PATH: _quick_path,
+            Kind.RESULT_PATH: _quick_result_path,
+            Kind.REFERENCE_PATH: _quick_reference_path,
+            Kind.ERROR_PATH: _quick_error_path,
+            Kind.TEMPLATE: _quick_template,
+            Kind.RESOURCE: _quick_resource,
+            Kind.POSITIVE_INT: _quick_literal(lambda v: _is_int(v) and 1 <= v <= schema.MAX_INTEGER),
+            Kind.NON_NEGATIVE_INT: _quick_literal(lambda v: _is_int(v) and 0 <= v <= schema.MAX_INTEGER),
+            Kind.PERCENTAGE: _quick_literal(lambda v: _is_number(v) and 0 <= v <= 100),
+            Kind.TIMESTAMP: _quick_literal(_is_timestamp),
+            Kind.STRING_VALUE: _quick_literal(_quick_text),
+            Kind.BRANCHES: _quick_branches,
+        }
+    )
+    if language == JSONPATH:
+        checks[Kind.CHOICES] = _quick_choices
+    return checks
+
+
+@attrs.frozen
+class _QuickType:
+    """What the quick yes needs to know about one state type in one query language."""
+
+    fields: Mapping[
+        str, _QuickCheck | None
+    ]  # the fields it covers; a field not here sends the state to the full checks
+    required: tuple[str, ...]
+    one_of: tuple[str, ...]
+    transition: bool  # exactly one of Next / "End": true
+    exclusive: tuple[tuple[str, ...], ...]
+
+
+def _quick_types(language: str) -> dict[str, _QuickType]:
+    checks = _quick_value_checks(language)
+    types: dict[str, _QuickType] = {}
+    for state_type, fields in schema.STATE_FIELDS.items():
+        if state_type == "Map":
+            continue  # ProcessorConfig and the Distributed-only fields: the full checks
+        covered: dict[str, _QuickCheck | None] = {}
+        for key, spec in fields.items():
+            if (spec.lang is Lang.ANY or spec.lang.value == language) and spec.kind in checks:
+                covered[key] = checks[spec.kind]
+        types[state_type] = _QuickType(
+            fields=covered,
+            required=schema.REQUIRED_FIELDS.get(state_type, ()),
+            one_of=schema.REQUIRED_ONE_OF.get(state_type, ()),
+            transition=state_type in schema.TRANSITION_TYPES,
+            exclusive=schema.EXCLUSIVE_FIELDS.get(state_type, ()),
+        )
+    return types
+
+
+# Query language of the state -> state type -> what the quick yes knows of it.
+_QUICK_STATES: Final[Mapping[str, Mapping[str, _QuickType]]] = {
+    language: _quick_types(language) for language in schema.QUERY_LANGUAGES
+}
+
+
+def _quick_state(body: Mapping[str, Json], machine_language: str, quick: Mapping[str, _QuickType]) -> bool:
+    """Whether every state check would pass *body* (``quick`` is ``_QUICK_STATES[machine_language]``)."""
+    if "QueryLanguage" in body:
+        language = body["QueryLanguage"]
+        if language not in schema.QUERY_LANGUAGES or (language == JSONPATH and machine_language == JSONATA):
+            return False
+        quick = _QUICK_STATES[language]
+    state_type = body.get("Type")
+    if type(state_type) is not str:
+        return False
+    known = quick.get(state_type)
+    if known is None:
+        return False
+    fields = known.fields
+    for key, value in body.items():
+        if key not in fields:
+            return False
+        check = fields[key]
+        if check is not None and not check(value):
+            return False
+    for key in known.required:
+        if key not in body:
+            return False
+    if known.one_of and not any(key in body for key in known.one_of):
+        return False
+    if known.transition and ("Next" in body) == (body.get("End") is True):
+        return False
+    for group in known.exclusive:
+        if sum(key in body for key in group) > 1:
+            return False
+    heartbeat, timeout = body.get("HeartbeatSeconds"), body.get("TimeoutSeconds")
+    return not (state_type == "Task" and _is_int(heartbeat) and _is_int(timeout) and heartbeat >= timeout)

@@ -227,6 +227,31 @@ def test_to_asl_validates_what_it_exports() -> None:
     assert machine.to_asl(validate=False)["States"]["A"]["Next"] == "Missing"
 
 
+def test_to_json_validates_what_it_exports() -> None:
+    """to_json raises the same ValidationError as to_asl, and writes the same definition when valid."""
+    machine = from_definition({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Missing"}}})
+    with pytest.raises(ValidationError, match=r"States\.A\.Next"):
+        machine.to_json()
+    good = from_definition(DRAGONS)
+    assert json.loads(good.to_json()) == good.to_asl()
+
+
+def test_to_json_reports_a_value_that_is_not_json_as_a_problem() -> None:
+    """A non-JSON value in the IR is a ValidationError from to_json (validated), a TypeError without validation."""
+    machine = from_definition({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {1, 2}, "End": True}}})
+    with pytest.raises(ValidationError, match=r"The definition is not JSON"):
+        machine.to_json()
+    with pytest.raises(TypeError, match=r"set is not JSON serializable"):
+        machine.to_json(validate=False)
+
+
+def test_to_json_over_one_megabyte_is_rejected() -> None:
+    """The size quota holds for to_json, whose own text only bounds the size."""
+    machine = from_definition({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "é" * 600_000, "End": True}}})
+    with pytest.raises(ValidationError, match=r"The definition is 1200069 bytes; AWS accepts at most 1 MB"):
+        machine.to_json(indent=None)
+
+
 def test_from_asl_validates() -> None:
     """from_asl rejects a definition AWS would reject, listing the problem."""
     with pytest.raises(ValidationError, match=r"StartAt"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import time
@@ -272,6 +273,28 @@ def test_definition_over_one_megabyte_is_rejected():
     ]
 
 
+def test_size_bound_within_the_quota_skips_measuring():
+    """A caller's size bound within 1 MB is trusted (to_json passes the length of the text it made)."""
+    big = machine({"A": {"Type": "Pass", "Result": "x" * 1_100_000, "End": True}})
+    assert problems(big, size_at_most=1_000) == []
+
+
+def test_size_bound_over_the_quota_measures_the_compact_text():
+    """A bound over 1 MB is only a bound: the compact size decides."""
+    small = machine({"A": {"Type": "Pass", "Result": "x" * 1_000, "End": True}})
+    assert problems(small, size_at_most=2_000_000) == []
+    big = machine({"A": {"Type": "Pass", "Result": "x" * 1_100_000, "End": True}})
+    assert validate_message(big, size_at_most=2_000_000) == (
+        "The definition is 1100069 bytes; AWS accepts at most 1 MB. Move large constants into the input."
+    )
+
+
+def validate_message(definition: dict[str, Any], **options: Any) -> str:
+    with pytest.raises(ValidationError) as caught:
+        validate(definition, **options)
+    return caught.value.problems[0].message
+
+
 def test_catcher_assign_of_a_map_is_an_outer_variable():
     """A Map's catcher assigns in the enclosing scope, so the processor may not assign that name."""
     inner = {"Type": "Pass", "Assign": {"err": 1}, "End": True}
@@ -377,3 +400,81 @@ def test_problems_never_raises_on_arbitrary_json(definition: dict[str, Any]):
 def test_problems_never_raises_on_state_shaped_json(states: dict[str, Any]):
     """Definitions with typed states and random fields give Problems, never an exception."""
     assert all(isinstance(problem, Problem) for problem in problems({"StartAt": "A", "States": states}))
+
+
+# --- the quick yes never hides a problem ------------------------------------------------------------------------
+
+INVALID = sorted((Path(__file__).parent / "validation" / "invalid").glob("*.json"))
+# Values that break one rule or another, put in place of each field of each state (and extra fields added).
+ODD_VALUES: tuple[Any, ...] = (
+    None, True, 0, -1, 1.5, 10**9, "", "x", "$", "$$.Execution.Id", "$.a[", "$.a[*]", "$x", "States.Format('{}', $.a)",
+    "States.Bogus(", "{% $states.input %}", "{% 1 + %}", "2026-01-31T12:00:00Z", "arn:aws:states:::lambda:invoke",
+    [], [{}], ["States.ALL"], {}, {"a.$": "$.b", "a": 1}, {"a.$": 1}, {"b.$": "$.c[?(@.d)]"},
+    [{"Variable": "$.x", "NumericEquals": 1, "Next": "A"}], [{"Variable": "$.x", "StringMatches": "a\\b", "Next": "A"}],
+    [{"Variable": "$.x", "IsPresent": True, "BooleanEquals": True, "Next": "A"}], [{"Variable": "$.x", "Next": "A"}],
+)  # fmt: skip
+EXTRA_FIELDS = ("End", "Next", "Default", "Comment", "Seconds", "SecondsPath", "TimeoutSeconds", "HeartbeatSeconds")
+
+
+def corpus_states() -> list[tuple[dict[str, Any], str]]:
+    """(state, machine query language) for every state of the conformance and invalid corpora."""
+    from sfnkit.validate import _blocks
+
+    found = []
+    for path in [*CONFORMANCE, *INVALID]:
+        definition = json.loads(path.read_text(encoding="utf-8"))["definition"]
+        if not isinstance(definition, dict):
+            continue
+        language = "JSONata" if definition.get("QueryLanguage") == "JSONata" else "JSONPath"
+        found.extend((body, language) for block in _blocks(definition) for _, body in block.states)
+    return found
+
+
+def state_problems(body: dict[str, Any], machine_language: str) -> list[Problem]:
+    """What the full state checks say about *body*, as _check_block runs them."""
+    module = importlib.import_module("sfnkit.validate")
+    state_type = body.get("Type")
+    state = module._State(
+        name="S",
+        body=body,
+        where="States.S",
+        type=state_type if state_type in module.schema.STATE_TYPES else None,
+        language=module._language_of(body, machine_language),
+        machine_language=machine_language,
+        outer_variables=frozenset(),
+    )
+    return [problem for check in module._STATE_CHECKS for problem in check(state)]
+
+
+def quick_yes(body: dict[str, Any], machine_language: str) -> bool:
+    """The quick path's verdict on *body*."""
+    module = importlib.import_module("sfnkit.validate")
+    return module._quick_state(body, machine_language, module._QUICK_STATES[machine_language])
+
+
+def test_quick_yes_covers_most_corpus_states_and_only_clean_ones():
+    """Every state the quick path passes has no problem, and it passes most valid JSONPath states."""
+    states = corpus_states()
+    passed = [(body, language) for body, language in states if quick_yes(body, language)]
+    assert [body for body, language in passed if state_problems(body, language)] == []
+    assert len(passed) > len(states) // 3
+
+
+def test_quick_yes_never_passes_a_mutated_state_with_a_problem():
+    """Each field of each corpus state replaced by odd values, or odd fields added: quick yes implies no problem."""
+    hidden = []
+    seen: set[str] = set()
+    for body, language in corpus_states():
+        shape = json.dumps([sorted(body), language])
+        if shape in seen:  # one state per set of fields keeps this fast
+            continue
+        seen.add(shape)
+        for key in [*body, *EXTRA_FIELDS]:
+            for value in ODD_VALUES:
+                mutated = {**body, key: value}
+                if quick_yes(mutated, language) and state_problems(mutated, language):
+                    hidden.append(mutated)
+            without = {k: v for k, v in body.items() if k != key}
+            if quick_yes(without, language) and state_problems(without, language):
+                hidden.append(without)
+    assert hidden == []

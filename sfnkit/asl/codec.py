@@ -7,10 +7,13 @@ the ``Next`` of Choice rules and catchers) becomes the machine's transitions and
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
+import operator
 import os
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
 import attrs
@@ -78,6 +81,14 @@ _FIELDS: Final[dict[type, tuple[_Field, ...]]] = {
     for cls in (*STATE_CLASSES.values(), Retrier, Catcher)
 }
 _KEYS: Final[dict[type, dict[str, _Field]]] = {cls: {f.key: f for f in fields} for cls, fields in _FIELDS.items()}
+# The export's view of the same tables: (ASL key, kind, unset) per field, and one C-level getter that reads all
+# the fields of an instance at once (every class has several, so the getter returns a tuple).
+_SPECS: Final[dict[type, tuple[tuple[str, str, Any], ...]]] = {
+    cls: tuple((f.key, f.kind, f.unset) for f in fields) for cls, fields in _FIELDS.items()
+}
+_VALUES: Final[dict[type, Callable[[Any], tuple[Any, ...]]]] = {
+    cls: operator.attrgetter(*(f.name for f in fields)) for cls, fields in _FIELDS.items() if len(fields) > 1
+}
 
 
 # --- export ---------------------------------------------------------------------------------------------------
@@ -89,31 +100,73 @@ def to_asl(machine: StateMachine, *, validate: bool = True) -> dict[str, Json]:
     Raises ``ValidationError`` if the definition breaks a rule AWS enforces at creation; a machine is checked
     once (``from_asl`` checks on the way in), so exporting it again costs no validation.
     """
-    definition = _machine_to_asl(machine, top=True)
-    if validate and machine not in _VALID:
-        from sfnkit.validate import validate as check
+    with _gc_paused():
+        definition = _machine_to_asl(machine, _copy)
+        if validate and machine not in _VALID:
+            from sfnkit.validate import validate as check
 
-        check(definition)
-        _VALID.add(machine)
+            check(definition)
+            _VALID.add(machine)
     return definition
 
 
 def to_json(machine: StateMachine, indent: int | None = 2, *, validate: bool = True) -> str:
-    """The ASL definition of *machine* as JSON text."""
-    return json.dumps(to_asl(machine, validate=validate), indent=indent, ensure_ascii=False)
+    """The ASL definition of *machine* as JSON text (validated as ``to_asl`` validates)."""
+    # The dict never leaves this function, so it shares the machine's JSON values instead of copying them; and
+    # the text is made before validating, so that its length bounds the size the 1 MB check measures.
+    checking = validate and machine not in _VALID
+    with _gc_paused():
+        definition = _machine_to_asl(machine, _same)
+        try:
+            text = json.dumps(definition, indent=indent, ensure_ascii=False)
+        except (TypeError, ValueError, RecursionError):
+            if checking:  # not JSON: report it (with every other problem) as validation did before serialising
+                from sfnkit.validate import validate as check
+
+                check(definition)
+            raise
+        if checking:
+            from sfnkit.validate import validate as check
+
+            check(definition, size_at_most=len(text) if text.isascii() else len(text.encode()))
+            _VALID.add(machine)
+    return text
 
 
-def _machine_to_asl(machine: StateMachine, *, top: bool, processor_config: Json = ABSENT) -> dict[str, Json]:
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, as ``sfnkit.build`` does while building.
+
+    An export (and its validation) makes a few dicts and lists per state and frees none until the end, so the
+    collector would rescan a growing heap again and again; they form no cycles it must find. It is left as it was.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+# Scalars are immutable: the export writes them as they are, without a call (the common case, by far).
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+
+
+def _machine_to_asl(
+    machine: StateMachine, copy: Callable[[Json], Json], processor_config: Json = ABSENT
+) -> dict[str, Json]:
+    """*machine* as an ASL dict; *copy* is applied to every JSON value taken from the machine."""
     out: dict[str, Json] = {}
     if machine.comment is not None:
         out["Comment"] = machine.comment
     if processor_config is not ABSENT:
-        out["ProcessorConfig"] = _copy(processor_config)
+        out["ProcessorConfig"] = copy(processor_config)
     if machine.query_language is not None:
         out["QueryLanguage"] = machine.query_language
     out["StartAt"] = machine.start_at
-    edges = machine.edges
-    out["States"] = {name: _state_to_asl(state, edges.get(name, ())) for name, state in machine.states.items()}
+    edges = dict(machine.edges)  # one C-level copy: a lookup in a mappingproxy costs a method call
+    out["States"] = {name: _state_to_asl(state, edges.get(name, ()), copy) for name, state in machine.states.items()}
     if machine.timeout_seconds is not None:
         out["TimeoutSeconds"] = machine.timeout_seconds
     if machine.version is not None:
@@ -121,43 +174,41 @@ def _machine_to_asl(machine: StateMachine, *, top: bool, processor_config: Json 
     return out
 
 
-def _state_to_asl(state: State, edges: Edges) -> dict[str, Json]:
+def _state_to_asl(state: State, edges: Edges, copy: Callable[[Json], Json]) -> dict[str, Json]:
+    cls = type(state)
     out: dict[str, Json] = {"Type": state.type}
+    next_target = default_target = None
     catch_targets: dict[int, str] = {}
     choice_targets: dict[int, str] = {}
-    next_target = default_target = None
     for transition, target in edges:
-        match transition.kind:
-            case "Next":
-                next_target = target
-            case "Default":
-                default_target = target
-            case "Choice":
-                choice_targets[transition.order] = target
-            case "Catch":
-                catch_targets[transition.order] = target
-    for field in _FIELDS[type(state)]:
-        value = getattr(state, field.name)
-        if value is field.unset:
+        how = transition.kind
+        if how == "Next":
+            next_target = target
+        elif how == "Default":
+            default_target = target
+        elif how == "Choice":
+            choice_targets[transition.order] = target
+        elif how == "Catch":
+            catch_targets[transition.order] = target
+    for (key, kind, unset), value in zip(_SPECS[cls], _VALUES[cls](state), strict=True):
+        if value is unset:
             continue
-        match field.kind:
-            case "value":
-                out[field.key] = _copy(value)
-            case "retry":
-                out[field.key] = [_part_to_asl(retrier) for retrier in value]
-            case "catch":
-                out[field.key] = [
-                    _with_next(_part_to_asl(catcher), catch_targets.get(i)) for i, catcher in enumerate(value)
-                ]
-            case "choices":
-                out[field.key] = [_with_next(_rule_to_asl(rule), choice_targets.get(i)) for i, rule in enumerate(value)]
-            case "branches":
-                out[field.key] = [_machine_to_asl(branch, top=False) for branch in value]
-            case "processor":
-                assert isinstance(state, Map)
-                key = state.iterator_field
-                out[key] = _machine_to_asl(value, top=False, processor_config=state.processor_config)
-    if isinstance(state, Choice):
+        if kind == "value":
+            out[key] = value if type(value) in _SCALARS else copy(value)
+        elif kind == "retry":
+            out[key] = [_part_to_asl(retrier, copy) for retrier in value]
+        elif kind == "catch":
+            out[key] = [
+                _with_next(_part_to_asl(catcher, copy), catch_targets.get(i)) for i, catcher in enumerate(value)
+            ]
+        elif kind == "choices":
+            out[key] = [_with_next(_rule_to_asl(rule, copy), choice_targets.get(i)) for i, rule in enumerate(value)]
+        elif kind == "branches":
+            out[key] = [_machine_to_asl(branch, copy) for branch in value]
+        else:  # "processor"
+            assert isinstance(state, Map)
+            out[state.iterator_field] = _machine_to_asl(value, copy, state.processor_config)
+    if cls is Choice:
         if default_target is not None:
             out["Default"] = default_target
     elif next_target is not None:
@@ -173,21 +224,25 @@ def _with_next(part: dict[str, Json], target: str | None) -> dict[str, Json]:
     return part
 
 
-def _part_to_asl(part: Retrier | Catcher) -> dict[str, Json]:
+def _part_to_asl(part: Retrier | Catcher, copy: Callable[[Json], Json]) -> dict[str, Json]:
     out: dict[str, Json] = {}
-    for field in _FIELDS[type(part)]:
-        value = getattr(part, field.name)
-        if value is not field.unset:
-            out[field.key] = list(value) if field.key == "ErrorEquals" else _copy(value)
+    for (key, _, unset), value in zip(_SPECS[type(part)], _VALUES[type(part)](part), strict=True):
+        if value is not unset:
+            out[key] = list(value) if key == "ErrorEquals" else copy(value)
     return out
 
 
-def _rule_to_asl(rule: ChoiceRule) -> dict[str, Json]:
-    out = to_choice_rule(rule.condition)
+def _rule_to_asl(rule: ChoiceRule, copy: Callable[[Json], Json]) -> dict[str, Json]:
+    condition = rule.condition
+    if type(condition) is Compare and condition.comment is None:  # the common rule, spelled inline
+        value = condition.value
+        out = {"Variable": condition.variable, condition.operator: value if type(value) in _SCALARS else copy(value)}
+    else:
+        out = _condition_to_asl(condition, copy)
     if rule.assign is not ABSENT:
-        out["Assign"] = _copy(rule.assign)
+        out["Assign"] = copy(rule.assign)
     if rule.output is not ABSENT:
-        out["Output"] = _copy(rule.output)
+        out["Output"] = copy(rule.output)
     if rule.comment is not None:
         out["Comment"] = rule.comment
     return out
@@ -195,29 +250,38 @@ def _rule_to_asl(rule: ChoiceRule) -> dict[str, Json]:
 
 def to_choice_rule(condition: Condition) -> dict[str, Json]:
     """Spell *condition* as an ASL Choice rule (without ``Next``)."""
+    return _condition_to_asl(condition, _copy)
+
+
+def _condition_to_asl(condition: Condition, copy: Callable[[Json], Json]) -> dict[str, Json]:
     out: dict[str, Json]
     match condition:
         case Compare(variable=variable, operator=operator, value=value):
-            out = {"Variable": variable, operator: _copy(value)}
+            out = {"Variable": variable, operator: copy(value)}
         case AllOf(conditions=conditions):
-            out = {"And": [to_choice_rule(c) for c in conditions]}
+            out = {"And": [_condition_to_asl(c, copy) for c in conditions]}
         case AnyOf(conditions=conditions):
-            out = {"Or": [to_choice_rule(c) for c in conditions]}
+            out = {"Or": [_condition_to_asl(c, copy) for c in conditions]}
         case Not(condition=inner):
-            out = {"Not": to_choice_rule(inner)}
+            out = {"Not": _condition_to_asl(inner, copy)}
         case Expression(condition=expression):
-            return {"Condition": _copy(expression)}
+            return {"Condition": copy(expression)}
     if condition.comment is not None:
         out["Comment"] = condition.comment
     return out
 
 
+def _same(value: Json) -> Json:
+    """No copy: for a definition that does not leave the module (``to_json`` serialises it at once)."""
+    return value
+
+
 def _copy(value: Json) -> Json:
     """A copy of a JSON value, so that a caller editing an exported dict cannot change the machine."""
     if isinstance(value, dict):
-        return {k: _copy(v) if isinstance(v, dict | list) else v for k, v in value.items()}
+        return {k: v if type(v) in _SCALARS else _copy(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_copy(v) if isinstance(v, dict | list) else v for v in value]
+        return [v if type(v) in _SCALARS else _copy(v) for v in value]
     return value
 
 
