@@ -14,7 +14,6 @@ import html
 import os
 import pathlib
 import shutil
-import subprocess
 import sys
 import sysconfig
 from collections.abc import Callable, Iterable, Mapping
@@ -473,6 +472,8 @@ def layout(source: str, format: str = "svg") -> bytes:
     Raises:
         RenderError: ``dot`` is not installed (the message says how to install it) or it failed.
     """
+    import subprocess  # here, not at the top: `import sfnkit` stays quick
+
     if format not in FORMATS:
         raise RenderError(f"Cannot draw to {format!r}: choose one of {', '.join(FORMATS)}.")
     program = find_dot()
