@@ -19,7 +19,7 @@ from sfnkit.states import Fail
 
 __all__ = ["END", "START", "RunOverlay", "StateRun", "Status", "summarize"]
 
-Status = Literal["succeeded", "failed", "caught", "running", "not_run"]
+Status = Literal["succeeded", "failed", "caught", "aborted", "running", "not_run"]
 START: Final = "Start"  # the key of the edge from the Start marker (``(START, start_at)`` in ``RunOverlay.taken``)
 END: Final = "End"  # the key of the edge from an End state to the End marker
 
@@ -62,21 +62,25 @@ class StateRun:
     succeeded: int = 0
     failed: int = 0
     caught: int = 0
+    aborted: int = 0  # stopped because a sibling branch or iteration failed (ASL: Parallel and Map stop the rest)
     retries: int = 0
     iterations_succeeded: int = 0
     iterations_failed: int = 0
+    iterations_aborted: int = 0
     duration: float | None = None  # seconds, from the events' timestamps; None when they carry none
     error: str | None = None  # the last error the state raised
 
     @property
     def status(self) -> Status:
-        """The state's colour: failed beats caught beats succeeded; entered but unfinished is running."""
+        """The state's colour: failed beats caught beats succeeded beats aborted; entered, unfinished is running."""
         if self.failed:
             return "failed"
         if self.caught:
             return "caught"
         if self.succeeded:
             return "succeeded"
+        if self.aborted:
+            return "aborted"
         return "running" if self.entered else "not_run"
 
 
@@ -165,9 +169,11 @@ class _Tally:
     succeeded: int = 0
     failed: int = 0
     caught: int = 0
+    aborted: int = 0
     retries: int = 0
     iterations_succeeded: int = 0
     iterations_failed: int = 0
+    iterations_aborted: int = 0
     duration: float | None = None
     error: str | None = None
 
@@ -247,6 +253,11 @@ class _Replay:
             span = before if before is not None and before.name == name and not before.closed else None
             span = self.exit(span or self.latest_open(name=name) or _Span(name, self.state_type(name), None), time)
             self.exits[event_id] = span
+        elif kind.endswith("StateAborted"):
+            fits = before is not None and not before.closed and kind.startswith(before.state_type or "?")
+            span = before if fits else self.latest_open(state_type=kind.removesuffix("StateAborted"))
+            if span is not None:
+                self.abort(span, time)
         elif kind.startswith(("MapState", "ParallelState")):
             # MapStateFailed follows the failed iteration's events: find the Map (or Parallel) by its type.
             state_type = kind[: kind.index("State")]
@@ -315,6 +326,14 @@ class _Replay:
             self.taken.add((span.name, END))
         return span
 
+    def abort(self, span: _Span, time: float | None) -> None:
+        """A state stopped from outside: a sibling branch or iteration failed, so AWS stopped this one."""
+        span.closed = True
+        self.open.remove(span)
+        entry = self.tally(span.name)
+        entry.aborted += 1
+        entry.add_time(span.start, time)
+
     def attempt_or_failure(self, kind: str, span: _Span, event: Mapping[str, Any], time: float | None) -> None:
         if kind in _ATTEMPTS:
             span.attempts += 1
@@ -332,12 +351,13 @@ class _Replay:
         entry = self.tally(name)
         if kind == "MapIterationSucceeded":
             entry.iterations_succeeded += 1
-        elif kind in ("MapIterationFailed", "MapIterationAborted"):
+        elif kind == "MapIterationAborted":
+            entry.iterations_aborted += 1
+        elif kind == "MapIterationFailed":
             entry.iterations_failed += 1
-            if kind == "MapIterationFailed":
-                failed = (before.error if before is not None else None) or self.last_error
-                if failed is not None:
-                    self.iteration_errors.setdefault(name, failed)
+            failed = (before.error if before is not None else None) or self.last_error
+            if failed is not None:
+                self.iteration_errors.setdefault(name, failed)
 
     def close(self) -> None:
         """Spans still open at the end failed if they raised (or are Fail states); else they were running."""

@@ -62,11 +62,13 @@ _LOOKS: Final[Mapping[str, _Look]] = {
     "Parallel": _Look("box", "rounded,filled", "#0972D3", "#EAF3FC"),
     "Map": _Look("box", "rounded,filled", "#007E8A", "#E6F6F7"),
 }
-# The console's execution colours: green succeeded, red failed, orange caught, blue in progress, grey not run.
+# The console's execution colours: green succeeded, red failed, orange caught, grey aborted, blue in progress;
+# states that never ran are white with a dashed grey border.
 _STATUS: Final[Mapping[Status, tuple[str, str]]] = {
     "succeeded": ("#1D8102", "#EBF5E6"),
     "failed": ("#D13212", "#FDEDEA"),
     "caught": ("#FF9900", "#FFF4E0"),
+    "aborted": ("#687078", "#E9EBED"),
     "running": ("#0972D3", "#EAF3FC"),
     "not_run": (_FAINT, "#FFFFFF"),
 }
@@ -113,10 +115,12 @@ def _duration(seconds: float) -> str:
 def _run_lines(state: State, run: StateRun) -> list[str]:
     """The overlay's lines under a state: counts, retries, duration, error."""
     facts: list[str] = []
-    if isinstance(state, Map) and (run.iterations_succeeded or run.iterations_failed):
-        facts.append(f"items: {run.iterations_succeeded} ok, {run.iterations_failed} failed")
+    if isinstance(state, Map) and (run.iterations_succeeded or run.iterations_failed or run.iterations_aborted):
+        items = f"items: {run.iterations_succeeded} ok, {run.iterations_failed} failed"
+        facts.append(items + (f", {run.iterations_aborted} aborted" if run.iterations_aborted else ""))
     elif run.entered > 1:
-        outcomes = [f"{count} {word}" for count, word in ((run.caught, "caught"), (run.failed, "failed")) if count]
+        counts = ((run.caught, "caught"), (run.failed, "failed"), (run.aborted, "aborted"))
+        outcomes = [f"{count} {word}" for count, word in counts if count]
         facts.append(
             f"ran {run.entered}×: {run.succeeded} ok, {', '.join(outcomes)}" if outcomes else f"ran {run.entered}×"
         )
@@ -363,7 +367,9 @@ def _title(machine: StateMachine, run: RunOverlay | None) -> str | None:
         if run.duration:
             status += f" · {_duration(run.duration)}"
         lines.append(_small(status, color, 11))
-        shown: tuple[Status, ...] = ("succeeded", "caught", "failed")
+        shown: list[Status] = ["succeeded", "caught", "failed"]
+        if any(state_run.aborted for state_run in run.states.values()):
+            shown.append("aborted")
         legend = [f'<FONT COLOR="{_STATUS[kind][0]}">■</FONT> {kind}' for kind in shown]
         legend.append(f'<FONT COLOR="{_FAINT}">□</FONT> not run')
         lines.append(f'<FONT POINT-SIZE="9" COLOR="{_MUTED}">{"   ".join(legend)}</FONT>')

@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from sfnkit import StateMachine
 from sfnkit.asl.codec import from_definition
 from sfnkit.overlay import RunOverlay, StateRun, summarize
 from sfnkit.render import render
@@ -335,15 +336,17 @@ def test_interleaved_iterations_follow_previous_event_links() -> None:
     assert overlay.run("Each").error == "BadItem" and overlay.run("Check").succeeded == 2
 
 
-def test_overlay_of_a_local_run() -> None:
-    """A run of sfnkit's executor (retries, a Parallel in a Map, a caught error) draws as it happened."""
-    from sfnkit import catch, fail, lambda_fn, map_, parallel, retry, run, workflow
+class GatewayTimeout(Exception):
+    """A flaky dependency: retried."""
 
-    class GatewayTimeout(Exception):
-        pass
 
-    class CardDeclined(Exception):
-        pass
+class CardDeclined(Exception):
+    """A real failure: caught."""
+
+
+def orders_flow(concurrency: int | None) -> StateMachine:
+    """A Map of orders; each reserves and charges in parallel; b times out twice, c's card is declined."""
+    from sfnkit import catch, fail, lambda_fn, map_, parallel, retry, workflow
 
     calls: dict[str, int] = {}
 
@@ -360,13 +363,25 @@ def test_overlay_of_a_local_run() -> None:
             raise CardDeclined("expired")
         return {}
 
+    options: dict[str, Any] = {} if concurrency is None else {"max_concurrency": concurrency}
     flow = map_(
         parallel(reserve, charge, name="Both"),
         name="Each",
         catch=catch(CardDeclined, then=fail(error="OrderFailed", name="Failed")),
+        **options,
     )
-    orders = workflow("Orders", flow)
-    execution = run(orders, [{"id": "a"}, {"id": "b"}, {"id": "c"}])
+    return workflow("Orders", flow)
+
+
+ORDERS_INPUT = [{"id": "a"}, {"id": "b"}, {"id": "c"}]
+
+
+def test_overlay_of_a_local_run() -> None:
+    """A run of sfnkit's executor (retries, a Parallel in a Map, a caught error) draws as it happened."""
+    from sfnkit import run
+
+    orders = orders_flow(concurrency=1)
+    execution = run(orders, ORDERS_INPUT)
     overlay = summarize(orders, execution.history)
     assert statuses(overlay) == {
         "Each": "caught",
@@ -381,3 +396,17 @@ def test_overlay_of_a_local_run() -> None:
     each = overlay.run("Each")
     assert (each.iterations_succeeded, each.iterations_failed, each.error) == (2, 1, "CardDeclined")
     assert "ran 3×: 2 ok, 1 failed · 6 s" in render(orders, execution=execution).source
+
+
+def test_failed_iteration_aborts_the_others() -> None:
+    """When one iteration fails, AWS stops the others: those states show as aborted, in grey."""
+    from sfnkit import run
+
+    orders = orders_flow(concurrency=None)
+    execution = run(orders, ORDERS_INPUT)
+    overlay = summarize(orders, execution.history)
+    charge, each = overlay.run("Charge"), overlay.run("Each")
+    assert (charge.succeeded, charge.failed, charge.aborted, charge.status) == (1, 1, 1, "failed")
+    assert (each.iterations_succeeded, each.iterations_failed, each.iterations_aborted) == (1, 1, 1)
+    source = render(orders, execution=execution).source
+    assert "items: 1 ok, 1 failed, 1 aborted" in source and '<FONT COLOR="#687078">■</FONT> aborted' in source
