@@ -884,3 +884,66 @@ def test_choice_on_plain_paths_fails_as_aws_on_a_missing_variable() -> None:
     execution = run(definition, {"y": 1})
     assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
     assert "Invalid path '$.x'" in (execution.cause or "")
+
+
+PASS_SHAPES: list[dict[str, Any]] = [
+    {"Type": "Pass", "Parameters": {"v.$": "$.v", "k": 1}, "ResultPath": "$.last"},
+    {"Type": "Pass", "Parameters": {"v.$": "$.v", "w.$": "$.w", "c": {"d": [1]}}},
+    {"Type": "Pass", "Parameters": {"v.$": "$.v.x", "n.$": "States.MathAdd($.n, 2)"}, "ResultPath": "$.r"},
+    {"Type": "Pass", "Parameters": {"v.$": "$.v"}, "ResultPath": "$.a.b"},
+    {"Type": "Pass", "Parameters": {"v.$": "$.v"}, "ResultPath": None},
+    {"Type": "Pass", "Result": {"r": 1}, "ResultPath": "$.last"},
+    {"Type": "Pass", "Result": "x"},
+]
+PASS_INPUTS: list[Any] = [
+    {"v": 1, "w": None, "n": 1},
+    {"v": {"x": 2}, "w": [1], "n": 1.5},
+    {"v": [1], "n": "1"},
+    {"w": 1, "n": True},
+    [1, 2],
+    "text",
+    None,
+    7,
+]
+
+
+@pytest.mark.parametrize("data", PASS_INPUTS)
+@pytest.mark.parametrize("state", PASS_SHAPES)
+def test_compiled_pass_agrees_with_the_general_path(state: dict[str, Any], data: Any) -> None:
+    """Each compiled Pass form (virtual clock) ends exactly as the general path (real clock) does."""
+    definition = chain(("P", state))
+    fast, general = run(definition, data), run(definition, data, clock="real")
+    assert (fast.status, fast.error, fast.cause, fast.output) == (
+        general.status,
+        general.error,
+        general.cause,
+        general.output,
+    )
+
+
+@pytest.mark.parametrize("data", PASS_INPUTS)
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"Variable": "$.v", "NumericGreaterThanEquals": 1},
+        {"Variable": "$.v.x", "NumericLessThan": 3},
+        {"Variable": "$.w", "StringEquals": "a"},
+    ],
+)
+def test_compiled_choice_agrees_with_the_general_path(rule: dict[str, Any], data: Any) -> None:
+    """A Choice on plain input paths (virtual clock) ends exactly as the general path (real clock) does."""
+    definition = {
+        "StartAt": "C",
+        "States": {
+            "C": {"Type": "Choice", "Choices": [{**rule, "Next": "Y"}], "Default": "N"},
+            "Y": {"Type": "Pass", "Result": "yes", "End": True},
+            "N": {"Type": "Pass", "Result": "no", "End": True},
+        },
+    }
+    fast, general = run(definition, data), run(definition, data, clock="real")
+    assert (fast.status, fast.error, fast.cause, fast.output) == (
+        general.status,
+        general.error,
+        general.cause,
+        general.output,
+    )

@@ -1174,6 +1174,19 @@ def compile_reference_path(text: str, *, location: str = "") -> ReferencePath:
     Raises:
         AslError: bad syntax, or not a reference path (a wildcard, filter, slice, ``$$`` or a variable).
     """
+    if not isinstance(text, str):
+        compile_path(text, location=location)  # raises its AslError
+    try:
+        return _compile_reference_path(text)
+    except AslError as error:
+        raise error.at(location) from None
+
+
+@functools.lru_cache(maxsize=8192)
+def _compile_reference_path(text: str) -> ReferencePath:
+    """compile_reference_path without a location: a ReferencePath is immutable, so one text compiles once (10,000
+    states writing "$.result" share one, which keeps big machines small in memory)."""
+    location = ""
     path = compile_path(text, location=location)
     if path.root != _ROOT_INPUT:
         raise AslError(
