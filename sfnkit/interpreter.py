@@ -1087,11 +1087,13 @@ class Attempt:
 class RetryingNode(Node):
     """Task, Parallel and Map: entered/exited events around attempts, Retry and Catch."""
 
-    __slots__ = ("catchers", "io", "retriers")
+    __slots__ = ("catchers", "entered_event", "exited_event", "io", "retriers")
     failed_event = ""
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
         super().__init__(name, state, language, location)
+        self.entered_event = f"{self.event_prefix}StateEntered"
+        self.exited_event = f"{self.event_prefix}StateExited"
         self.io = df.compile_state_io(state, language, location)
         self.retriers = tuple(Retrier(r) for r in state.get("Retry") or ())
         self.catchers = tuple(
@@ -1104,10 +1106,11 @@ class RetryingNode(Node):
     def execute(self, run: RunState, strand: Strand, raw: Json) -> tuple[Node | None, Json]:
         rec = strand.rec
         timeline = strand.timeline
-        t_in = run.clock.tick(timeline)
+        t_in = timeline.now if run.virtual else run.clock.tick(timeline)
         eid = rec.count + 1
         prefix = self.event_prefix
-        _append(rec, (GENERIC, f"{prefix}StateEntered", strand.chain, t_in, {"name": self.name, "input": raw}, None))
+        rec.trace.append((GENERIC, self.entered_event, strand.chain, t_in, {"name": self.name, "input": raw}, None))
+        rec.count = eid
         attempts: list[int] | None = None
         retry_count = 0
         while True:
@@ -1122,12 +1125,14 @@ class RetryingNode(Node):
                 if timeline.now >= strand.abort_at:  # a sibling failed meanwhile: this state is aborted
                     _append(rec, (GENERIC, f"{prefix}StateAborted", strand.chain, timeline.now, None, None))
                     raise _Aborted from None
-                err = self.located(failure, rec, strand, eid, timeline.now)
-                if isinstance(err, _Uncatchable) or err.error == RUNTIME:
-                    raise err from None
+                # the located error keeps the name 'failure', which Python unbinds when this block ends: no
+                # reference cycle (frame -> error -> traceback -> frame) left for the garbage collector
+                failure = self.located(failure, rec, strand, eid, timeline.now)
+                if isinstance(failure, _Uncatchable) or failure.error == RUNTIME:
+                    raise failure from None
                 index = -1
                 for n, candidate in enumerate(self.retriers):
-                    if error_matches(candidate.error_equals, err.error):
+                    if error_matches(candidate.error_equals, failure.error):
                         index = n
                         break
                 if index >= 0:
@@ -1158,13 +1163,13 @@ class RetryingNode(Node):
                 if self.failed_event:  # AWS: only when no retry follows
                     _append(rec, (GENERIC, self.failed_event, strand.chain, timeline.now, None, None))
                 for catcher in self.catchers:
-                    if error_matches(catcher.error_equals, err.error):
+                    if error_matches(catcher.error_equals, failure.error):
                         break
                 else:
-                    raise err from None
-                error_output: dict[str, Json] = {"Error": err.error}
-                if err.cause is not None:
-                    error_output["Cause"] = err.cause
+                    raise failure from None
+                error_output: dict[str, Json] = {"Error": failure.error}
+                if failure.cause is not None:
+                    error_output["Cause"] = failure.cause
                 context = self.context(run, timeline.now, retry_count) if self.needs_context else None
                 try:
                     out, assigned = catcher.io.apply(raw, error_output, context, strand.variables, run.jsonata_runtime)
@@ -1185,7 +1190,8 @@ class RetryingNode(Node):
         exited = {"name": self.name, "output": done.out}
         if done.assigned:
             exited["assignedVariables"] = done.assigned
-        _append(rec, (GENERIC, f"{prefix}StateExited", strand.chain, timeline.now, exited, None))
+        rec.trace.append((GENERIC, self.exited_event, strand.chain, timeline.now, exited, None))
+        rec.count += 1
         return self.next, done.out
 
 
@@ -1320,12 +1326,8 @@ class TaskNode(RetryingNode):
             if fn is None:
                 fn = functions[self.resource] = find_function(run.lambdas, self.resource)
             if fn is None:
-                err = not_found(self.resource, run.request_id())
-                trace.append(
-                    (GENERIC, "LambdaFunctionFailed", chain, now, {"error": err.error, "cause": err.cause}, None)
-                )
-                rec.count += 2
-                raise err
+                rec.count += 1
+                raise _lambda_failed(rec, chain, now, not_found(self.resource, run.request_id()))
             trace.append((GENERIC, "LambdaFunctionStarted", chain, now, None, None))
             rec.count += 2
             try:
@@ -1343,11 +1345,8 @@ class TaskNode(RetryingNode):
             except TaskTimedOut:
                 return self._timed_out(run, strand, "LambdaFunctionTimedOut", None, own_deadline)
             if invocation.function_error:
-                err = function_error(invocation, compact=False)
-                details = {"error": err.error, "cause": err.cause}
-                trace.append((GENERIC, "LambdaFunctionFailed", chain, timeline.now, details, None))
-                rec.count += 1
-                raise err
+                # raised without a local name: no reference cycle through this frame
+                raise _lambda_failed(rec, chain, timeline.now, function_error(invocation, compact=False))
             try:
                 payload = parse_payload(invocation, what=self.resource)
             except StatesError as err:
@@ -1475,6 +1474,13 @@ class TaskNode(RetryingNode):
         if size > MAX_PAYLOAD_BYTES:
             raise StatesError(DATA_LIMIT_EXCEEDED, data_limit_cause(self.resource_type))
         return result, size
+
+
+def _lambda_failed(rec: Recorder, chain: int, t: float, err: StatesError) -> StatesError:
+    """Record LambdaFunctionFailed for *err* and return it (for the caller to raise)."""
+    rec.trace.append((GENERIC, "LambdaFunctionFailed", chain, t, {"error": err.error, "cause": err.cause}, None))
+    rec.count += 1
+    return err
 
 
 def _task_token(run: RunState) -> str:
