@@ -65,6 +65,8 @@ def _details_key(event_type: str) -> str:
 def _render_details(details: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in details.items():
+        if callable(value):  # a value the interpreter left to be spelt out on first use (a Lambda error's cause)
+            value = value()
         if key in _JSON_TEXT_FIELDS:
             out[key] = to_json_text(value)
             if key != "parameters":

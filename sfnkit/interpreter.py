@@ -1477,8 +1477,10 @@ class TaskNode(RetryingNode):
 
 
 def _lambda_failed(rec: Recorder, chain: int, t: float, err: StatesError) -> StatesError:
-    """Record LambdaFunctionFailed for *err* and return it (for the caller to raise)."""
-    rec.trace.append((GENERIC, "LambdaFunctionFailed", chain, t, {"error": err.error, "cause": err.cause}, None))
+    """Record LambdaFunctionFailed for *err* and return it (for the caller to raise); the cause is read when the
+    history is built (a handler's error document is spelt out only if someone looks)."""
+    details = {"error": err.error, "cause": lambda: err.cause}
+    rec.trace.append((GENERIC, "LambdaFunctionFailed", chain, t, details, None))
     rec.count += 1
     return err
 

@@ -61,21 +61,44 @@ class Invocation:
     The request id may be given as a function: it is then formatted only if someone reads it.
     """
 
-    __slots__ = ("_request_id", "function_error", "log_result", "payload", "value")
+    __slots__ = ("_error", "_request_id", "function_error", "log_result", "payload_text", "value_json")
 
     def __init__(
         self,
-        payload: bytes,
+        payload: bytes | None,
         function_error: bool,
         request_id: str | Callable[[], str],
         log_result: str | None = None,
         value: Json = _UNPARSED,
+        error: _FunctionError | None = None,
     ) -> None:
-        self.payload = payload
+        self.payload_text = payload
         self.function_error = function_error
         self._request_id = request_id
         self.log_result = log_result
-        self.value = value
+        self.value_json = value
+        self._error = error  # a handler's exception, its document not yet spelt out
+
+    @property
+    def payload(self) -> bytes:
+        """The response payload (for a function error: the error document's JSON text, built on first use)."""
+        payload = self.payload_text
+        if payload is None:
+            assert self._error is not None
+            payload = self.payload_text = self._error.payload()
+        return payload
+
+    @property
+    def value(self) -> Json:
+        """The payload's JSON value when known without parsing (``_UNPARSED`` otherwise)."""
+        if self.value_json is _UNPARSED and self._error is not None:
+            self.value_json = self._error.document()
+        return self.value_json
+
+    @property
+    def error_type(self) -> str | None:
+        """A handler exception's ``errorType``, known without building its error document."""
+        return None if self._error is None else self._error.error_type
 
     @property
     def request_id(self) -> str:
@@ -214,27 +237,52 @@ _LINES: dict[tuple[str, int], str] = {}  # source lines of handler frames, read 
 _PACKAGE_DIR: Final = os.path.dirname(os.path.abspath(__file__)) + os.sep  # sfnkit/
 
 
-def _error_document(exc: BaseException, request_id: str) -> dict[str, Json]:
-    """The Python runtime's error document; the stack trace shows only the handler's frames, as Lambda's does."""
-    trace = []
-    tb = exc.__traceback__
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        if not code.co_filename.startswith(_PACKAGE_DIR):  # only the handler's own frames, as Lambda shows
-            key = (code.co_filename, tb.tb_lineno)
-            line = _LINES.get(key)
-            if line is None:
-                line = _LINES[key] = linecache.getline(code.co_filename, tb.tb_lineno).strip()
-            text = f'  File "{code.co_filename}", line {tb.tb_lineno}, in {code.co_name}\n'
-            trace.append(text + (f"    {line}\n" if line else ""))
-        tb = tb.tb_next
-    error_type = getattr(exc, "error_type", None)
-    return {
-        "errorMessage": str(exc),
-        "errorType": error_type if isinstance(error_type, str) else type(exc).__name__,
-        "requestId": request_id,
-        "stackTrace": trace,
-    }
+class _FunctionError:
+    """A handler's exception, read at once (type, message, the handler's frames and their source lines); its error
+    document and JSON text are spelt out on first use (a retried failure's usually never is)."""
+
+    __slots__ = ("_document", "_payload", "error_type", "frames", "message", "request_id")
+
+    def __init__(self, exc: BaseException, request_id: Callable[[], str]) -> None:
+        frames = []
+        tb = exc.__traceback__
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            if not code.co_filename.startswith(_PACKAGE_DIR):  # only the handler's own frames, as Lambda shows
+                key = (code.co_filename, tb.tb_lineno)
+                line = _LINES.get(key)
+                if line is None:
+                    line = _LINES[key] = linecache.getline(code.co_filename, tb.tb_lineno).strip()
+                frames.append((code.co_filename, tb.tb_lineno, code.co_name, line))
+            tb = tb.tb_next
+        error_type = getattr(exc, "error_type", None)
+        self.error_type: str = error_type if isinstance(error_type, str) else type(exc).__name__
+        self.message = str(exc)
+        self.frames = frames
+        self.request_id = request_id
+        self._document: dict[str, Json] | None = None
+        self._payload: bytes | None = None
+
+    def document(self) -> dict[str, Json]:
+        """The Python runtime's error document; the stack trace shows only the handler's frames, as Lambda's does."""
+        if self._document is None:
+            trace = [
+                f'  File "{filename}", line {lineno}, in {name}\n' + (f"    {line}\n" if line else "")
+                for filename, lineno, name, line in self.frames
+            ]
+            self._document = {
+                "errorMessage": self.message,
+                "errorType": self.error_type,
+                "requestId": self.request_id(),
+                "stackTrace": trace,
+            }
+        return self._document
+
+    def payload(self) -> bytes:
+        """The document as the runtime serialises it (``json.dumps``: default separators, ASCII escapes)."""
+        if self._payload is None:
+            self._payload = "".join(_runtime_encoder(self.document(), 0)).encode()
+        return self._payload
 
 
 def _call(fn: Callable[..., Any], event: Json, context: Callable[[], LambdaContext]) -> Any:
@@ -294,9 +342,7 @@ def invoke(
     except TaskTimedOut:
         raise
     except Exception as exc:
-        document = _error_document(exc, rid())
-        body = "".join(_runtime_encoder(document, 0)).encode()
-        return Invocation(body, True, rid, _log(log_tail, rid()) if log_tail else None, document)
+        return Invocation(None, True, rid, _log(log_tail, rid()) if log_tail else None, error=_FunctionError(exc, rid))
     if isinstance(result, bytes | bytearray | memoryview):
         return Invocation(bytes(result), False, rid, _log(log_tail, rid()) if log_tail else None)
     try:
@@ -351,7 +397,12 @@ def parse_payload(invocation: Invocation, *, what: str) -> Json:
 
 
 def function_error(invocation: Invocation, *, compact: bool) -> StatesError:
-    """The Task failure a function error becomes: error = its ``errorType``, cause = the error document text."""
+    """The Task failure a function error becomes: error = its ``errorType``, cause = the error document text.
+
+    For a handler's exception (not compact) the cause is spelt out when first read."""
+    error_type = invocation.error_type
+    if error_type is not None and not compact:
+        return StatesError(error_type, lambda: invocation.payload.decode())
     document = invocation.value
     if document is _UNPARSED:
         text = invocation.payload.decode("utf-8", errors="replace")

@@ -947,3 +947,29 @@ def test_compiled_choice_agrees_with_the_general_path(rule: dict[str, Any], data
         general.cause,
         general.output,
     )
+
+
+def test_a_retried_lambda_failure_keeps_its_error_document_in_the_history() -> None:
+    """A failure that is retried (its cause never read by the run) still shows AWS's full error document."""
+    import json
+
+    calls: list[int] = []
+
+    def flaky(event: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("first try")
+        return {"ok": True}
+
+    retry = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1}]
+    execution = run(chain(("T", task("flaky", Retry=retry))), {}, lambdas={"flaky": flaky}, seed=7)
+    assert execution.output == {"ok": True}
+    (failed,) = [e for e in execution.history if e["type"] == "LambdaFunctionFailed"]
+    details = failed["lambdaFunctionFailedEventDetails"]
+    document = json.loads(details["cause"])
+    assert details["error"] == "ValueError"
+    assert (document["errorType"], document["errorMessage"]) == ("ValueError", "first try")
+    assert list(document) == ["errorMessage", "errorType", "requestId", "stackTrace"]
+    assert len(document["requestId"]) == 36
+    assert "in flaky" in document["stackTrace"][0]
+    assert details["cause"].startswith('{"errorMessage": "first try", "errorType": "ValueError"')

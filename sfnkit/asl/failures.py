@@ -42,12 +42,32 @@ TIMEOUT = "States.Timeout"
 
 
 class StatesError(Exception):
-    """A state failed with an ASL error name and cause; Retry and Catch decide what happens next."""
+    """A state failed with an ASL error name and cause; Retry and Catch decide what happens next.
 
-    def __init__(self, error: str, cause: str | None = None):
+    The cause may be given as a function (a Lambda error document is only spelt out when someone reads it:
+    most retried failures never are); ``cause`` calls it once.
+    """
+
+    def __init__(self, error: str, cause: str | Callable[[], str | None] | None = None):
         self.error = error
-        self.cause = cause
-        super().__init__(f"{error}: {cause}" if cause is not None else error)
+        self._cause = cause
+        super().__init__(error)
+
+    @property
+    def cause(self) -> str | None:
+        """The cause text (None: AWS shows no cause)."""
+        cause = self._cause
+        if callable(cause):
+            cause = self._cause = cause()
+        return cause
+
+    @cause.setter
+    def cause(self, value: str | None) -> None:
+        self._cause = value
+
+    def __str__(self) -> str:
+        cause = self.cause
+        return f"{self.error}: {cause}" if cause is not None else self.error
 
 
 # --- Retry / Catch matching and retry delays (ASL: Error names, Retrying after an error) -----------------------
