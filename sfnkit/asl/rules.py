@@ -499,6 +499,18 @@ def compile_direct_rule(rule: Mapping[str, Json]) -> Callable[[Json], bool] | No
     if operator.startswith("Numeric") and not operator.endswith("Path") and is_number(operand):
         test = _TEST[operator[len("Numeric") :]]
         literal = _as_double(operand)
+        if len(keys) == 1:
+
+            def numeric_key(data: Json) -> bool:
+                value = data[key]
+                kind = type(value)
+                if kind is float:
+                    return test(value, literal)
+                if kind is int:
+                    return test(value if -_EXACT <= value <= _EXACT else _as_double(value), literal)
+                return False  # bool is not a number in ASL
+
+            return numeric_key
 
         def numeric(data: Json) -> bool:
             value = read(data)
