@@ -57,7 +57,7 @@ from sfnkit.asl.paths import compile_path, input_keys
 from sfnkit.asl.rules import compile_direct_rule, compile_rule
 from sfnkit.asl.rules import parse_timestamp as parse_nanos
 from sfnkit.asl.scope import Json, Scope
-from sfnkit.asl.templates import compile_direct_template, compile_value_expression
+from sfnkit.asl.templates import compile_direct_template, compile_direct_value, compile_value_expression
 from sfnkit.clock import (
     NO_DEADLINE,
     Clock,
@@ -404,7 +404,7 @@ def _io_growth(state: Mapping[str, Json], language: str, result: tuple[int, int,
 class PassNode(Node):
     """Pass: the input, Parameters or the static Result, placed by ResultPath (ASL: Pass State)."""
 
-    __slots__ = ("fast", "grow_add", "grow_mult", "io", "pick_base", "pick_into", "picks")
+    __slots__ = ("computed", "fast", "grow_add", "grow_mult", "io", "pick_base", "pick_into", "picks")
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
         super().__init__(name, state, language, location)
@@ -412,6 +412,7 @@ class PassNode(Node):
         self.fast: Callable[[Json, Mapping[str, Json]], Json] | None = None
         self.pick_base: dict[str, Json] | None = None
         self.picks: tuple[tuple[str, str], ...] = ()
+        self.computed: tuple[tuple[str, Callable[[Json], Json]], ...] | None = None
         self.pick_into: str | None = None
         if language == "JSONPath":
             if "Result" in state:
@@ -449,18 +450,25 @@ class PassNode(Node):
                 return
         base: dict[str, Json] = {}
         picks: list[tuple[str, str]] = []
+        computed: list[tuple[str, Callable[[Json], Json]]] = []
         for key, value in template.items():
             if key.endswith(".$"):
                 keys = input_keys(value)
-                if keys is None or len(keys) != 1:
-                    return
                 base[key[:-2]] = None  # a placeholder: the copy keeps the definition's key order
-                picks.append((key[:-2], keys[0]))
+                if keys is not None and len(keys) == 1:
+                    picks.append((key[:-2], keys[0]))
+                    continue
+                # a deeper path or a counter (States.MathAdd($.i, 1)): one function of the input
+                get = compile_direct_value(value)
+                if get is None:
+                    return
+                computed.append((key[:-2], get))
             elif _mentions_dollar_key(value):
                 return
             else:
                 base[key] = value
         self.pick_base, self.picks = base, tuple(picks)
+        self.computed = tuple(computed) if computed else None
         self.pick_into = into[0] if into is not None else None
 
     def execute(self, run: RunState, strand: Strand, raw: Json) -> tuple[Node | None, Json]:
@@ -470,7 +478,11 @@ class PassNode(Node):
             try:
                 for name, key in self.picks:
                     picked[name] = raw[key]
-            except KeyError:  # a missing field: the general path below raises AWS's error
+                computed = self.computed
+                if computed is not None:
+                    for name, get in computed:
+                        picked[name] = get(raw)
+            except (KeyError, TypeError):  # a missing field: the general path below raises AWS's error
                 pass
             else:
                 into = self.pick_into

@@ -24,7 +24,13 @@ from sfnkit.asl.paths import PathNotFound, compile_path, input_keys
 from sfnkit.asl.scope import Json, Scope
 from sfnkit.errors import AslError
 
-__all__ = ["compile_direct_template", "compile_payload_template", "compile_value_expression", "not_found_cause"]
+__all__ = [
+    "compile_direct_template",
+    "compile_direct_value",
+    "compile_payload_template",
+    "compile_value_expression",
+    "not_found_cause",
+]
 
 _Eval = Callable[[Scope], Json]
 
@@ -205,8 +211,7 @@ def compile_direct_template(value: Json) -> Callable[[Json], Json] | None:
     dynamic: list[tuple[str, Callable[[Json], Json]]] = []
     for key, item in value.items():
         if key.endswith(".$"):
-            keys = input_keys(item)
-            get = _getter(keys) if keys is not None else compile_direct_intrinsic(item)
+            get = compile_direct_value(item)
             if get is None:
                 return None
             base[key[:-2]] = None  # a placeholder: the copy keeps the definition's key order
@@ -244,6 +249,17 @@ def compile_direct_template(value: Json) -> Callable[[Json], Json] | None:
         return out
 
     return fill
+
+
+def compile_direct_value(text: Json) -> Callable[[Json], Json] | None:
+    """A ``.$`` value that is a plain input path or a counter (``States.MathAdd($.i, 1)``) as one function of the
+    input, raising ``KeyError``/``TypeError`` where the full evaluator must decide; None for anything else.
+
+    >>> compile_direct_value("$.order.id")({"order": {"id": 7}})
+    7
+    """
+    keys = input_keys(text)
+    return _getter(keys) if keys is not None else compile_direct_intrinsic(text)
 
 
 def _getter(keys: tuple[str, ...]) -> Callable[[Json], Json]:
