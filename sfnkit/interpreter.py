@@ -2030,7 +2030,7 @@ class MapNode(RetryingNode):
         failure: _Outcome | None = None
         abort_at = NO_DEADLINE
         ended_well: list[bool] = []
-        spans: list[tuple[int, int, int, tuple[str, int], float]] = []
+        starts: list[int] = []  # where each started iteration's records begin in the trace
         end_hint = ("end", chain)
         deadline = run.deadline
         for i, item in enumerate(inputs):
@@ -2088,11 +2088,16 @@ class MapNode(RetryingNode):
             ended_well.append(well)
             trace.append((GENERIC, kind, child_chain, end, details, end_hint))
             rec.count += 1
-            spans.append((lo, len(trace), child_chain, details, end))
+            starts.append(lo)
         if failure is not None:
             # iterations that ran before the failing one and went past its instant: cut them there, as AWS would
             tail: list[tuple[Any, ...]] = []
-            for lo, hi, child_chain, details, end in reversed(spans):
+            bounds = [*starts, len(trace)]
+            for k in range(len(starts) - 1, -1, -1):
+                lo, hi = bounds[k], bounds[k + 1]
+                # an iteration's records: its MapIterationStarted first (details, ("iter", chain, previous)), its
+                # end record last (at its end time)
+                details, child_chain, end = trace[lo][4], trace[lo][5][1], trace[hi - 1][3]
                 if end > failure.end and details[1] != failure.index:
                     aborted, delta = _abort_after(trace, lo, hi, failure.end)
                     aborted.append((GENERIC, "MapIterationAborted", child_chain, failure.end, details, end_hint))
