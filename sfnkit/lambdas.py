@@ -330,7 +330,7 @@ def invoke(
         if clock.virtual:
             frame = enter_handler(timeline, deadline)
             try:
-                result = _call(fn, event_copy, context)
+                result = fn(event_copy, context()) if _wants_context(fn) else fn(event_copy)
             finally:
                 leave_handler(frame)
         elif deadline != NO_DEADLINE:
@@ -385,11 +385,15 @@ def _log(tail: bool, request_id: str) -> str | None:
 
 def parse_payload(invocation: Invocation, *, what: str) -> Json:
     """The JSON value of a successful invocation's payload (``States.DataLimitExceeded`` past 256 KiB)."""
-    if len(invocation.payload) > MAX_PAYLOAD_BYTES:
+    payload = invocation.payload_text
+    if payload is None:
+        payload = invocation.payload
+    if len(payload) > MAX_PAYLOAD_BYTES:
         raise StatesError(DATA_LIMIT_EXCEEDED, data_limit_cause(what))
-    if invocation.value is not _UNPARSED:
+    value = invocation.value_json
+    if value is not _UNPARSED or invocation.function_error:
         return invocation.value
-    text = invocation.payload.decode("utf-8", errors="replace")
+    text = payload.decode("utf-8", errors="replace")
     try:
         return json.loads(text)
     except ValueError:
