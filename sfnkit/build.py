@@ -221,7 +221,8 @@ class _Builder:
                     occ.kids = [self.sequence(branch.then, occ.after, occ.scope) for branch in step.branches]
                     other = step.otherwise
                     occ.kids.append(None if other is None else self.sequence(other, occ.after, occ.scope))
-                elif isinstance(step, ParallelStep):
+                    continue  # a Choice has no handlers
+                if isinstance(step, ParallelStep):
                     occ.kids = [self.block(branch, step) for branch in step.branches]
                 elif isinstance(step, MapStep):
                     occ.kids = [self.block(step.iterator, step)]
@@ -291,7 +292,7 @@ class _Builder:
                     taken.add(occ.extra)
             if occ.kids:
                 for seq in reversed(occ.kids):
-                    if seq is not None:
+                    if seq is not None and seq.occs:  # a goto branch places no state
                         stack.append(iter(seq.occs))
         return lambdas
 
@@ -361,33 +362,7 @@ class _Builder:
             return
         out: list[tuple[Transition, str]] = []
         state: State
-        if isinstance(step, StateStep):
-            fields = _resolve(step.fields, step.dynamic, language, step)
-            if "request" in fields:
-                fields["parameters" if language == JSONPATH else "arguments"] = fields.pop("request")
-            cls = _SIMPLE[step.kind]
-            if step.kind == "Task" and (step.retriers or step.catches):
-                fields["retry"] = step.retriers or None
-                fields["catch"] = self.catchers(occ, step.catches, language, out)
-            state = cls(**fields)
-            after = None if step.kind in ("Succeed", "Fail") else self.target(occ, occ.after)
-        elif isinstance(step, LambdaStep):
-            fields, unwrap_output = _lambda_fields(step, language, occ.extra)
-            if step.retriers or step.catches:
-                fields["retry"] = step.retriers or None
-                fields["catch"] = self.catchers(occ, step.catches, language, out)
-            state = Task(**fields)
-            after = self.target(occ, occ.after)
-            if occ.extra:
-                result_path = fields["result_path"]
-                unwrap = Pass(input_path=f"{result_path}.Payload", result_path=result_path, output_path=unwrap_output)
-                states[name] = state
-                edges[name] = ((_NEXT, occ.extra), *out)
-                states[occ.extra] = unwrap
-                if after is not None:
-                    edges[occ.extra] = ((_NEXT, after),)
-                return
-        elif isinstance(step, ChoiceStep):
+        if isinstance(step, ChoiceStep):  # first: the most common state after the simple ones
             fields = _resolve(step.fields, step.dynamic, language, step) if step.dynamic else step.fields
             if not step.dynamic:
                 _check_language(fields, language, step)
@@ -418,6 +393,32 @@ class _Builder:
                 out.append((Transition(kind="Choice", order=position, rule=rule), goal))
             state = Choice(choices=tuple(rules), **fields)
             after = None
+        elif isinstance(step, StateStep):
+            fields = _resolve(step.fields, step.dynamic, language, step)
+            if "request" in fields:
+                fields["parameters" if language == JSONPATH else "arguments"] = fields.pop("request")
+            cls = _SIMPLE[step.kind]
+            if step.kind == "Task" and (step.retriers or step.catches):
+                fields["retry"] = step.retriers or None
+                fields["catch"] = self.catchers(occ, step.catches, language, out)
+            state = cls(**fields)
+            after = None if step.kind in ("Succeed", "Fail") else self.target(occ, occ.after)
+        elif isinstance(step, LambdaStep):
+            fields, unwrap_output = _lambda_fields(step, language, occ.extra)
+            if step.retriers or step.catches:
+                fields["retry"] = step.retriers or None
+                fields["catch"] = self.catchers(occ, step.catches, language, out)
+            state = Task(**fields)
+            after = self.target(occ, occ.after)
+            if occ.extra:
+                result_path = fields["result_path"]
+                unwrap = Pass(input_path=f"{result_path}.Payload", result_path=result_path, output_path=unwrap_output)
+                states[name] = state
+                edges[name] = ((_NEXT, occ.extra), *out)
+                states[occ.extra] = unwrap
+                if after is not None:
+                    edges[occ.extra] = ((_NEXT, after),)
+                return
         elif isinstance(step, ParallelStep):
             fields = _resolve(step.fields, step.dynamic, language, step)
             count = len(step.branches)
@@ -539,6 +540,8 @@ def _resolve(fields: Mapping[str, Json], dynamic: bool, language: str, step: Ste
                 out[PATH_TWIN[key]] = value.expression
             else:
                 out[key] = "{% " + value.to_jsonata() + " %}"
+        elif kind is dict:  # neither ABSENT nor a path: _render_field would render it, as here
+            out[key] = _render(value, language, key in _TEMPLATES, step, key)
         else:
             out[key] = _render_field(key, value, language, step)
     return out

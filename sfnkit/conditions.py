@@ -16,6 +16,7 @@ from typing import Any, Final, assert_never
 import attrs
 
 from sfnkit.errors import ConditionError
+from sfnkit.frozen import sparse
 
 __all__ = [
     "AllOf",
@@ -43,7 +44,8 @@ def _conditions(value: Any) -> tuple[Condition, ...]:
     return tuple(value)
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class Compare:
     """``Variable`` tested with one ASL operator, e.g. ``NumericGreaterThanPath`` or ``IsPresent``."""
 
@@ -53,7 +55,8 @@ class Compare:
     comment: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class AllOf:
     """ASL ``And``: every condition holds."""
 
@@ -61,7 +64,8 @@ class AllOf:
     comment: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class AnyOf:
     """ASL ``Or``: at least one condition holds."""
 
@@ -69,7 +73,8 @@ class AnyOf:
     comment: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class Not:
     """ASL ``Not``: the condition does not hold."""
 
@@ -77,7 +82,8 @@ class Not:
     comment: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class Expression:
     """A JSONata ``Condition``: a ``{% ... %}`` string (or a literal boolean) that must evaluate to a boolean."""
 
@@ -196,6 +202,10 @@ class Path:
     def __eq__(self, other: object) -> Predicate:  # type: ignore[override]
         if other is None:
             return self.is_null()
+        if self.kind is None:  # the common case, as in _compare, without the call
+            operator = _PLAIN_OPERATORS.get((type(other), "=="))
+            if operator is not None:
+                return Predicate(Compare(variable=self.expression, operator=operator, value=other))
         return self._compare("==", other)
 
     def __ne__(self, other: object) -> Predicate:  # type: ignore[override]
@@ -345,7 +355,8 @@ def to_timestamp(moment: datetime.datetime) -> str:
     return text + "Z"
 
 
-@attrs.frozen(eq=True)
+@sparse
+@attrs.frozen(eq=True, slots=False)
 class Predicate:
     """A condition under construction: combine with ``&`` (And), ``|`` (Or) and ``~`` (Not), then ``when(...)``.
 

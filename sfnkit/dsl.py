@@ -25,6 +25,7 @@ import attrs
 
 from sfnkit.conditions import Condition, Path, Predicate, as_condition
 from sfnkit.errors import DefinitionError
+from sfnkit.frozen import sparse
 from sfnkit.states import ABSENT, Retrier
 
 __all__ = [
@@ -197,7 +198,8 @@ def retry(
     )
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class Catch:
     """One ``Catch`` entry: on *errors*, run ``then`` (or, without it, go on after the failed step)."""
 
@@ -387,7 +389,8 @@ class Chain(Step):
         return f"chain({shown}{', ...' if len(steps) > 5 else ''})"
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class StateStep(_Retryable):
     """One Task, Pass, Wait, Succeed or Fail state: its ASL ``kind`` and its fields (``sfnkit.states`` names).
 
@@ -761,13 +764,13 @@ def pass_(
         name,
         comment=comment,
         query_language=query_language,
-        input_path=_path_value(input_path, "pass_(input_path=)"),
+        input_path=input_path if input_path is ABSENT else _path_value(input_path, "pass_(input_path=)"),
         parameters=parameters,
         result=result,
-        result_path=_path_value(result_path, "pass_(result_path=)"),
-        output_path=_path_value(output_path, "pass_(output_path=)"),
+        result_path=result_path if result_path is ABSENT else _path_value(result_path, "pass_(result_path=)"),
+        output_path=output_path if output_path is ABSENT else _path_value(output_path, "pass_(output_path=)"),
         output=output,
-        assign=_assign(assign),
+        assign=assign if assign is ABSENT else _assign(assign),
     )
 
 
@@ -877,7 +880,8 @@ def fail(
 # --- control flow -------------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class When:
     """One branch of a choice: if ``condition`` holds, run ``then`` (made by :func:`when`)."""
 
@@ -910,7 +914,8 @@ def when(
     )
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class ChoiceStep(Step):
     """A Choice state: the first branch whose condition holds runs, else ``otherwise``."""
 
@@ -967,17 +972,20 @@ def choice(
                 "assign": _assign(assign),
             }
         )
+    if name is not None and not (type(name) is str and name.isidentifier() and len(name) <= MAX_NAME_LENGTH):
+        name = _check_name(name, "choice()")  # else: fine as it is (the check's own fast path, without a call)
     return ChoiceStep(
         branches=branches,
-        otherwise=None if otherwise is None else as_step(otherwise),
-        name="Choice" if name is None else _check_name(name, "choice()"),
+        otherwise=otherwise if otherwise is None or isinstance(otherwise, Step) else as_step(otherwise),
+        name="Choice" if name is None else name,
         named=name is not None,
         fields=fields,
         dynamic=dynamic,
     )
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class ParallelStep(_Retryable):
     """A Parallel state: every branch runs on the same input; the output is the list of their outputs."""
 
@@ -1047,7 +1055,8 @@ def parallel(
     )
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class MapStep(_Retryable):
     """A Map state: run ``iterator`` once per item; the output is the list of the iterations' outputs."""
 
@@ -1169,7 +1178,8 @@ def map_(
     )
 
 
-@attrs.frozen
+@sparse
+@attrs.frozen(slots=False)
 class Goto(Step):
     """Continue at the state named ``target`` (in the same ``States`` block): loops and shared endings."""
 
@@ -1205,7 +1215,7 @@ def chain(*steps: Step | Sequence[Step]) -> Step:
         raise DefinitionError("chain() needs at least one step")
     if len(steps) == 1:
         return as_step(steps[0])
-    return Chain(parts=tuple(as_step(step) for step in steps))
+    return Chain(parts=tuple(step if isinstance(step, Step) else as_step(step) for step in steps))
 
 
 def as_step(value: Step | Sequence[Step]) -> Step:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import attrs
 
 from sfnkit.conditions import Condition
+from sfnkit.frozen import sparse
 from sfnkit.states import Catcher, ChoiceRule, Map, Parallel, State
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ CHOICE: Final = "Choice"
 CATCH: Final = "Catch"
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class Transition:
     """An edge of the graph with its ASL meaning: ``Next``, ``Default``, ``Choices[i]`` or ``Catch[i]``.
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import attrs
 
 from sfnkit.conditions import Condition
+from sfnkit.frozen import sparse
 
 if TYPE_CHECKING:
     from sfnkit.machine import StateMachine
@@ -71,7 +72,8 @@ def _tuple_or_none(value: Any) -> Any:
 # --- parts ----------------------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class Retrier:
     """One entry of a state's ``Retry`` list."""
 
@@ -84,7 +86,8 @@ class Retrier:
     comment: str | None = asl_field("Comment")
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class Catcher:
     """One entry of a state's ``Catch`` list, without its ``Next`` (that is the ``Catch[i]`` edge)."""
 
@@ -95,7 +98,8 @@ class Catcher:
     comment: str | None = asl_field("Comment")
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class ChoiceRule:
     """One entry of a Choice state's ``Choices``, without its ``Next`` (that is the ``Choices[i]`` edge)."""
 
@@ -110,7 +114,8 @@ class ChoiceRule:
 # fields in the order the ASL specification lists them; Next/End are written last by the codec.
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class Pass:
     """Pass its input on, or a fixed ``Result``, optionally reshaped."""
 
@@ -126,7 +131,8 @@ class Pass:
     assign: Json = json_field("Assign")
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class Task:
     """Call ``resource`` (a Lambda function, a service integration, an activity)."""
 
@@ -151,7 +157,8 @@ class Task:
     catch: tuple[Catcher, ...] | None = asl_field("Catch", converter=_tuple_or_none)
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class Choice:
     """Go where the first matching rule says, else to ``Default`` (both are edges of the graph)."""
 
@@ -165,7 +172,8 @@ class Choice:
     assign: Json = json_field("Assign")
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class Wait:
     """Pause for some seconds or until a timestamp."""
 
@@ -182,7 +190,8 @@ class Wait:
     assign: Json = json_field("Assign")
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class Succeed:
     """End the execution (or branch, or iteration) successfully."""
 
@@ -195,7 +204,8 @@ class Succeed:
     assign: Json = json_field("Assign")
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class Fail:
     """End the execution with an error and a cause."""
 
@@ -208,7 +218,8 @@ class Fail:
     cause_path: Json = json_field("CausePath")
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class Parallel:
     """Run every branch (a nested state machine) on the same input; the output is the list of their outputs."""
 
@@ -228,7 +239,8 @@ class Parallel:
     catch: tuple[Catcher, ...] | None = asl_field("Catch", converter=_tuple_or_none)
 
 
-@attrs.frozen(kw_only=True)
+@sparse
+@attrs.frozen(kw_only=True, slots=False)
 class Map:
     """Run ``item_processor`` (a nested state machine) once per item.
 
