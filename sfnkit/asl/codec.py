@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import operator
 import os
 import weakref
 from collections.abc import Callable, Iterator, Mapping
@@ -81,13 +80,11 @@ _FIELDS: Final[dict[type, tuple[_Field, ...]]] = {
     for cls in (*STATE_CLASSES.values(), Retrier, Catcher)
 }
 _KEYS: Final[dict[type, dict[str, _Field]]] = {cls: {f.key: f for f in fields} for cls, fields in _FIELDS.items()}
-# The export's view of the same tables: (ASL key, kind, unset) per field, and one C-level getter that reads all
-# the fields of an instance at once (every class has several, so the getter returns a tuple).
-_SPECS: Final[dict[type, tuple[tuple[str, str, Any], ...]]] = {
-    cls: tuple((f.key, f.kind, f.unset) for f in fields) for cls, fields in _FIELDS.items()
-}
-_VALUES: Final[dict[type, Callable[[Any], tuple[Any, ...]]]] = {
-    cls: operator.attrgetter(*(f.name for f in fields)) for cls, fields in _FIELDS.items() if len(fields) > 1
+# The export's view of the same tables: attribute -> (ASL key, kind, unset). The IR classes are ``sparse``
+# (sfnkit.frozen): an instance's ``__dict__`` holds exactly its fields that are off their default, in field order,
+# and a default is always the unset value; so the export reads that dict instead of every field of the class.
+_SPECS: Final[dict[type, dict[str, tuple[str, str, Any]]]] = {
+    cls: {f.name: (f.key, f.kind, f.unset) for f in fields} for cls, fields in _FIELDS.items()
 }
 
 
@@ -190,7 +187,12 @@ def _state_to_asl(state: State, edges: Edges, copy: Callable[[Json], Json]) -> d
             choice_targets[transition.order] = target
         elif how == "Catch":
             catch_targets[transition.order] = target
-    for (key, kind, unset), value in zip(_SPECS[cls], _VALUES[cls](state), strict=True):
+    specs = _SPECS[cls]
+    for name, value in vars(state).items():
+        spec = specs.get(name)
+        if spec is None:  # Map's processor_config and iterator_field: written with ItemProcessor
+            continue
+        key, kind, unset = spec
         if value is unset:
             continue
         if kind == "value":
@@ -226,7 +228,9 @@ def _with_next(part: dict[str, Json], target: str | None) -> dict[str, Json]:
 
 def _part_to_asl(part: Retrier | Catcher, copy: Callable[[Json], Json]) -> dict[str, Json]:
     out: dict[str, Json] = {}
-    for (key, _, unset), value in zip(_SPECS[type(part)], _VALUES[type(part)](part), strict=True):
+    specs = _SPECS[type(part)]
+    for name, value in vars(part).items():
+        key, _, unset = specs[name]
         if value is not unset:
             out[key] = list(value) if key == "ErrorEquals" else copy(value)
     return out
