@@ -1491,7 +1491,7 @@ class TaskNode(RetryingNode):
 def _lambda_failed(rec: Recorder, chain: int, t: float, err: StatesError) -> StatesError:
     """Record LambdaFunctionFailed for *err* and return it (for the caller to raise); the cause is read when the
     history is built (a handler's error document is spelt out only if someone looks)."""
-    details = {"error": err.error, "cause": lambda: err.cause}
+    details = {"error": err.error, "cause": err.cause_source}  # not the error: its traceback holds frames
     rec.trace.append((GENERIC, "LambdaFunctionFailed", chain, t, details, None))
     rec.count += 1
     return err

@@ -239,11 +239,12 @@ _PACKAGE_DIR: Final = os.path.dirname(os.path.abspath(__file__)) + os.sep  # sfn
 
 class _FunctionError:
     """A handler's exception, read at once (type, message, the handler's frames and their source lines); its error
-    document and JSON text are spelt out on first use (a retried failure's usually never is)."""
+    document and JSON text are spelt out on first use (a retried failure's usually never is). Calling it gives the
+    Task's cause (the document's text), so it serves as a ``StatesError`` cause function itself."""
 
     __slots__ = ("_document", "_payload", "error_type", "frames", "message", "request_id")
 
-    def __init__(self, exc: BaseException, request_id: Callable[[], str]) -> None:
+    def __init__(self, exc: BaseException, request_id: str | Callable[[], str]) -> None:
         frames = []
         tb = exc.__traceback__
         while tb is not None:
@@ -258,7 +259,7 @@ class _FunctionError:
         error_type = getattr(exc, "error_type", None)
         self.error_type: str = error_type if isinstance(error_type, str) else type(exc).__name__
         self.message = str(exc)
-        self.frames = frames
+        self.frames = tuple(frames)
         self.request_id = request_id
         self._document: dict[str, Json] | None = None
         self._payload: bytes | None = None
@@ -273,7 +274,7 @@ class _FunctionError:
             self._document = {
                 "errorMessage": self.message,
                 "errorType": self.error_type,
-                "requestId": self.request_id(),
+                "requestId": self.request_id if isinstance(self.request_id, str) else self.request_id(),
                 "stackTrace": trace,
             }
         return self._document
@@ -283,6 +284,10 @@ class _FunctionError:
         if self._payload is None:
             self._payload = "".join(_runtime_encoder(self.document(), 0)).encode()
         return self._payload
+
+    def __call__(self) -> str:
+        """The cause Step Functions shows for a legacy Lambda Task: the payload's text."""
+        return self.payload().decode()
 
 
 def _call(fn: Callable[..., Any], event: Json, context: Callable[[], LambdaContext]) -> Any:
@@ -342,7 +347,11 @@ def invoke(
     except TaskTimedOut:
         raise
     except Exception as exc:
-        return Invocation(None, True, rid, _log(log_tail, rid()) if log_tail else None, error=_FunctionError(exc, rid))
+        # the id as known now (spelt if the handler took a context), else its source: nothing of this call kept
+        source: str | Callable[[], str] = text if text is not None else request_id if callable(request_id) else rid
+        return Invocation(
+            None, True, source, _log(log_tail, rid()) if log_tail else None, error=_FunctionError(exc, source)
+        )
     if isinstance(result, bytes | bytearray | memoryview):
         return Invocation(bytes(result), False, rid, _log(log_tail, rid()) if log_tail else None)
     try:
@@ -404,9 +413,9 @@ def function_error(invocation: Invocation, *, compact: bool) -> StatesError:
     """The Task failure a function error becomes: error = its ``errorType``, cause = the error document text.
 
     For a handler's exception (not compact) the cause is spelt out when first read."""
-    error_type = invocation.error_type
-    if error_type is not None and not compact:
-        return StatesError(error_type, lambda: invocation.payload.decode())
+    error = invocation._error
+    if error is not None and not compact:
+        return StatesError(error.error_type, error)
     document = invocation.value
     if document is _UNPARSED:
         text = invocation.payload.decode("utf-8", errors="replace")

@@ -65,6 +65,12 @@ class StatesError(Exception):
     def cause(self, value: str | None) -> None:
         self._cause = value
 
+    @property
+    def cause_source(self) -> str | Callable[[], str | None] | None:
+        """The cause as given: the text, or the function that spells it (for a record that outlives this error
+        without keeping it, and its traceback's frames, alive)."""
+        return self._cause
+
     def __str__(self) -> str:
         cause = self.cause
         return f"{self.error}: {cause}" if cause is not None else self.error
