@@ -2355,10 +2355,11 @@ _PLANS_BY_TEXT: collections.OrderedDict[str, Plan] = collections.OrderedDict()
 _PLANS_BY_TEXT_SIZE: Final = 32
 
 
-def _cached_plan(definition: Mapping[str, Json] | str, make: Callable[[], Plan]) -> Plan:
-    """The plan of a definition with this exact compact JSON text (given, or as a dict), compiled once (a bounded
+def _cached_plan(definition: Mapping[str, Json] | str, make: Callable[[], Plan], name: str = "") -> Plan:
+    """The plan of a machine *name* with this exact compact JSON text (given, or as a dict), compiled once (a bounded
     LRU: new StateMachine objects of the same definition, e.g. one ``from_asl`` per run, reuse it)."""
-    key = definition if isinstance(definition, str) else json.dumps(definition, separators=(",", ":"))
+    text = definition if isinstance(definition, str) else json.dumps(definition, separators=(",", ":"))
+    key = f"{name}\n{text}"  # the name is part of the plan (the context object's StateMachine.Name)
     with _PLANS_LOCK:
         plan = _PLANS_BY_TEXT.get(key)
         if plan is not None:
@@ -2373,6 +2374,7 @@ def _cached_plan(definition: Mapping[str, Json] | str, make: Callable[[], Plan])
 
 
 def _plan_for(machine: Any) -> tuple[Plan, Mapping[str, Callable[..., Any]]]:
+    from sfnkit.asl.codec import source_text
     from sfnkit.machine import StateMachine
 
     if isinstance(machine, Plan):
@@ -2381,14 +2383,14 @@ def _plan_for(machine: Any) -> tuple[Plan, Mapping[str, Callable[..., Any]]]:
         plan = _PLANS.get(machine)
         if plan is None:
             name = machine.name or "StateMachine"
-            source = machine.source_text
+            source = source_text(machine)
             if source is None:
                 definition = machine.to_asl()
-                plan = _cached_plan(definition, lambda: compile_plan(definition, name=name))
+                plan = _cached_plan(definition, lambda: compile_plan(definition, name=name), name)
             else:
                 # read by from_asl from this text: a machine of the same text ran before shares its plan, with no
                 # export in this run (validation and compilation depend only on the text)
-                plan = _cached_plan(source, lambda: compile_plan(machine.to_asl(), name=name))
+                plan = _cached_plan(source, lambda: compile_plan(machine.to_asl(), name=name), name)
             with _PLANS_LOCK:
                 _PLANS[machine] = plan
         return plan, machine.lambdas

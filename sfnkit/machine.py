@@ -89,9 +89,6 @@ class StateMachine:
     query_language: str | None = None
     name: str | None = None
     lambdas: Mapping[str, Callable[..., Any]] = attrs.field(converter=_readonly, factory=dict)
-    # The compact JSON text of the definition this machine was read from (set by ``from_asl``): machines read
-    # from the same text share one compiled execution plan without exporting the definition again.
-    source_text: str | None = attrs.field(default=None, repr=False)
 
     @functools.cached_property
     def graph(self) -> nx.MultiDiGraph[str]:

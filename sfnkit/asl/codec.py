@@ -48,6 +48,10 @@ Json = Any
 _MACHINE_KEYS: Final = ("Comment", "QueryLanguage", "StartAt", "States", "TimeoutSeconds", "Version")
 # Machines already known to be valid (checked by from_asl or a first to_asl): machines are immutable.
 _VALID: Final[weakref.WeakSet[StateMachine]] = weakref.WeakSet()
+# The compact JSON text each machine was read from (by from_asl): machines read from the same text share one compiled
+# execution plan without exporting the definition again. Kept beside the machine, not in it, so that a machine
+# derived with attrs.evolve has no source text and gets a plan of its own.
+_SOURCE_TEXT: Final[weakref.WeakKeyDictionary[StateMachine, str]] = weakref.WeakKeyDictionary()
 _RANK: Final = {"Choice": 0, "Default": 1, "Next": 0, "Catch": 1}
 _RULE_OWN_KEYS: Final = frozenset({"Next", "Assign", "Output", "Comment"})
 
@@ -333,10 +337,16 @@ def from_asl(source: Mapping[str, Json] | str | os.PathLike[str], *, validate: b
         from sfnkit.validate import validate as check
 
         check(definition)
-    machine = attrs.evolve(from_definition(definition), source_text=json.dumps(definition, separators=(",", ":")))
+    machine = from_definition(definition)
+    _SOURCE_TEXT[machine] = json.dumps(definition, separators=(",", ":"))
     if validate:
         _VALID.add(machine)
     return machine
+
+
+def source_text(machine: StateMachine) -> str | None:
+    """The compact JSON text *machine* was read from by ``from_asl`` (``None`` for a machine built otherwise)."""
+    return _SOURCE_TEXT.get(machine)
 
 
 def from_definition(definition: Mapping[str, Json], location: str = "") -> StateMachine:
