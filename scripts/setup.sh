@@ -10,11 +10,12 @@ VENV=${VENV:-.venv}
 if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
+EXTRAS="dev,aws,render"
 stamp="$VENV/.installed"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$(cat "$stamp")" != "$EXTRAS" ]; then
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -e ".[dev,aws]"
-    touch "$stamp"
+    "$VENV/bin/python" -m pip install --quiet -e ".[$EXTRAS]"
+    echo "$EXTRAS" > "$stamp"
 fi
 
 # Graphviz: rendering tests need `dot`; install it when missing and we may.

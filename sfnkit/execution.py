@@ -11,12 +11,15 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
 from sfnkit.asl.scope import Json
 from sfnkit.errors import ExecutionFailed
+
+if TYPE_CHECKING:
+    from sfnkit.machine import StateMachine
 
 __all__ = [
     "FUSED",
@@ -209,6 +212,27 @@ class Execution:
     stop_time: float = 0.0
     role_arn: str = ""
     trace: Sequence[tuple[Any, ...]] = attrs.field(default=(), repr=False, eq=False)
+    # What run() was given: a StateMachine, an ASL dict or ASL JSON text (see ``machine``).
+    source: Any = attrs.field(default=None, repr=False, eq=False)
+
+    @functools.cached_property
+    def machine(self) -> StateMachine | None:
+        """The state machine that ran (read from its definition when run() was given ASL rather than a machine)."""
+        from sfnkit.machine import StateMachine
+
+        if self.source is None or isinstance(self.source, StateMachine):
+            return self.source
+        from sfnkit.asl.codec import from_asl
+
+        return from_asl(self.source, validate=False)
+
+    def render(self, **options: Any) -> Any:
+        """The run drawn on its machine (``sfnkit.render(machine, execution=self, **options)``)."""
+        from sfnkit.render import render
+
+        if self.machine is None:
+            raise TypeError("this execution does not know its machine: draw it with render(machine, execution=...)")
+        return render(self.machine, execution=self, **options)
 
     @property
     def succeeded(self) -> bool:

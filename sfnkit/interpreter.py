@@ -2540,4 +2540,5 @@ def run(
         stop_time=timeline.now,
         role_arn=info.role_arn,
         trace=rec.trace,
+        source=machine,
     )

@@ -146,6 +146,12 @@ class StateMachine:
 
         return to_json(self, indent=indent, validate=validate)
 
+    def to_mermaid(self, **options: Any) -> str:
+        """The machine as Mermaid flowchart text (see ``sfnkit.mermaid``)."""
+        from sfnkit.mermaid import to_mermaid
+
+        return to_mermaid(self, **options)
+
     def to_digraph(self, **options: Any) -> graphviz.Digraph:
         """The machine drawn as a ``graphviz.Digraph`` (see ``sfnkit.render``)."""
         from sfnkit.render import render

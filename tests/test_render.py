@@ -617,3 +617,44 @@ def test_local_execution_displays_without_raising() -> None:
         machine({"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "End": True}}}), {}
     )._repr_mimebundle_()
     assert bundle["text/plain"].startswith("Execution(")
+
+
+_ONE_TASK = {
+    "StartAt": "Work",
+    "States": {
+        "Work": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work", "End": True}
+    },
+}
+
+
+def test_execution_render_draws_the_run_on_its_machine() -> None:
+    """execution.render() is render(machine, execution=...) for the machine that ran, given as a machine or as ASL."""
+    from sfnkit import from_asl, run
+
+    machine = from_asl(_ONE_TASK)
+    by_machine = run(machine, {}, lambdas={"work": lambda event: event})
+    by_dict = run(_ONE_TASK, {}, lambdas={"work": lambda event: event})
+    expected = render(machine, execution=by_machine).source
+    assert (by_machine.machine is machine, by_machine.render().source, by_dict.render().source) == (
+        True,
+        expected,
+        expected,
+    )
+
+
+@pytest.mark.dot
+@needs_dot
+def test_execution_displays_as_svg_in_jupyter() -> None:
+    """An Execution's Jupyter bundle holds the run drawn as SVG."""
+    from sfnkit import run
+
+    execution = run(_ONE_TASK, {}, lambdas={"work": lambda event: event})
+    assert execution._repr_mimebundle_()["image/svg+xml"].lstrip().startswith("<?xml")
+
+
+def test_machine_to_mermaid_delegates() -> None:
+    """machine.to_mermaid() is sfnkit.mermaid.to_mermaid(machine)."""
+    from sfnkit.mermaid import to_mermaid
+
+    machine = from_definition(_ONE_TASK)
+    assert machine.to_mermaid() == to_mermaid(machine)
