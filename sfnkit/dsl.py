@@ -303,6 +303,12 @@ class Step:
     def __bool__(self) -> bool:
         return True
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter's display: the fragment drawn as the machine it would build (``sfnkit.render.mimebundle``)."""
+        from sfnkit.render import mimebundle
+
+        return mimebundle(self, include, exclude)
+
     def retry(
         self,
         errors: str | type[BaseException] | Iterable[str | type[BaseException]] = "States.ALL",

@@ -658,3 +658,13 @@ def test_machine_to_mermaid_delegates() -> None:
 
     machine = from_definition(_ONE_TASK)
     assert machine.to_mermaid() == to_mermaid(machine)
+
+
+@pytest.mark.dot
+@needs_dot
+def test_a_flow_fragment_displays_as_svg_in_jupyter() -> None:
+    """A DSL fragment shows in Jupyter as the machine it would build."""
+    from sfnkit import pass_, wait
+
+    bundle = (pass_(name="First") >> wait(seconds=5, name="Pause"))._repr_mimebundle_()
+    assert ("First" in bundle["image/svg+xml"], "Pause" in bundle["image/svg+xml"]) == (True, True)
