@@ -55,16 +55,21 @@ def local_sns(published: list[str]) -> dict[str, Any]:
     return {"arn:aws:states:::sns:publish": publish}
 
 
-def main() -> None:
-    """Print the ASL definition, then run the flow locally for a new and a known dragon."""
-    print(dragons.to_json())
+def demo(machine: StateMachine) -> None:
+    """Print *machine*'s ASL definition, then run it locally for a new and a known dragon."""
+    print(machine.to_json())
     for record in ({"dragon": {"name": "Norbert"}}, {"dragon": {"name": "Smaug"}}):
         published: list[str] = []
-        execution = run(dragons, record, services=local_sns(published)).raise_for_status()
+        execution = run(machine, record, services=local_sns(published)).raise_for_status()
         print(f"\n# local run with input {json.dumps(record)}")
         print("path:     ", " -> ".join(execution.path))
         print("published:", published)
         print("output:   ", json.dumps(execution.output))
+
+
+def main() -> None:
+    """The dragons demo (``make demo``)."""
+    demo(dragons)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,11 @@ dragon (the Lambdas are the decorated functions; SNS is the stand-in of ``dragon
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from dragons import local_sns
+from dragons import demo
 
-from sfnkit import StateMachine, choice, data, jsonata, lambda_fn, result, run, sns_publish, var, when, workflow
+from sfnkit import StateMachine, choice, data, jsonata, lambda_fn, result, sns_publish, var, when, workflow
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:dragons"
 KNOWN_DRAGONS = {"Smaug", "Toothless"}
@@ -52,14 +51,7 @@ dragons_jsonata: StateMachine = workflow(
 
 def main() -> None:
     """Print the ASL definition, then run the flow locally for a new and a known dragon."""
-    print(dragons_jsonata.to_json())
-    for record in ({"dragon": {"name": "Norbert"}}, {"dragon": {"name": "Smaug"}}):
-        published: list[str] = []
-        execution = run(dragons_jsonata, record, services=local_sns(published)).raise_for_status()
-        print(f"\n# local run with input {json.dumps(record)}")
-        print("path:     ", " -> ".join(execution.path))
-        print("published:", published)
-        print("output:   ", json.dumps(execution.output))
+    demo(dragons_jsonata)
 
 
 if __name__ == "__main__":
