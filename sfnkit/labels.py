@@ -12,14 +12,17 @@ from collections.abc import Mapping
 from typing import Any, Final, assert_never
 
 from sfnkit.conditions import AllOf, AnyOf, Compare, Condition, Expression, Not
+from sfnkit.machine import StateMachine
 from sfnkit.states import Catcher, Choice, Fail, Map, Parallel, Pass, Retrier, State, Succeed, Task, Wait
 
 __all__ = [
+    "NodeIds",
     "describe_catch",
     "describe_condition",
     "describe_retry",
     "describe_state",
     "describe_task",
+    "node_ids",
     "short_path",
     "task_detail",
     "wrap",
@@ -308,3 +311,25 @@ def wrap(text: str, width: int) -> list[str]:
             else:
                 lines.append(piece)
     return lines
+
+
+NodeIds = dict[int, dict[str, str]]  # id(machine or nested machine) -> state name -> node id
+
+
+def node_ids(machine: StateMachine) -> NodeIds:
+    """Node ids ``s1``, ``s2``... for every state, depth-first in definition order (the same on every call)."""
+    ids: NodeIds = {}
+    counter = 0
+
+    def number(owner: StateMachine) -> None:
+        nonlocal counter
+        names: dict[str, str] = {}
+        ids[id(owner)] = names
+        for name in owner.states:
+            counter += 1
+            names[name] = f"s{counter}"
+            for inner in owner.nested(name):
+                number(inner)
+
+    number(machine)
+    return ids

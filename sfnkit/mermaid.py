@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from typing import Final, assert_never
 
-from sfnkit.labels import describe_catch, describe_condition, describe_retry, describe_state, task_detail
+from sfnkit.labels import (
+    NodeIds,
+    describe_catch,
+    describe_condition,
+    describe_retry,
+    describe_state,
+    node_ids,
+    task_detail,
+)
 from sfnkit.machine import StateMachine, Transition
 from sfnkit.states import Choice, Fail, Map, Parallel, Pass, State, Succeed, Task, Wait
 
@@ -51,17 +59,7 @@ class _Writer:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.ids: dict[int, dict[str, str]] = {}
-        self.counter = 0
-
-    def assign(self, machine: StateMachine) -> None:
-        names: dict[str, str] = {}
-        self.ids[id(machine)] = names
-        for name in machine.states:
-            self.counter += 1
-            names[name] = f"s{self.counter}"
-            for inner in machine.nested(name):
-                self.assign(inner)
+        self.ids: NodeIds = {}
 
     def node_id(self, machine: StateMachine, name: str) -> str:
         return self.ids[id(machine)].get(name, f"missing_{_safe(name)}")
@@ -174,7 +172,7 @@ def to_mermaid(machine: StateMachine, *, direction: str = "TD") -> str:
         classDef join fill:#545B64,stroke:#545B64
     """
     writer = _Writer()
-    writer.assign(machine)
+    writer.ids = node_ids(machine)
     writer.lines.append(f"flowchart {direction}")
     writer.lines.append('    sfn_start(["Start"]):::marker')
     # Nodes first, then the edge from Start: Mermaid places a node where it is first mentioned.

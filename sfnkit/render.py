@@ -22,7 +22,16 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, assert_never, o
 import attrs
 
 from sfnkit.errors import RenderError
-from sfnkit.labels import describe_catch, describe_condition, describe_retry, describe_state, task_detail, wrap
+from sfnkit.labels import (
+    NodeIds,
+    describe_catch,
+    describe_condition,
+    describe_retry,
+    describe_state,
+    node_ids,
+    task_detail,
+    wrap,
+)
 from sfnkit.machine import StateMachine, Transition
 from sfnkit.overlay import END, START, RunOverlay, StateRun, Status, summarize
 from sfnkit.states import Choice, Fail, Map, Parallel, Pass, State, Succeed, Task, Wait
@@ -167,20 +176,9 @@ class _Drawing:
     width: int
     run: RunOverlay | None
     sideways: bool = False  # rankdir LR/RL: join bars stand upright
-    ids: dict[int, dict[str, str]] = attrs.field(factory=dict)  # id(machine) -> state name -> node id
+    ids: NodeIds = attrs.field(factory=dict)  # id(machine) -> state name -> node id (labels.node_ids)
     clusters: dict[str, str] = attrs.field(factory=dict)  # node id of a Parallel/Map -> its cluster's name
     joins: dict[str, str] = attrs.field(factory=dict)  # node id of a Parallel/Map -> its join node's id
-    counter: int = 0
-
-    def assign(self, machine: StateMachine) -> None:
-        """Number every state depth-first in definition order, so the DOT text is the same on every call."""
-        names: dict[str, str] = {}
-        self.ids[id(machine)] = names
-        for name in machine.states:
-            self.counter += 1
-            names[name] = f"s{self.counter}"
-            for inner in machine.nested(name):
-                self.assign(inner)
 
     def node_id(self, machine: StateMachine, name: str) -> str:
         return self.ids[id(machine)][name]
@@ -409,7 +407,7 @@ def to_digraph(
 
     run = None if execution is None else _overlay_of(machine, execution)
     drawing = _Drawing(width=width, run=run, sideways=direction.upper() in ("LR", "RL"))
-    drawing.assign(machine)
+    drawing.ids = node_ids(machine)
     graph = _diagram_type()(name=machine.name or "state_machine")
     graph.attr(
         "graph",
