@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import sys
@@ -341,15 +342,23 @@ def test_deeply_nested_choice_rule_validates():
     assert [p.location for p in found] == ["States.C.Choices[0]" + ".And[0]" * 3000 + ".Next"]
 
 
+def _best_cpu_time(definition: dict[str, Any]) -> float:
+    """Best of three CPU times of problems(definition), the garbage collector paused (its passes are not ours)."""
+    times = []
+    gc.disable()
+    try:
+        for _ in range(3):
+            started = time.process_time()
+            problems(definition)
+            times.append(time.process_time() - started)
+    finally:
+        gc.enable()
+    return min(times)
+
+
 def test_validation_time_is_linear_in_states():
     """Ten times the states takes far less than a hundred times as long."""
-    small, large = _chain(1_000), _chain(10_000)
-    started = time.process_time()
-    problems(small)
-    small_time = time.process_time() - started
-    started = time.process_time()
-    problems(large)
-    large_time = time.process_time() - started
+    small_time, large_time = _best_cpu_time(_chain(1_000)), _best_cpu_time(_chain(10_000))
     assert large_time < max(small_time, 0.005) * 30
 
 
