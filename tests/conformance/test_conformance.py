@@ -135,24 +135,29 @@ def _handler(impl: str) -> Callable[..., Any]:
     return handler
 
 
-def _params() -> list[Any]:
+def case_params(paths: list[Path], xfail: dict[str, str]) -> list[Any]:
+    """One pytest param per case file, id ``group/case``, strictly xfailed where *xfail* names it."""
     params = []
-    for path in CASES:
+    for path in paths:
         name = f"{path.parent.name}/{path.stem}"
-        marks = [pytest.mark.xfail(reason=XFAIL[name], strict=True)] if name in XFAIL else []
+        marks = [pytest.mark.xfail(reason=xfail[name], strict=True)] if name in xfail else []
         params.append(pytest.param(path, id=name, marks=marks))
     return params
 
 
-@pytest.mark.parametrize("path", _params())
+def run_case(case: dict[str, Any]) -> sfnkit.Execution:
+    """Run a recorded case through sfnkit, its Lambda functions bound to our re-implementations."""
+    lambdas = {name: _handler(info["impl"]) for name, info in (case.get("lambdas") or {}).items()}
+    return sfnkit.run(
+        case["definition"], case["input"], lambdas=lambdas, type=case.get("state_machine_type", "STANDARD")
+    )
+
+
+@pytest.mark.parametrize("path", case_params(CASES, XFAIL))
 def test_case_runs_as_recorded_on_aws(path: Path) -> None:
     """The execution's status, output, error and cause are those AWS recorded."""
     case = json.loads(path.read_text(encoding="utf-8"))
-    lambdas = {name: _handler(info["impl"]) for name, info in (case.get("lambdas") or {}).items()}
-    execution = sfnkit.run(
-        case["definition"], case["input"], lambdas=lambdas, type=case.get("state_machine_type", "STANDARD")
-    )
-    assert differences(case, execution) == []
+    assert differences(case, run_case(case)) == []
 
 
 def test_xfail_names_exist() -> None:

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-import sfnkit
-from tests.conformance.test_conformance import CASES, _handler
+from tests.conformance.test_conformance import CASES, case_params, run_case
 
 WITH_HISTORY = [p for p in CASES if json.loads(p.read_text(encoding="utf-8")).get("history")]
 
@@ -28,23 +27,10 @@ XFAIL: dict[str, str] = {
 
 
 def _events(case: dict[str, Any]) -> tuple[list[str], list[str]]:
-    lambdas = {name: _handler(info["impl"]) for name, info in (case.get("lambdas") or {}).items()}
-    execution = sfnkit.run(
-        case["definition"], case["input"], lambdas=lambdas, type=case.get("state_machine_type", "STANDARD")
-    )
-    return [e["type"] for e in case["history"]], [e["type"] for e in execution.history]
+    return [e["type"] for e in case["history"]], [e["type"] for e in run_case(case).history]
 
 
-def _params() -> list[Any]:
-    out = []
-    for path in WITH_HISTORY:
-        name = f"{path.parent.name}/{path.stem}"
-        marks = [pytest.mark.xfail(reason=XFAIL[name], strict=True)] if name in XFAIL else []
-        out.append(pytest.param(path, id=name, marks=marks))
-    return out
-
-
-@pytest.mark.parametrize("path", _params())
+@pytest.mark.parametrize("path", case_params(WITH_HISTORY, XFAIL))
 def test_history_events_are_those_aws_recorded(path: Path) -> None:
     """The event types match AWS's, in order (Parallel branches interleave on AWS: there, as a multiset)."""
     case = json.loads(path.read_text(encoding="utf-8"))
