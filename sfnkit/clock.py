@@ -15,10 +15,12 @@ its Task's ``TimeoutSeconds`` (or the execution's) is stopped at that instant, w
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Final, Literal, SupportsIndex
 
 __all__ = [
@@ -74,12 +76,16 @@ class Clock:
 
 
 class VirtualClock(Clock):
-    """Simulated time: starts at *start* (default: the wall clock when the run begins) and never sleeps."""
+    """Simulated time: starts at *start* (default: the wall clock when the run begins) and never sleeps.
+
+    *start* is an aware ``datetime`` or epoch seconds. A fixed start (with ``run(seed=...)``) makes a run's
+    history the same byte for byte on any day, on any machine.
+    """
 
     virtual = True
 
-    def __init__(self, start: float | None = None) -> None:
-        self._start = start
+    def __init__(self, start: datetime | float | None = None) -> None:
+        self._start = None if start is None else epoch_seconds(start, "VirtualClock(start=...)")
 
     def start(self) -> float:
         return time.time() if self._start is None else self._start
@@ -107,12 +113,37 @@ class RealClock(Clock):
         timeline.now = time.time()
 
 
-def make_clock(clock: ClockName | Clock) -> Clock:
-    """The clock named by ``run(clock=...)``: ``"virtual"``, ``"real"``, or a ``Clock`` instance."""
+def epoch_seconds(start: datetime | float, where: str) -> float:
+    """*start* (an aware datetime or epoch seconds) as epoch seconds; a clear error for anything else."""
+    if isinstance(start, datetime):
+        if start.tzinfo is None or start.utcoffset() is None:
+            raise ValueError(
+                f"{where} got the naive datetime {start.isoformat()}: give it a time zone, "
+                "e.g. datetime(2024, 1, 1, tzinfo=timezone.utc)."
+            )
+        return start.timestamp()
+    if isinstance(start, int | float) and not isinstance(start, bool) and math.isfinite(start):
+        return float(start)
+    raise TypeError(
+        f"{where} must be an aware datetime (e.g. datetime(2024, 1, 1, tzinfo=timezone.utc)) or epoch seconds; "
+        f"got {start!r}."
+    )
+
+
+def make_clock(clock: ClockName | Clock, start: datetime | None = None) -> Clock:
+    """The clock named by ``run(clock=..., start=...)``: ``"virtual"``, ``"real"``, or a ``Clock`` instance.
+
+    *start* fixes the instant a virtual execution starts at; the real clock always starts now.
+    """
+    if start is not None and clock != "virtual":
+        raise ValueError(
+            f"run(start=...) sets the virtual clock's start; it cannot be combined with clock={clock!r}. "
+            "Drop start=, or pass clock=VirtualClock(start) alone."
+        )
     if isinstance(clock, Clock):
         return clock
     if clock == "virtual":
-        return VirtualClock()
+        return VirtualClock(start)
     if clock == "real":
         return RealClock()
     raise ValueError(f"clock={clock!r} is not a clock: use clock='virtual' (the default) or clock='real'.")

@@ -6,6 +6,7 @@ import importlib.util
 import json
 import re
 from collections.abc import Callable
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -145,11 +146,21 @@ def case_params(paths: list[Path], xfail: dict[str, str]) -> list[Any]:
     return params
 
 
+def case_start(case: dict[str, Any]) -> datetime | None:
+    """The instant a case must start at (``start_time``: its input holds timestamps relative to it), else None."""
+    text = case.get("start_time")
+    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def run_case(case: dict[str, Any]) -> sfnkit.Execution:
     """Run a recorded case through sfnkit, its Lambda functions bound to our re-implementations."""
     lambdas = {name: _handler(info["impl"]) for name, info in (case.get("lambdas") or {}).items()}
     return sfnkit.run(
-        case["definition"], case["input"], lambdas=lambdas, type=case.get("state_machine_type", "STANDARD")
+        case["definition"],
+        case["input"],
+        lambdas=lambdas,
+        type=case.get("state_machine_type", "STANDARD"),
+        start=case_start(case),
     )
 
 

@@ -1,0 +1,26 @@
+"""Suite-wide set-up.
+
+``SFNKIT_TEST_TODAY=2090-06-15`` runs the whole suite with the clock moved to that day (``make test-any-day``
+does it for two days): the answers must not depend on when the suite runs.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    today = os.environ.get("SFNKIT_TEST_TODAY")
+    if not today:
+        return
+    import time_machine
+
+    moved = datetime.fromisoformat(today)
+    if moved.tzinfo is None:
+        moved = moved.replace(tzinfo=UTC)
+    traveller = time_machine.travel(moved, tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
