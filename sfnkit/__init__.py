@@ -42,7 +42,7 @@ from sfnkit.integrations import (
     sqs_send_message,
     start_execution,
 )
-from sfnkit.interpreter import run
+from sfnkit.engine import run
 from sfnkit.machine import StateMachine, Transition
 from sfnkit.render import render
 from sfnkit.validate import validate

@@ -10,7 +10,7 @@ import pytest
 
 import sfnkit
 from sfnkit import ExecutionFailed, run
-from sfnkit.interpreter import _PLANS
+from sfnkit.engine.run import _PLANS
 
 
 def chain(*states: tuple[str, dict[str, Any]], **top: Any) -> dict[str, Any]:

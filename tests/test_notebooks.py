@@ -16,7 +16,7 @@ nbclient = pytest.importorskip("nbclient")
 
 def _missing() -> str | None:
     """Why the notebooks cannot run here, if they cannot."""
-    for module in ("ipykernel", "sfnkit.dsl", "sfnkit.interpreter"):
+    for module in ("ipykernel", "sfnkit.dsl", "sfnkit.engine.run"):
         if importlib.util.find_spec(module) is None:
             return f"{module} is not importable"
     if shutil.which("dot") is None and shutil.which("graphviz-pure") is None:

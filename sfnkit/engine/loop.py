@@ -1,0 +1,188 @@
+"""The run loop and what one execution shares while it runs: the strands (threads of control), the recorder
+of the trace, the run state, and the JSON size AWS's payload quotas count.
+
+``run_block`` is the whole interpreter loop: one turn per transition, no recursion (10,000-state machines run
+under the default recursion limit); each node's ``execute`` does its state's work and returns the next node.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random as random_module
+import threading
+from collections.abc import Callable, Mapping
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING, Any, Final
+
+from sfnkit.asl.context import ExecutionInfo
+from sfnkit.asl.failures import (
+    StatesError,
+)
+from sfnkit.asl.jsonata import Runtime
+from sfnkit.asl.scope import Json
+from sfnkit.clock import (
+    NO_DEADLINE,
+    Clock,
+    Timeline,
+)
+
+if TYPE_CHECKING:
+    from sfnkit.engine.node import Node
+
+# Unseeded runs draw from one shared source: seeding a Random from the OS costs ~15 µs, a quarter of a short run.
+# Its draws (getrandbits, random) are single C calls, atomic under the GIL; a forked child reseeds it.
+UNSEEDED: Final = random_module.Random()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=UNSEEDED.seed)
+
+
+# --- sizes: AWS counts the UTF-8 bytes of a payload's JSON text -------------------------------------------------
+
+_encoder = (
+    json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+        None, None, encode_basestring, None, ":", ",", False, False, True
+    )
+    if getattr(json.encoder, "c_make_encoder", None)
+    else None
+)
+
+
+def json_size(value: Json) -> int:
+    """Bytes of *value*'s compact UTF-8 JSON text (what AWS compares with the 256 KiB quota)."""
+    if _encoder is not None:
+        try:
+            return len("".join(_encoder(value, 0)).encode("utf-8"))
+        except TypeError:
+            pass
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+# --- run-time structures --------------------------------------------------------------------------------------
+
+
+class ExecutionTimedOut(Exception):
+    """The execution's TimeoutSeconds passed."""
+
+
+class Aborted(Exception):
+    """A sibling branch or iteration failed: stop this one."""
+
+
+class Uncatchable(StatesError):
+    """A failure no Retry or Catch may handle (a state's output over the payload quota)."""
+
+
+class Recorder:
+    """Where a thread of control writes its trace (a distributed Map's child executions have their own)."""
+
+    __slots__ = ("count", "lock", "trace")
+
+    def __init__(self) -> None:
+        self.trace: list[tuple[Any, ...]] = []
+        self.count = 1  # ExecutionStarted
+        self.lock = threading.Lock()
+
+
+class Strand:
+    """One thread of control: the execution, a Parallel branch or a Map iteration."""
+
+    __slots__ = ("abort_at", "bound", "chain", "rec", "timeline", "var_bound", "variables")
+
+    def __init__(
+        self, timeline: Timeline, variables: Mapping[str, Json], chain: int, rec: Recorder, bound: int, var_bound: int
+    ) -> None:
+        self.abort_at = NO_DEADLINE  # when a sibling branch or iteration failed: this one stops past that instant
+        self.timeline = timeline
+        self.variables = variables
+        self.chain = chain
+        self.rec = rec
+        self.bound = bound  # an upper bound of the current data's JSON size
+        self.var_bound = var_bound  # an upper bound of the visible variables' total JSON size
+
+
+class RunState:
+    """Everything one execution shares between its strands."""
+
+    __slots__ = (
+        "_base_context",
+        "aborted",
+        "chains",
+        "clock",
+        "ctx_bound",
+        "deadline",
+        "express",
+        "functions",
+        "info",
+        "jsonata_runtime",
+        "lambdas",
+        "max_workers",
+        "random",
+        "services",
+        "virtual",
+    )
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        lambdas: Mapping[str, Callable[..., Any]],
+        services: Mapping[str, Callable[..., Any]],
+        info: ExecutionInfo,
+        deadline: float,
+        seed: int | None,
+        max_workers: int | None,
+        ctx_bound: int,
+    ) -> None:
+        self.clock = clock
+        self.virtual = clock.virtual and type(clock).tick is Clock.tick
+        self.lambdas = lambdas
+        self.functions: dict[str, Callable[..., Any] | None] = {}
+        self.services = services
+        self.info = info
+        self._base_context: dict[str, Json] | None = None
+        self.deadline = deadline
+        self.express = info.express
+        self.random = random_module.Random(seed) if seed is not None else UNSEEDED
+        self.jsonata_runtime = Runtime.seeded(seed) if seed is not None else None
+        self.max_workers = max_workers
+        self.chains = itertools.count(1)
+        self.aborted = False
+        self.ctx_bound = ctx_bound
+
+    @property
+    def base_context(self) -> dict[str, Json]:
+        """The execution's part of the context object (built when a state first reads ``$$``)."""
+        base = self._base_context
+        if base is None:
+            base = self._base_context = self.info.base()
+        return base
+
+    def request_id(self) -> str:
+        """A version-4 UUID drawn from the run's random source (repeatable with ``seed=``)."""
+        return uuid4_text(self.random.getrandbits(128))
+
+
+def uuid4_text(bits: int) -> str:
+    """``str(uuid.UUID(int=bits, version=4))``, without the UUID object."""
+    h = f"{bits:032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
+
+
+# --- the main loop -----------------------------------------------------------------------------------------------
+
+
+def run_block(run: RunState, node: Node | None, strand: Strand, data: Json) -> Json:
+    """Run states from *node* until an end: iterative, one loop turn per transition."""
+    timeline = strand.timeline
+    deadline = run.deadline
+    abort_at = strand.abort_at
+    while node is not None:
+        now = timeline.now
+        if now >= deadline:
+            raise ExecutionTimedOut
+        if now > abort_at or run.aborted:
+            raise Aborted
+        node, data = node.execute(run, strand, data)
+    return data

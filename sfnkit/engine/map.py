@@ -1,0 +1,364 @@
+"""The Map state: the item processor per item, inline or distributed (ItemReader, ItemSelector, ItemBatcher,
+MaxConcurrency, tolerated failures).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sfnkit.asl import dataflow as df
+from sfnkit.asl.context import ACCOUNT, REGION, context_object
+from sfnkit.asl.failures import (
+    EXCEED_TOLERATED_FAILURE_THRESHOLD,
+    RUNTIME,
+    StatesError,
+)
+from sfnkit.asl.jsonata import QueryEvaluationError, Template, compile_template
+from sfnkit.asl.paths import compile_path
+from sfnkit.asl.scope import Json, Scope
+from sfnkit.engine.children import (
+    CompileBlock,
+    first_failure,
+    run_children,
+)
+from sfnkit.engine.loop import (
+    Recorder,
+    RunState,
+    Strand,
+    json_size,
+)
+from sfnkit.engine.map_inline import run_inline
+from sfnkit.engine.node import append_record, io_growth, json_type
+from sfnkit.engine.retry import Attempt, RetryingNode
+from sfnkit.execution import GENERIC
+
+
+class MapNode(RetryingNode):
+    """Map: the item processor per item (inline, or distributed with batching and tolerated failures)."""
+
+    failed_event = "MapStateFailed"
+    __slots__ = (
+        "batch_input",
+        "distributed",
+        "item_batcher",
+        "item_reader",
+        "item_selector",
+        "items",
+        "items_path",
+        "label",
+        "max_concurrency",
+        "max_concurrency_path",
+        "processor",
+        "tolerated_count",
+        "tolerated_count_path",
+        "tolerated_percentage",
+        "tolerated_percentage_path",
+    )
+
+    def __init__(
+        self, name: str, state: Mapping[str, Json], language: str, location: str, top: str, compile_block: CompileBlock
+    ) -> None:
+        super().__init__(name, state, language, location)
+        processor = state.get("ItemProcessor") or state.get("Iterator") or {}
+        config = processor.get("ProcessorConfig") or {}
+        self.distributed = config.get("Mode") == "DISTRIBUTED"
+        self.processor = compile_block(processor, top, f"{location}.ItemProcessor")
+        self.label = state.get("Label")
+        self.items_path: Any = None
+        self.items: Any = None
+        self.item_selector: Any = None
+        jsonata = language == "JSONata"
+        if jsonata:
+            if "Items" in state:
+                self.items = compile_template(state["Items"], location=f"{location}.Items", field="Items")
+            if "ItemSelector" in state:
+                self.item_selector = compile_template(
+                    state["ItemSelector"], location=f"{location}.ItemSelector", field="ItemSelector"
+                )
+        else:
+            if "ItemsPath" in state:
+                self.items_path = df.compile_select(state["ItemsPath"], field="ItemsPath", location=location)
+            selector = state.get("ItemSelector", state.get("Parameters", df.ABSENT))
+            if selector is not df.ABSENT:
+                self.item_selector = df.compile_template_field(selector, "ItemSelector", location)
+        self.max_concurrency = self._number_field(state, "MaxConcurrency", location)
+        self.tolerated_count = self._number_field(state, "ToleratedFailureCount", location)
+        self.tolerated_percentage = self._number_field(state, "ToleratedFailurePercentage", location)
+        self.max_concurrency_path = self._path_field(state, "MaxConcurrencyPath", location)
+        self.tolerated_count_path = self._path_field(state, "ToleratedFailureCountPath", location)
+        self.tolerated_percentage_path = self._path_field(state, "ToleratedFailurePercentagePath", location)
+        self.item_batcher = state.get("ItemBatcher")
+        self.batch_input: Any = None
+        if isinstance(self.item_batcher, dict) and "BatchInput" in self.item_batcher:
+            if jsonata:
+                self.batch_input = compile_template(
+                    self.item_batcher["BatchInput"], location=f"{location}.ItemBatcher.BatchInput", field="BatchInput"
+                )
+            else:
+                self.batch_input = df.compile_template_field(self.item_batcher["BatchInput"], "BatchInput", location)
+        self.item_reader = state.get("ItemReader")
+        self.growth = io_growth(state, language, (0, 0, False))
+
+    def _number_field(self, state: Mapping[str, Json], field: str, location: str) -> Any:
+        value = state.get(field)
+        if self.language == "JSONata" and isinstance(value, str):
+            return compile_template(value, location=f"{location}.{field}", field=field)
+        return value
+
+    def _path_field(self, state: Mapping[str, Json], field: str, location: str) -> Any:
+        if field not in state:
+            return None
+        text = state[field]
+        return (text, compile_path(text, location=f"{location}.{field}").find)
+
+    def _jsonata_number(
+        self, run: RunState, template: Template, field: str, raw: Json, context: Json, strand: Strand
+    ) -> Any:
+        value = template.evaluate({"input": raw, "context": context}, strand.variables, runtime=run.jsonata_runtime)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            expression = template.expression
+            shown = expression.source if expression is not None else ""
+            expected = "number" if field == "ToleratedFailurePercentage" else "integer"
+            raise QueryEvaluationError(
+                f"The JSONata expression '{shown}' specified for the field '{field}' returned an unexpected result "
+                f"type. Expected '{expected}', but was '{json_type(value)}' for value: {df.json_text(value)}",
+                field=field,
+            )
+        return value
+
+    def _concurrency(self, run: RunState, raw: Json, effective: Json, context: Json, strand: Strand) -> int:
+        concurrency: Any = self.max_concurrency
+        if isinstance(concurrency, Template):
+            concurrency = self._jsonata_number(run, concurrency, "MaxConcurrency", raw, context, strand)
+        if self.max_concurrency_path is not None:
+            text, find = self.max_concurrency_path
+            scope = Scope(effective, context, strand.variables)
+            concurrency = df.integer_from_path(find, "MaxConcurrencyPath", text, scope)
+        if concurrency is not None and concurrency < 0:
+            raise df.runtime_error("MaxConcurrency cannot be negative.")
+        return int(concurrency or 0)
+
+    def _tolerance(
+        self, run: RunState, raw: Json, effective: Json, context: Json, strand: Strand
+    ) -> tuple[int | None, float | None]:
+        scope = Scope(effective, context, strand.variables)
+        count: Any = self.tolerated_count
+        percentage: Any = self.tolerated_percentage
+        if isinstance(count, Template):
+            count = self._jsonata_number(run, count, "ToleratedFailureCount", raw, context, strand)
+        if isinstance(percentage, Template):
+            percentage = self._jsonata_number(run, percentage, "ToleratedFailurePercentage", raw, context, strand)
+        if self.tolerated_count_path is not None:
+            text, find = self.tolerated_count_path
+            count = df.integer_from_path(find, "ToleratedFailureCountPath", text, scope)
+        if self.tolerated_percentage_path is not None:
+            text, find = self.tolerated_percentage_path
+            percentage = df.number_from_path(find, "ToleratedFailurePercentagePath", text, scope)
+        if count is not None and count < 0:
+            raise df.runtime_error("ToleratedFailureCount cannot be negative.")
+        if percentage is not None and not 0 <= percentage <= 100:
+            raise df.runtime_error("ToleratedFailurePercentage must be between 0 and 100.")
+        return count, percentage
+
+    def _items(self, run: RunState, raw: Json, effective: Json, context: Json, strand: Strand) -> list[Json]:
+        if self.language == "JSONata":
+            if self.items is None:
+                items = raw
+                if not isinstance(items, list):
+                    raise QueryEvaluationError(f"Map state input must be an array but was: {df.json_text(items)}")
+                return items
+            value = self.items.evaluate_as(
+                {"input": raw, "context": context}, strand.variables, "array", runtime=run.jsonata_runtime
+            )
+            return list(value)
+        if self.item_reader is not None:
+            return self._read_items(run, effective, context, strand)
+        items = effective if self.items_path is None else self.items_path(Scope(effective, context, strand.variables))
+        if not isinstance(items, list):
+            raise df.runtime_error(f"Map state input must be an array but was: {df.json_text(items)}")
+        return items
+
+    def _read_items(self, run: RunState, effective: Json, context: Json, strand: Strand) -> list[Json]:
+        reader = self.item_reader
+        assert isinstance(reader, dict)
+        resource = str(reader.get("Resource", ""))
+        fn = run.services.get(resource)
+        if fn is None:
+            raise StatesError(
+                RUNTIME,
+                f"No service is bound to the ItemReader resource '{resource}' (state '{self.name}'): pass "
+                f"services={{'{resource}': callable}} to sfnkit.run(), returning the list of items.",
+            )
+        params = reader.get("Parameters", {})
+        if params:
+            template = df.compile_template_field(params, "ItemReader.Parameters", self.location)
+            assert template is not None
+            params = template(Scope(effective, context, strand.variables))
+        items = fn(params)
+        max_items = (reader.get("ReaderConfig") or {}).get("MaxItems")
+        if isinstance(max_items, int) and max_items > 0:
+            items = items[:max_items]
+        if not isinstance(items, list):
+            raise StatesError("States.ItemReaderFailed", f"The ItemReader of state '{self.name}' did not return a list")
+        return items
+
+    def _item_inputs(
+        self, run: RunState, raw: Json, effective: Json, items: list[Json], t: float, strand: Strand
+    ) -> list[Json]:
+        selector = self.item_selector
+        if selector is None:
+            return items
+        variables = strand.variables
+        out = []
+        if self.language == "JSONata":
+            for index, item in enumerate(items):
+                context = self.context(run, t, map_item=(index, item))
+                out.append(
+                    selector.evaluate({"input": raw, "context": context}, variables, runtime=run.jsonata_runtime)
+                )
+            return out
+        base = run.base_context
+        for index, item in enumerate(items):
+            context = context_object(base, self.name, t, map_item=(index, item))
+            out.append(selector(Scope(effective, context, variables)))
+        return out
+
+    def _batches(
+        self, run: RunState, raw: Json, effective: Json, inputs: list[Json], context: Json, strand: Strand
+    ) -> list[Json]:
+        batcher = self.item_batcher
+        assert isinstance(batcher, dict)
+        scope = Scope(effective, context, strand.variables)
+        max_items = batcher.get("MaxItemsPerBatch")
+        max_bytes = batcher.get("MaxInputBytesPerBatch")
+        if "MaxItemsPerBatchPath" in batcher:
+            text = batcher["MaxItemsPerBatchPath"]
+            max_items = df.integer_from_path(compile_path(text).find, "MaxItemsPerBatchPath", text, scope)
+        if "MaxInputBytesPerBatchPath" in batcher:
+            text = batcher["MaxInputBytesPerBatchPath"]
+            max_bytes = df.integer_from_path(compile_path(text).find, "MaxInputBytesPerBatchPath", text, scope)
+        if isinstance(max_items, str) and self.language == "JSONata":
+            max_items = compile_template(max_items, field="ItemBatcher/MaxItemsPerBatch").evaluate(
+                {"input": raw, "context": context}, strand.variables
+            )
+        if isinstance(max_bytes, str) and self.language == "JSONata":
+            max_bytes = compile_template(max_bytes, field="ItemBatcher/MaxInputBytesPerBatch").evaluate(
+                {"input": raw, "context": context}, strand.variables
+            )
+        batch_input: Json = None
+        if self.batch_input is not None:
+            if isinstance(self.batch_input, Template):
+                batch_input = self.batch_input.evaluate({"input": raw, "context": context}, strand.variables)
+            else:
+                batch_input = self.batch_input(scope)
+        batches: list[Json] = []
+        current: list[Json] = []
+        current_bytes = 0
+        for item in inputs:
+            size = json_size(item)
+            full = (isinstance(max_items, int) and max_items > 0 and len(current) >= max_items) or (
+                isinstance(max_bytes, int) and max_bytes > 0 and current and current_bytes + size > max_bytes
+            )
+            if full:
+                batches.append(self._batch(current, batch_input))
+                current, current_bytes = [], 0
+            current.append(item)
+            current_bytes += size
+        if current:
+            batches.append(self._batch(current, batch_input))
+        return batches
+
+    @staticmethod
+    def _batch(items: list[Json], batch_input: Json) -> Json:
+        batch: dict[str, Json] = {}
+        if batch_input is not None:
+            batch["BatchInput"] = batch_input
+        batch["Items"] = items
+        return batch
+
+    def attempt(self, run: RunState, strand: Strand, raw: Json, t: float, retry_count: int, eid: int) -> Attempt:
+        rec = strand.rec
+        timeline = strand.timeline
+        now = timeline.now
+        context = self.context(run, now, retry_count) if self.needs_context else None
+        variables = strand.variables
+        io = self.io
+        effective = io.effective_input(raw, context, variables)
+        items = self._items(run, raw, effective, context, strand)
+        inputs = self._item_inputs(run, raw, effective, items, now, strand)
+        if self.item_batcher is not None:
+            inputs = self._batches(run, raw, effective, inputs, context, strand)
+        chain = strand.chain
+        # AWS-observed: MaxConcurrency is read before MapStateStarted, the tolerated failures after it
+        concurrency = self._concurrency(run, raw, effective, context, strand)
+        append_record(rec, (GENERIC, "MapStateStarted", chain, now, {"length": len(inputs)}, None))
+        tolerated_count, tolerated_percentage = self._tolerance(run, raw, effective, context, strand)
+        name = self.name
+        if self.distributed:
+            run_arn = (
+                f"arn:aws:states:{REGION}:{ACCOUNT}:mapRun:{run.info.state_machine_name}/{self.label or name}:"
+                f"{run.request_id()}"
+            )
+            append_record(rec, (GENERIC, "MapRunStarted", chain, now, {"mapRunArn": run_arn}, None))
+
+            def no_event(i: int, child: Strand, *rest: Any) -> None:
+                pass
+
+            outcomes = run_children(
+                run,
+                strand,
+                self.processor,
+                inputs,
+                concurrency=concurrency,
+                on_start=no_event,
+                on_end=no_event,
+                rec=Recorder(),
+                share_variables=False,
+                stop_on_failure=False,
+            )
+            failed = [o for o in outcomes if o.error is not None]
+            limit_count = tolerated_count if tolerated_count is not None else 0
+            over = len(failed) > limit_count
+            if tolerated_percentage is not None and inputs:
+                over = over and len(failed) * 100.0 / len(inputs) > tolerated_percentage
+                if tolerated_count is None:
+                    over = len(failed) * 100.0 / len(inputs) > tolerated_percentage
+            if failed and over:
+                cause = "The specified tolerance threshold was exceeded"
+                append_record(
+                    rec,
+                    (
+                        GENERIC,
+                        "MapRunFailed",
+                        chain,
+                        timeline.now,
+                        {"error": EXCEED_TOLERATED_FAILURE_THRESHOLD, "cause": cause},
+                        None,
+                    ),
+                )
+                raise StatesError(EXCEED_TOLERATED_FAILURE_THRESHOLD, cause)
+            append_record(rec, (GENERIC, "MapRunSucceeded", chain, timeline.now, None, None))
+            result = [
+                o.output if o.error is None else {"Error": o.error.error, "Cause": o.error.cause} for o in outcomes
+            ]
+        else:
+            outcomes = run_inline(run, strand, self.processor, self.name, inputs, concurrency)
+            failure = first_failure(outcomes)
+            if failure is not None:
+                assert failure.error is not None
+                raise failure.error
+            if len(outcomes) == 1 and outcomes[0].index == -1:  # the sequential path: all outputs in one
+                result = outcomes[0].output
+                extra = outcomes[0].bound
+            else:
+                result = [o.output for o in outcomes]
+                extra = sum(o.bound + 1 for o in outcomes) + 2
+        append_record(rec, (GENERIC, "MapStateSucceeded", chain, timeline.now, None, ("closing",)))
+        if self.distributed:
+            extra = sum(o.bound + 1 for o in outcomes) + 2
+        if isinstance(io, df.JsonataIO):
+            out, assigned = io.finish(raw, result, context, variables, run.jsonata_runtime)
+        else:
+            out, assigned = io.finish(raw, result, context, variables)
+        return Attempt(out, assigned, extra)

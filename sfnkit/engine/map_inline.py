@@ -1,0 +1,154 @@
+"""An inline Map's iterations, one after the other on one reused strand (the hot path of a large Map), or on
+worker threads through ``run_children``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sfnkit.asl.failures import (
+    StatesError,
+)
+from sfnkit.asl.scope import Json
+from sfnkit.clock import (
+    NO_DEADLINE,
+    Timeline,
+)
+from sfnkit.engine.children import Block, Outcome, abort_after, run_children
+from sfnkit.engine.loop import (
+    Aborted,
+    ExecutionTimedOut,
+    RunState,
+    Strand,
+)
+from sfnkit.engine.node import Node, append_record
+from sfnkit.execution import GENERIC
+
+
+def run_inline(
+    run: RunState, strand: Strand, processor: Block, name: str, inputs: list[Json], concurrency: int
+) -> list[Outcome]:
+    """A Map state *name*'s inline iterations of *processor*; each iteration's history follows the previous one's,
+    as AWS numbers them."""
+    rec = strand.rec
+    chain = strand.chain
+    workers = run.max_workers
+    threaded = (
+        len(inputs) > 1
+        and processor.has_tasks
+        and ((workers is None and not run.clock.virtual) or (workers is not None and workers > 1))
+    )
+    previous_chain: list[int | None] = [None]
+
+    def on_start(i: int, child: Strand) -> None:
+        hint = ("iter", child.chain, previous_chain[0])
+        append_record(rec, (GENERIC, "MapIterationStarted", chain, child.timeline.now, (name, i), hint))
+        previous_chain[0] = child.chain
+
+    def on_end(i: int, child: Strand, outcome: Outcome) -> None:
+        kind = "MapIterationSucceeded" if outcome.error is None else "MapIterationFailed"
+        append_record(rec, (GENERIC, kind, child.chain, child.timeline.now, (name, i), ("end", chain)))
+
+    if threaded:
+        return run_children(run, strand, processor, inputs, concurrency=concurrency, on_start=on_start, on_end=on_end)
+    # The common case, one iteration after the other: the same as run_children, without the indirections
+    # (one Strand and Timeline reused, no per-item objects besides the trace records).
+    start = strand.timeline.now
+    trace = rec.trace
+    first = processor.start
+    chains = run.chains
+    outputs: list[Json] = []
+    ends: list[float] = []
+    previous: int | None = None
+    total = 2
+    timeline = Timeline(start)
+    child = Strand(timeline, strand.variables, 0, rec, strand.bound, strand.var_bound)
+    variables = strand.variables
+    bound = strand.bound
+    var_bound = strand.var_bound
+    failure: Outcome | None = None
+    abort_at = NO_DEADLINE
+    ended_well: list[bool] = []
+    starts: list[int] = []  # where each started iteration's records begin in the trace
+    end_hint = ("end", chain)
+    deadline = run.deadline
+    for i, item in enumerate(inputs):
+        first_wave = concurrency <= 0 or i < concurrency
+        begin = start if first_wave else max(start, ends[i - concurrency])
+        if failure is not None and not (first_wave or (ended_well[i - concurrency] and begin < abort_at)):
+            # AWS would not have started this item: the Map had failed when its slot freed
+            ends.append(NO_DEADLINE)
+            ended_well.append(False)
+            continue
+        child_chain = next(chains)
+        timeline.now = begin
+        child.chain = child_chain
+        child.variables = variables
+        child.bound = bound
+        child.var_bound = var_bound
+        child.abort_at = abort_at
+        details = (name, i)
+        lo = len(trace)
+        trace.append((GENERIC, "MapIterationStarted", chain, begin, details, ("iter", child_chain, previous)))
+        rec.count += 1
+        previous = child_chain
+        well = False
+        try:
+            if run.aborted:
+                raise Aborted
+            # run_block, inlined: one call less per item
+            node: Node | None = first
+            out = item
+            while node is not None:
+                now = timeline.now
+                if now >= deadline:
+                    raise ExecutionTimedOut
+                if now > abort_at or run.aborted:
+                    raise Aborted
+                node, out = node.execute(run, child, out)
+            if failure is None:
+                outputs.append(out)
+                total += child.bound + 1
+            kind = "MapIterationSucceeded"
+            well = True
+        except StatesError as err:
+            kind = "MapIterationFailed"
+            if failure is None or timeline.now < failure.end:
+                failure = Outcome(i)
+                failure.error = err
+                failure.end = timeline.now
+                abort_at = timeline.now  # iterations running then are aborted (AWS stops the Map)
+        except Aborted:
+            if run.aborted:
+                raise
+            kind = "MapIterationAborted"
+        end = timeline.now
+        ends.append(end)
+        ended_well.append(well)
+        trace.append((GENERIC, kind, child_chain, end, details, end_hint))
+        rec.count += 1
+        starts.append(lo)
+    if failure is not None:
+        # iterations that ran before the failing one and went past its instant: cut them there, as AWS would
+        tail: list[tuple[Any, ...]] = []
+        bounds = [*starts, len(trace)]
+        for k in range(len(starts) - 1, -1, -1):
+            lo, hi = bounds[k], bounds[k + 1]
+            # an iteration's records: its MapIterationStarted first (details, ("iter", chain, previous)), its
+            # end record last (at its end time)
+            details, child_chain, end = trace[lo][4], trace[lo][5][1], trace[hi - 1][3]
+            if end > failure.end and details[1] != failure.index:
+                aborted, delta = abort_after(trace, lo, hi, failure.end)
+                aborted.append((GENERIC, "MapIterationAborted", child_chain, failure.end, details, end_hint))
+                tail[:0] = aborted
+                rec.count += delta + 1
+        trace.extend(tail)
+    ends = [e for e in ends if e != NO_DEADLINE]
+    if failure is not None:
+        strand.timeline.now = failure.end  # the Map fails when its first iteration does
+        return [failure]
+    strand.timeline.now = max(start, *ends) if ends else start
+    done = Outcome(-1)
+    done.output = outputs
+    done.bound = total
+    return [done]

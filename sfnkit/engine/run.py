@@ -1,0 +1,272 @@
+"""``run()``: execute a state machine in-process, exactly as AWS Step Functions does, on a virtual or real clock.
+
+Every side effect comes in through ``run()``'s arguments: Lambda handlers, service callables and the clock. A
+machine's plan is compiled once and cached (by object, and by definition text). History is a trace: states
+append compact tuples; ``Execution.history`` turns them into GetExecutionHistory events on first use.
+"""
+
+from __future__ import annotations
+
+import collections
+import gc
+import json
+import random as random_module
+import threading
+import weakref
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Final
+
+from sfnkit.asl.context import ExecutionInfo
+from sfnkit.asl.failures import (
+    DATA_LIMIT_EXCEEDED,
+    TIMEOUT,
+    StatesError,
+)
+from sfnkit.asl.scope import Json
+from sfnkit.clock import (
+    NO_DEADLINE,
+    Clock,
+    ClockName,
+    Timeline,
+    make_clock,
+)
+from sfnkit.engine.loop import (
+    UNSEEDED,
+    Aborted,
+    ExecutionTimedOut,
+    Recorder,
+    RunState,
+    Strand,
+    json_size,
+    run_block,
+    uuid4_text,
+)
+from sfnkit.engine.plan import Plan, compile_plan
+from sfnkit.execution import Execution, Status
+from sfnkit.lambdas import (
+    MAX_PAYLOAD_BYTES,
+)
+
+# A run allocates many small acyclic objects (its trace); CPython's default GC thresholds would scan them over and
+# over (half the time of a 10,000-item Map). Runs raise the first threshold and restore it when the last one ends.
+_gc_lock = threading.Lock()
+_gc_runs = 0
+_gc_saved: tuple[int, int, int] = (700, 10, 10)
+
+
+def _relax_gc() -> None:
+    global _gc_runs, _gc_saved
+    with _gc_lock:
+        if _gc_runs == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(max(_gc_saved[0], 50_000), _gc_saved[1], max(_gc_saved[2], 100))
+        _gc_runs += 1
+
+
+def _restore_gc() -> None:
+    global _gc_runs
+    with _gc_lock:
+        _gc_runs -= 1
+        if _gc_runs == 0:
+            gc.set_threshold(*_gc_saved)
+
+
+_PLANS: weakref.WeakKeyDictionary[Any, Plan] = weakref.WeakKeyDictionary()
+_PLANS_LOCK = threading.Lock()
+
+
+_PLANS_BY_TEXT: collections.OrderedDict[str, Plan] = collections.OrderedDict()
+_PLANS_BY_TEXT_SIZE: Final = 32
+
+
+def _cached_plan(definition: Mapping[str, Json] | str, make: Callable[[], Plan], name: str = "") -> Plan:
+    """The plan of a machine *name* with this exact compact JSON text (given, or as a dict), compiled once (a bounded
+    LRU: new StateMachine objects of the same definition, e.g. one ``from_asl`` per run, reuse it)."""
+    text = definition if isinstance(definition, str) else json.dumps(definition, separators=(",", ":"))
+    key = f"{name}\n{text}"  # the name is part of the plan (the context object's StateMachine.Name)
+    with _PLANS_LOCK:
+        plan = _PLANS_BY_TEXT.get(key)
+        if plan is not None:
+            _PLANS_BY_TEXT.move_to_end(key)
+            return plan
+    plan = make()
+    with _PLANS_LOCK:
+        _PLANS_BY_TEXT[key] = plan
+        while len(_PLANS_BY_TEXT) > _PLANS_BY_TEXT_SIZE:
+            _PLANS_BY_TEXT.popitem(last=False)
+    return plan
+
+
+def _plan_for(machine: Any) -> tuple[Plan, Mapping[str, Callable[..., Any]]]:
+    from sfnkit.asl.codec import source_text
+    from sfnkit.machine import StateMachine
+
+    if isinstance(machine, Plan):
+        return machine, {}
+    if isinstance(machine, StateMachine):
+        plan = _PLANS.get(machine)
+        if plan is None:
+            name = machine.name or "StateMachine"
+            source = source_text(machine)
+            if source is None:
+                definition = machine.to_asl()
+                plan = _cached_plan(definition, lambda: compile_plan(definition, name=name), name)
+            else:
+                # read by from_asl from this text: a machine of the same text ran before shares its plan, with no
+                # export in this run (validation and compilation depend only on the text)
+                plan = _cached_plan(source, lambda: compile_plan(machine.to_asl(), name=name), name)
+            with _PLANS_LOCK:
+                _PLANS[machine] = plan
+        return plan, machine.lambdas
+    if isinstance(machine, str | bytes | Mapping):
+        from sfnkit.asl.codec import from_asl
+
+        text = machine.decode() if isinstance(machine, bytes) else machine
+        if isinstance(text, Mapping):
+            # a definition run before skips validation and compilation (they depend only on its text)
+            return _cached_plan(text, lambda: _plan_for(from_asl(text))[0]), {}
+        return _plan_for(from_asl(text))
+    raise TypeError(
+        f"run() needs a StateMachine, an ASL definition (dict) or ASL JSON text, not {type(machine).__name__}"
+    )
+
+
+def run(
+    machine: Any,
+    input: Json = None,
+    *,
+    lambdas: Mapping[str, Callable[..., Any]] | None = None,
+    services: Mapping[str, Callable[..., Any]] | None = None,
+    clock: ClockName | Clock = "virtual",
+    start: datetime | None = None,
+    context: Mapping[str, Json] | None = None,
+    type: str = "STANDARD",
+    seed: int | None = None,
+    max_workers: int | None = None,
+) -> Execution:
+    """Run *machine* on *input* in this process, exactly as AWS Step Functions would, and return the Execution.
+
+    Args:
+        machine: a ``StateMachine`` (its execution plan is compiled once and cached), an ASL definition dict, or
+            ASL JSON text.
+        input: the execution input (any JSON value; ``None`` means ``{}`` as in the console).
+        lambdas: Lambda function name (or full ARN) → Python callable ``fn(event)`` or ``fn(event, context)``.
+            Functions a ``StateMachine`` carries (``@lambda_fn``) are bound automatically; these override them.
+        services: Task ``Resource`` → callable receiving the evaluated parameters and returning the result, for
+            integrations other than Lambda (``arn:aws:states:::sns:publish``...).
+        clock: ``"virtual"`` (waits, retry intervals and timeouts take no time; the history shows it passing),
+            ``"real"`` (they sleep), or a ``sfnkit.clock.Clock``.
+        start: the instant the execution starts at on the virtual clock (an aware ``datetime``; default: now).
+            With ``seed`` it makes a run reproducible byte for byte: names, ids and every timestamp.
+        context: overrides for the context object: ``{"Execution": {"Name": ...}, "StateMachine": {"Name": ...}}``.
+        type: ``"STANDARD"`` or ``"EXPRESS"`` (Express: a 5-minute execution limit, ``express`` ARNs).
+        seed: seeds every random choice (retry jitter, ``States.UUID``/``MathRandom``, ``$random``, request ids).
+        max_workers: threads for Parallel branches and Map iterations that run Tasks. ``None``: threads on the real
+            clock, one after the other on the virtual clock (deterministic); ``1``: always sequential.
+
+    A handler's exception never escapes: the execution fails with the error AWS would report.
+
+    Time: every thread of control (the execution, each Parallel branch, each Map iteration) has its own timeline;
+    a branch starts at its parent's time and the parent resumes at the latest end, so on the virtual clock Map
+    iterations overlap as on AWS (``MaxConcurrency`` k starts item i when item i-k ends) even though they run one
+    after the other. A handler's ``time.sleep`` advances its timeline (see ``sfnkit.clock``); past the Task's
+    ``TimeoutSeconds`` it stops at once with ``States.Timeout``.
+
+    Returns:
+        The ``Execution``: ``status``, ``output`` or ``error``/``cause``, ``history`` (GetExecutionHistory events),
+        ``path`` and ``states`` (each state's input and output), ``raise_for_status()``.
+
+    Raises:
+        ValidationError: the definition breaks a rule AWS enforces at creation (raised before anything runs).
+        TypeError: *machine* is not a StateMachine, a dict or JSON text.
+    """
+    plan, bound = _plan_for(machine)
+    # the plan may be shared by machines with the same definition: the name comes from this machine
+    default_name = getattr(machine, "name", None) or "StateMachine"
+    functions: dict[str, Callable[..., Any]] = dict(bound)
+    if lambdas:
+        functions.update(lambdas)
+    the_clock = make_clock(clock, start)
+    execution_input = {} if input is None else input
+    overrides = dict(context or {})
+    started = the_clock.start()
+    rng = random_module.Random(seed) if seed is not None else UNSEEDED
+    execution_name = str((overrides.get("Execution") or {}).get("Name") or uuid4_text(rng.getrandbits(128)))
+    machine_name = str((overrides.get("StateMachine") or {}).get("Name") or default_name)
+    express = type.upper() == "EXPRESS"
+    info = ExecutionInfo(
+        name=execution_name,
+        state_machine_name=machine_name,
+        input=execution_input,
+        start_time=started,
+        express=express,
+        **(
+            {"role_arn": str(overrides["Execution"]["RoleArn"])}
+            if "RoleArn" in (overrides.get("Execution") or {})
+            else {}
+        ),
+    )
+    limit = plan.timeout_seconds if isinstance(plan.timeout_seconds, int | float) else None
+    if express:
+        limit = min(limit, 300) if limit else 300
+    deadline = started + limit if limit else NO_DEADLINE
+    try:
+        input_size = json_size(execution_input)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"run() input must be a JSON value (dict, list, str, int, float, bool or None): {exc}. "
+            "Convert it first, e.g. json.loads(json.dumps(value, default=str))."
+        ) from None
+    state = RunState(
+        clock=the_clock,
+        lambdas=functions,
+        services=dict(services or {}),
+        info=info,
+        deadline=deadline,
+        seed=seed,
+        max_workers=max_workers,
+        ctx_bound=input_size + 1024,
+    )
+    rec = Recorder()
+    timeline = Timeline(started)
+    strand = Strand(timeline, {}, 0, rec, input_size, 0)
+    _relax_gc()
+    status: Status = "SUCCEEDED"
+    output: Json = None
+    error: str | None = None
+    cause: str | None = None
+    try:
+        if input_size > MAX_PAYLOAD_BYTES:
+            raise StatesError(
+                DATA_LIMIT_EXCEEDED, "The execution input exceeds the maximum number of bytes service limit."
+            )
+        output = run_block(state, plan.block.start, strand, execution_input)
+    except StatesError as err:
+        status = "FAILED"
+        error = err.error or None
+        cause = err.cause
+    except ExecutionTimedOut:
+        status = "TIMED_OUT"
+        error = TIMEOUT
+        cause = None
+        timeline.now = max(timeline.now, deadline)
+    except Aborted:
+        status = "ABORTED"
+    finally:
+        state.aborted = True
+        _restore_gc()
+    return Execution(
+        status=status,
+        output=output,
+        error=error,
+        cause=cause,
+        input=execution_input,
+        name=execution_name,
+        arn=info.execution_arn,
+        start_time=started,
+        stop_time=timeline.now,
+        role_arn=info.role_arn,
+        trace=rec.trace,
+        source=machine,
+    )

@@ -1,0 +1,346 @@
+"""The Task state: a Lambda function (legacy function ARN or ``lambda:invoke``) or a service callable bound by
+``run(services=...)``, with TimeoutSeconds, HeartbeatSeconds and AWS's Lambda/Task history events.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any, Final
+
+from sfnkit.asl import dataflow as df
+from sfnkit.asl.context import ACCOUNT, REGION, context_object
+from sfnkit.asl.failures import (
+    DATA_LIMIT_EXCEEDED,
+    HEARTBEAT_TIMEOUT,
+    RUNTIME,
+    TIMEOUT,
+    StatesError,
+)
+from sfnkit.asl.jsonata import QueryEvaluationError, Template, compile_template
+from sfnkit.asl.paths import compile_path
+from sfnkit.asl.scope import Json, Scope
+from sfnkit.clock import (
+    NO_DEADLINE,
+    SleptPastDeadline,
+    enter_handler,
+    leave_handler,
+)
+from sfnkit.engine.loop import (
+    Aborted,
+    ExecutionTimedOut,
+    Recorder,
+    RunState,
+    Strand,
+    json_size,
+    uuid4_text,
+)
+from sfnkit.engine.node import append_record, io_growth, json_type
+from sfnkit.engine.retry import Attempt, RetryingNode
+from sfnkit.execution import GENERIC
+from sfnkit.lambdas import (
+    MAX_PAYLOAD_BYTES,
+    TaskTimedOut,
+    data_limit_cause,
+    find_function,
+    function_error,
+    function_name,
+    invoke,
+    invoke_output,
+    json_copy,
+    not_found,
+    parse_payload,
+)
+
+_LAMBDA_INVOKE: Final = ("arn:aws:states:::lambda:invoke", "arn:aws:states:::lambda:invoke.waitForTaskToken")
+
+
+class TaskNode(RetryingNode):
+    """Task: a Lambda function (legacy ARN or lambda:invoke) or a bound service callable."""
+
+    __slots__ = (
+        "function",
+        "has_timeout",
+        "heartbeat",
+        "kind",
+        "resource",
+        "resource_api",
+        "resource_type",
+        "timeout",
+        "timeout_path",
+    )
+
+    def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
+        super().__init__(name, state, language, location)
+        resource = str(state.get("Resource", ""))
+        self.resource = resource
+        self.function = function_name(resource)
+        if resource.startswith("arn:aws:lambda:") or (":lambda:" in resource and ":function:" in resource):
+            self.kind = "lambda"
+        elif resource in _LAMBDA_INVOKE:
+            self.kind = "invoke"
+        else:
+            self.kind = "service"
+        parts = resource.split(":")
+        self.resource_type = parts[5] if len(parts) > 6 and parts[2] == "states" and not parts[3] else parts[2]
+        self.resource_api = ":".join(parts[6:]) if len(parts) > 6 else resource
+        if self.resource_type == "aws-sdk" and len(parts) > 7:
+            self.resource_type = f"aws-sdk:{parts[6]}"
+            self.resource_api = ":".join(parts[7:])
+        self.has_timeout = "TimeoutSeconds" in state or "TimeoutSecondsPath" in state
+        self.timeout: Any = state.get("TimeoutSeconds")
+        self.heartbeat: Any = state.get("HeartbeatSeconds")
+        self.timeout_path: Any = None
+        if language == "JSONata":
+            if isinstance(self.timeout, str):
+                self.timeout = compile_template(
+                    self.timeout, location=f"{location}.TimeoutSeconds", field="TimeoutSeconds"
+                )
+            if isinstance(self.heartbeat, str):
+                self.heartbeat = compile_template(
+                    self.heartbeat, location=f"{location}.HeartbeatSeconds", field="HeartbeatSeconds"
+                )
+        elif "TimeoutSecondsPath" in state:
+            text = state["TimeoutSecondsPath"]
+            self.timeout_path = (text, compile_path(text, location=f"{location}.TimeoutSecondsPath").find)
+        self.growth = io_growth(state, language, (0, 0, False))
+
+    def _timeout_seconds(self, run: RunState, raw: Json, effective: Json, context: Json, strand: Strand) -> Any:
+        if self.timeout_path is not None:
+            _text, find = self.timeout_path
+            value = find(Scope(effective, context, strand.variables))
+            return value
+        if isinstance(self.timeout, Template):
+            value = self.timeout.evaluate(
+                {"input": raw, "context": context}, strand.variables, runtime=run.jsonata_runtime
+            )
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                expression = self.timeout.expression
+                shown = expression.source if expression is not None else ""
+                raise QueryEvaluationError(
+                    f"The JSONata expression '{shown}' specified for the field 'TimeoutSeconds' returned an unexpected "
+                    f"result type. Expected 'integer', but was '{json_type(value)}' for value: {df.json_text(value)}",
+                    field="TimeoutSeconds",
+                )
+            return value
+        return self.timeout
+
+    def attempt(self, run: RunState, strand: Strand, raw: Json, t: float, retry_count: int, eid: int) -> Attempt:
+        timeline = strand.timeline
+        now = timeline.now if run.virtual else run.clock.tick(timeline)
+        context = (
+            context_object(
+                run.base_context,
+                self.name,
+                t,
+                retry_count=retry_count,
+                task_token=_task_token(run) if self.resource.endswith(".waitForTaskToken") else None,
+            )
+            if self.needs_context
+            else None
+        )
+        variables = strand.variables
+        io = self.io
+        if isinstance(io, df.JsonPathIO):
+            effective = raw if io.input_path is None else io.input_path(Scope(raw, context, variables))
+            params = effective if io.parameters is None else io.parameters(Scope(effective, context, variables))
+        else:
+            effective = raw
+            params = io.task_input(raw, effective, context, variables, run.jsonata_runtime)
+        timeout: Any = None
+        deadline = run.deadline
+        if self.has_timeout:
+            timeout = self._timeout_seconds(run, raw, effective, context, strand)
+            if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
+                deadline = min(deadline, now + timeout)
+        own_deadline = deadline
+        if strand.abort_at < deadline:
+            deadline = strand.abort_at
+        result, size = self._call(run, strand, params, deadline, timeout, own_deadline)
+        if isinstance(io, df.JsonataIO):
+            out, assigned = io.finish(raw, result, context, variables, run.jsonata_runtime)
+        else:
+            out, assigned = io.finish(raw, result, context, variables)
+        return Attempt(out, assigned, size)
+
+    def _call(
+        self, run: RunState, strand: Strand, params: Json, deadline: float, timeout: Any, own_deadline: float
+    ) -> tuple[Json, int]:
+        rec = strand.rec
+        chain = strand.chain
+        timeline = strand.timeline
+        now = timeline.now
+        if self.kind == "lambda":
+            scheduled: dict[str, Json] = {"resource": self.resource, "input": params}
+            if isinstance(timeout, int) and not isinstance(timeout, bool):
+                scheduled["timeoutInSeconds"] = timeout
+            trace = rec.trace
+            trace.append((GENERIC, "LambdaFunctionScheduled", chain, now, scheduled, None))
+            functions = run.functions
+            fn = functions.get(self.resource)
+            if fn is None:
+                fn = functions[self.resource] = find_function(run.lambdas, self.resource)
+            if fn is None:
+                rec.count += 1
+                raise _lambda_failed(rec, chain, now, not_found(self.resource, run.request_id()))
+            trace.append((GENERIC, "LambdaFunctionStarted", chain, now, None, None))
+            rec.count += 2
+            try:
+                invocation = invoke(
+                    fn,
+                    params,
+                    name=self.function,
+                    arn=self.resource,
+                    clock=run.clock,
+                    timeline=timeline,
+                    deadline=deadline,
+                    # drawn now (the seeded random sequence stays the same), spelt only if someone reads it
+                    request_id=functools.partial(uuid4_text, run.random.getrandbits(128)),
+                )
+            except TaskTimedOut:
+                return self._timed_out(run, strand, "LambdaFunctionTimedOut", None, own_deadline)
+            if invocation.function_error:
+                # raised without a local name: no reference cycle through this frame
+                raise _lambda_failed(rec, chain, timeline.now, function_error(invocation, compact=False))
+            try:
+                payload = parse_payload(invocation, what=self.resource)
+            except StatesError as err:
+                details = {"error": err.error, "cause": err.cause}
+                trace.append((GENERIC, "LambdaFunctionFailed", chain, timeline.now, details, None))
+                rec.count += 1
+                raise
+            trace.append((GENERIC, "LambdaFunctionSucceeded", chain, timeline.now, {"output": payload}, None))
+            rec.count += 1
+            return payload, len(invocation.payload)
+        base = {"resourceType": self.resource_type, "resource": self.resource_api}
+        scheduled = dict(base, region=REGION, parameters=params)
+        if isinstance(timeout, int) and not isinstance(timeout, bool):
+            scheduled["timeoutInSeconds"] = timeout
+        heartbeat = self.heartbeat
+        if isinstance(heartbeat, int) and not isinstance(heartbeat, bool):
+            scheduled["heartbeatInSeconds"] = heartbeat
+        append_record(rec, (GENERIC, "TaskScheduled", chain, now, scheduled, None))
+        append_record(rec, (GENERIC, "TaskStarted", chain, now, base, None))
+        try:
+            if self.kind == "invoke":
+                result, size = self._invoke(run, strand, params, deadline)
+            else:
+                result, size = self._service(run, strand, params, deadline)
+        except TaskTimedOut:
+            return self._timed_out(run, strand, "TaskTimedOut", "", own_deadline)
+        except StatesError as err:
+            details = dict(base, error=err.error)
+            if err.cause is not None:
+                details["cause"] = err.cause
+            append_record(rec, (GENERIC, "TaskFailed", chain, timeline.now, details, None))
+            raise
+        append_record(rec, (GENERIC, "TaskSucceeded", chain, timeline.now, dict(base, output=result), None))
+        return result, size
+
+    def _timed_out(
+        self, run: RunState, strand: Strand, event: str, cause: str | None, own_deadline: float
+    ) -> tuple[Json, int]:
+        if strand.timeline.now >= run.deadline:
+            raise ExecutionTimedOut
+        if strand.timeline.now < own_deadline:
+            raise Aborted  # stopped by a sibling's failure, before its own TimeoutSeconds
+        details: dict[str, Json] = {"error": TIMEOUT}
+        if event == "TaskTimedOut":
+            details = {"resourceType": self.resource_type, "resource": self.resource_api, "error": TIMEOUT}
+        append_record(strand.rec, (GENERIC, event, strand.chain, strand.timeline.now, details, None))
+        raise StatesError(TIMEOUT, cause)
+
+    def _invoke(self, run: RunState, strand: Strand, params: Json, deadline: float) -> tuple[Json, int]:
+        if not isinstance(params, dict) or not isinstance(params.get("FunctionName"), str):
+            raise StatesError(
+                "States.Runtime",
+                f"The Parameters of a lambda:invoke Task need a FunctionName string; got {df.json_text(params)}",
+            )
+        reference = params["FunctionName"]
+        request_id = run.request_id()
+        fn = find_function(run.lambdas, reference)
+        if fn is None:
+            raise not_found(reference, request_id)
+        payload = params.get("Payload")
+        if payload is None:
+            event: Json = {}
+        elif isinstance(payload, str):
+            try:
+                event = json.loads(payload)
+            except ValueError:
+                event = payload
+        else:
+            event = payload
+        invocation = invoke(
+            fn,
+            event,
+            name=function_name(reference),
+            arn=reference
+            if reference.startswith("arn:")
+            else f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{reference}",
+            clock=run.clock,
+            timeline=strand.timeline,
+            deadline=deadline,
+            request_id=request_id,
+            log_tail=params.get("LogType") == "Tail",
+        )
+        if invocation.function_error:
+            raise function_error(invocation, compact=True)
+        value = parse_payload(invocation, what=self.resource_type)
+        return invoke_output(invocation, value), len(invocation.payload) + 1200
+
+    def _service(self, run: RunState, strand: Strand, params: Json, deadline: float) -> tuple[Json, int]:
+        resource = self.resource
+        fn = run.services.get(resource)
+        if fn is None and "." in resource.rsplit(":", 1)[-1]:
+            fn = run.services.get(resource.rsplit(".", 1)[0])
+        if fn is None:
+            fn = find_function(run.lambdas, resource) if ":function:" in resource else None
+        if fn is None:
+            err = StatesError(
+                RUNTIME,
+                f"No service is bound to the Task resource '{resource}' (state '{self.name}'): pass "
+                f"services={{'{resource}': callable}} to sfnkit.run(); the callable receives the evaluated parameters "
+                "and returns the service's result.",
+            )
+            raise err
+        timeline = strand.timeline
+        heartbeat = self.heartbeat
+        beat = NO_DEADLINE
+        if isinstance(heartbeat, int) and not isinstance(heartbeat, bool) and heartbeat > 0:
+            beat = timeline.now + heartbeat  # a callable sends no heartbeats: it must finish within HeartbeatSeconds
+        frame = enter_handler(timeline, min(deadline, beat)) if run.clock.virtual else None
+        try:
+            result = fn(json_copy(params))
+        except SleptPastDeadline:
+            if beat < deadline:
+                raise StatesError(HEARTBEAT_TIMEOUT, "") from None
+            raise TaskTimedOut from None
+        except StatesError:
+            raise
+        except Exception as exc:
+            name = getattr(exc, "error", None) or getattr(exc, "error_type", None) or type(exc).__name__
+            raise StatesError(str(name), str(exc)) from None
+        finally:
+            if run.clock.virtual:
+                leave_handler(frame)
+        result = json_copy(result)
+        size = json_size(result)
+        if size > MAX_PAYLOAD_BYTES:
+            raise StatesError(DATA_LIMIT_EXCEEDED, data_limit_cause(self.resource_type))
+        return result, size
+
+
+def _lambda_failed(rec: Recorder, chain: int, t: float, err: StatesError) -> StatesError:
+    """Record LambdaFunctionFailed for *err* and return it (for the caller to raise); the cause is read when the
+    history is built (a handler's error document is spelt out only if someone looks)."""
+    details = {"error": err.error, "cause": err.cause_source}  # not the error: its traceback holds frames
+    rec.trace.append((GENERIC, "LambdaFunctionFailed", chain, t, details, None))
+    rec.count += 1
+    return err
+
+
+def _task_token(run: RunState) -> str:
+    return "AAAA" + uuid.UUID(int=run.random.getrandbits(128), version=4).hex
