@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import importlib
 import json
 import sys
 import time
@@ -15,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sfnkit import ValidationError
+from sfnkit.asl import schema
 from sfnkit.errors import Problem
 from sfnkit.validate import problems, validate
 
@@ -427,7 +427,7 @@ EXTRA_FIELDS = ("End", "Next", "Default", "Comment", "Seconds", "SecondsPath", "
 
 def corpus_states() -> list[tuple[dict[str, Any], str]]:
     """(state, machine query language) for every state of the conformance and invalid corpora."""
-    from sfnkit.validate import _blocks
+    from sfnkit.validate.blocks import _blocks
 
     found = []
     for path in [*CONFORMANCE, *INVALID]:
@@ -441,24 +441,28 @@ def corpus_states() -> list[tuple[dict[str, Any], str]]:
 
 def state_problems(body: dict[str, Any], machine_language: str) -> list[Problem]:
     """What the full state checks say about *body*, as _check_block runs them."""
-    module = importlib.import_module("sfnkit.validate")
+    from sfnkit.validate import _language_of
+    from sfnkit.validate.blocks import _State
+    from sfnkit.validate.states import _STATE_CHECKS
+
     state_type = body.get("Type")
-    state = module._State(
+    state = _State(
         name="S",
         body=body,
         where="States.S",
-        type=state_type if state_type in module.schema.STATE_TYPES else None,
-        language=module._language_of(body, machine_language),
+        type=state_type if state_type in schema.STATE_TYPES else None,
+        language=_language_of(body, machine_language),
         machine_language=machine_language,
         outer_variables=frozenset(),
     )
-    return [problem for check in module._STATE_CHECKS for problem in check(state)]
+    return [problem for check in _STATE_CHECKS for problem in check(state)]
 
 
 def quick_yes(body: dict[str, Any], machine_language: str) -> bool:
     """The quick path's verdict on *body*."""
-    module = importlib.import_module("sfnkit.validate")
-    return module._quick_state(body, machine_language, module._QUICK_STATES[machine_language])
+    from sfnkit.validate.quick import _QUICK_STATES, _quick_state
+
+    return _quick_state(body, machine_language, _QUICK_STATES[machine_language])
 
 
 def test_quick_yes_covers_most_corpus_states_and_only_clean_ones():

@@ -1,7 +1,7 @@
 """How ASL spells a definition: the fields of each state type and part, their query language and value kind.
 
 These tables are what ``sfnkit.validate`` checks a definition against (ASL-NOTES §1, §2, §8.0, §9). They hold
-spelling and value shapes only; the checks that read them live in ``sfnkit/validate.py``.
+spelling and value shapes only; the checks that read them live in ``sfnkit/validate/``.
 """
 
 from __future__ import annotations
