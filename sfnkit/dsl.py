@@ -305,9 +305,10 @@ class Step:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """Jupyter's display: the fragment drawn as the machine it would build (``sfnkit.render.mimebundle``)."""
+        from sfnkit.build import workflow
         from sfnkit.render import mimebundle
 
-        return mimebundle(self, include, exclude)
+        return mimebundle(self, include, exclude, drawn=lambda: workflow("flow", self))
 
     def retry(
         self,

@@ -582,14 +582,9 @@ def render(
 
 
 def _digraph_of(obj: object) -> graphviz.Digraph:
-    """The diagram of anything sfnkit displays: a machine, an execution, a DSL flow or fragment, a Digraph."""
-    from sfnkit.build import workflow
-    from sfnkit.dsl import Step
-
+    """The diagram of anything sfnkit displays: a machine, an execution, a Digraph."""
     if isinstance(obj, StateMachine):
         return to_digraph(obj)
-    if isinstance(obj, Step):
-        return to_digraph(workflow("flow", obj))  # a fragment: drawn as the machine it would build
     if hasattr(obj, "source") and type(obj).__module__.startswith("graphviz"):
         return obj  # a plain graphviz graph: draw it as it is
     if hasattr(obj, "history"):
@@ -600,17 +595,22 @@ def _digraph_of(obj: object) -> graphviz.Digraph:
     raise TypeError(f"sfnkit cannot draw a {type(obj).__name__}")
 
 
-def mimebundle(obj: object, include: Any = None, exclude: Any = None) -> dict[str, str]:
-    """The Jupyter display of *obj* (a ``StateMachine``, an ``Execution``, a flow): SVG plus text.
+def mimebundle(
+    obj: object, include: Any = None, exclude: Any = None, *, drawn: Callable[[], object] | None = None
+) -> dict[str, str]:
+    """The Jupyter display of *obj* (a ``StateMachine``, an ``Execution``): SVG plus text.
 
-    Never raises, because IPython turns a raising display hook into a failed cell: without ``dot`` (or on any
-    other problem) the bundle holds only text, which says how to fix it.
+    ``drawn`` makes what is drawn, when that is not *obj* itself (a DSL flow displays as the machine it would
+    build: ``Step._repr_mimebundle_`` passes the building). Never raises, because IPython turns a raising display
+    hook into a failed cell: without ``dot`` (or on any other problem) the bundle holds only text, which says how to
+    fix it.
     """
     try:
         text = repr(obj)
     except Exception as error:  # a display must not fail, whatever repr does
         text = f"<{type(obj).__name__}: repr failed: {error}>"
-    return _bundle(text, lambda: _digraph_of(obj).source, include, exclude)
+    draw: Callable[[], object] = drawn if drawn is not None else (lambda: obj)
+    return _bundle(text, lambda: _digraph_of(draw()).source, include, exclude)
 
 
 def _bundle(text: str, source: Callable[[], str], include: Any, exclude: Any) -> dict[str, str]:

@@ -541,7 +541,7 @@ def test_mimebundle_draws_dsl_fragments(monkeypatch: pytest.MonkeyPatch) -> None
     def fly(event: Any) -> Any:
         return event
 
-    mimebundle(hatch >> fly)
+    (hatch >> fly)._repr_mimebundle_()
     assert "<B>Hatch</B>" in drawn[0] and "<B>Fly</B>" in drawn[0]
 
 
