@@ -19,6 +19,7 @@ from sfnkit.dsl import (
     wait,
     when,
 )
+from sfnkit.engine import run
 from sfnkit.errors import (
     AslError,
     ConditionError,
@@ -42,7 +43,6 @@ from sfnkit.integrations import (
     sqs_send_message,
     start_execution,
 )
-from sfnkit.engine import run
 from sfnkit.machine import StateMachine, Transition
 from sfnkit.render import render
 from sfnkit.validate import validate

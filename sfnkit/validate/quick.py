@@ -16,11 +16,11 @@ from sfnkit.validate.fields import _VALUE_CHECKS
 from sfnkit.validate.syntax import _intrinsic_verdict, _path_verdict, _reference_path_verdict
 from sfnkit.validate.values import _is_timestamp
 
-# Most states of a machine are plainly valid, and for them the state checks (``states``) cost far more than their verdict:
-# each builds locations and runs a generator per rule. ``_quick_state`` answers "would every state check report
-# nothing?" without either. It mirrors those checks field kind by field kind, says yes only when they would find no
-# problem, and says no to anything it does not cover (Map states, Assign, Credentials, JSONata values, Retry and
-# Catch, nested Choice rules...): such a state goes through the full checks, which alone write messages.
+# Most states of a machine are plainly valid, and for them the state checks (``states``) cost far more than their
+# verdict: each builds locations and runs a generator per rule. ``_quick_state`` answers "would every state check
+# report nothing?" without either. It mirrors those checks field kind by field kind, says yes only when they would
+# find no problem, and says no to anything it does not cover (Map states, Assign, Credentials, JSONata values, Retry
+# and Catch, nested Choice rules...): such a state goes through the full checks, which alone write messages.
 # tests/test_validate.py holds it to that on the corpus and on mutated states.
 
 _QuickCheck = Callable[[Json], bool]
