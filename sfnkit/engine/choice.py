@@ -12,13 +12,14 @@ from sfnkit.asl.failures import (
     StatesError,
 )
 from sfnkit.asl.jsonata import QueryEvaluationError, compile_template
+from sfnkit.asl.jsonata_values import json_type
 from sfnkit.asl.rules import compile_direct_rule, compile_rule
 from sfnkit.asl.scope import Json, Scope
 from sfnkit.engine.loop import (
     RunState,
     Strand,
 )
-from sfnkit.engine.node import Node, assign_variables, json_type
+from sfnkit.engine.node import Node, assign_variables
 from sfnkit.execution import FUSED
 
 

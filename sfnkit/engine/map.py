@@ -15,6 +15,7 @@ from sfnkit.asl.failures import (
     StatesError,
 )
 from sfnkit.asl.jsonata import QueryEvaluationError, Template, compile_template
+from sfnkit.asl.jsonata_values import json_type
 from sfnkit.asl.paths import compile_path
 from sfnkit.asl.scope import Json, Scope
 from sfnkit.engine.children import (
@@ -29,7 +30,7 @@ from sfnkit.engine.loop import (
     json_size,
 )
 from sfnkit.engine.map_inline import run_inline
-from sfnkit.engine.node import append_record, io_growth, json_type
+from sfnkit.engine.node import append_record, io_growth
 from sfnkit.engine.retry import Attempt, RetryingNode
 from sfnkit.execution import GENERIC
 

@@ -224,17 +224,3 @@ def assign_variables(strand: Strand, assigned: Mapping[str, Json], node: Node, r
                 f"The variables of the execution exceed the maximum number of bytes service limit after state "
                 f"'{node.name}' ({strand.var_bound} bytes; the limit is {_MAX_VARIABLES_BYTES}).",
             )
-
-
-def json_type(value: Json) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"

@@ -20,6 +20,7 @@ from sfnkit.asl.failures import (
     StatesError,
 )
 from sfnkit.asl.jsonata import QueryEvaluationError, Template, compile_template
+from sfnkit.asl.jsonata_values import json_type
 from sfnkit.asl.paths import compile_path
 from sfnkit.asl.scope import Json, Scope
 from sfnkit.clock import (
@@ -37,7 +38,7 @@ from sfnkit.engine.loop import (
     json_size,
     uuid4_text,
 )
-from sfnkit.engine.node import append_record, io_growth, json_type
+from sfnkit.engine.node import append_record, io_growth
 from sfnkit.engine.retry import Attempt, RetryingNode
 from sfnkit.execution import GENERIC
 from sfnkit.lambdas import (

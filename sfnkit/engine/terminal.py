@@ -13,13 +13,14 @@ from sfnkit.asl.failures import (
     StatesError,
 )
 from sfnkit.asl.jsonata import QueryEvaluationError, compile_template
+from sfnkit.asl.jsonata_values import json_type
 from sfnkit.asl.scope import Json, Scope
 from sfnkit.asl.templates import compile_value_expression
 from sfnkit.engine.loop import (
     RunState,
     Strand,
 )
-from sfnkit.engine.node import Node, append_record, json_type
+from sfnkit.engine.node import Node, append_record
 from sfnkit.execution import FUSED, GENERIC
 
 

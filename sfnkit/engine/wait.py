@@ -10,6 +10,7 @@ from sfnkit.asl.failures import (
     StatesError,
 )
 from sfnkit.asl.jsonata import QueryEvaluationError, compile_template
+from sfnkit.asl.jsonata_values import json_type
 from sfnkit.asl.paths import compile_path
 from sfnkit.asl.rules import parse_timestamp as parse_nanos
 from sfnkit.asl.scope import Json, Scope
@@ -19,7 +20,7 @@ from sfnkit.engine.loop import (
     RunState,
     Strand,
 )
-from sfnkit.engine.node import Node, append_record, assign_variables, json_type
+from sfnkit.engine.node import Node, append_record, assign_variables
 from sfnkit.execution import FUSED, GENERIC
 
 
