@@ -2,11 +2,13 @@
 
 from sfnkit.asl.codec import from_asl
 from sfnkit.build import workflow
+from sfnkit.codegen import to_python
 from sfnkit.conditions import ctx, data, jsonata, result, var
 from sfnkit.dsl import (
     catch,
     chain,
     choice,
+    end,
     fail,
     goto,
     lambda_fn,
@@ -70,6 +72,7 @@ __all__ = [
     "dynamodb_get_item",
     "dynamodb_put_item",
     "dynamodb_update_item",
+    "end",
     "fail",
     "from_asl",
     "goto",
@@ -88,6 +91,7 @@ __all__ = [
     "start_execution",
     "succeed",
     "task",
+    "to_python",
     "validate",
     "var",
     "wait",

@@ -171,8 +171,8 @@ class _Builder:
             if isinstance(step, Goto):
                 if position != last:
                     raise DefinitionError(
-                        f"{steps[position + 1]._what()} follows goto({step.target!r}) and can never run; "
-                        "a goto must end its sequence"
+                        f"{steps[position + 1]._what()} follows {step._what()} and can never run; "
+                        "a goto or end() must end its sequence"
                     )
                 if occs:
                     occs[-1].after = step.target
@@ -203,7 +203,8 @@ class _Builder:
         scope = self.new_scope()
         seq = self.sequence(flow, None, scope)
         if not seq.occs:
-            raise DefinitionError(f"{owner._what()}: a branch cannot be only goto({seq.head!r}); it needs a state")
+            only = "end()" if seq.head is None else f"goto({seq.head!r})"
+            raise DefinitionError(f"{owner._what()}: a branch cannot be only {only}; it needs a state")
         scope.head = seq.head
         return seq
 
@@ -389,7 +390,11 @@ class _Builder:
                 seq = occ.kids[position]
                 assert seq is not None
                 goal = self.target(occ, seq.head)
-                assert goal is not None
+                if goal is None:
+                    raise DefinitionError(
+                        f"{name}.Choices[{position}]: when(..., then=end()) leaves the rule nowhere to go; "
+                        "a Choice rule needs a state (then=succeed() ends the workflow)"
+                    )
                 out.append((Transition(kind="Choice", order=position, rule=rule), goal))
             state = Choice(choices=tuple(rules), **fields)
             after = None
@@ -477,7 +482,11 @@ class _Builder:
             made.append(catcher)
             seq = occ.kids[skip + position]
             goal = self.target(occ, seq.head if seq is not None else occ.after)
-            assert goal is not None
+            if goal is None:
+                raise DefinitionError(
+                    f"{step._what()}: catch(then=end()) leaves the catcher nowhere to go; a Catch needs a state "
+                    "(then=succeed() ends the workflow)"
+                )
             out.append((Transition(kind="Catch", order=position, catcher=catcher), goal))
         return tuple(made)
 
@@ -760,7 +769,8 @@ def build(
     assert top.machine is not None
     head = root.head
     if not isinstance(head, _Occ):
-        raise DefinitionError(f"a workflow cannot start with goto({head!r}); start with a step")
+        only = "end()" if head is None else f"goto({head!r})"
+        raise DefinitionError(f"a workflow cannot start with {only}; start with a step")
     return StateMachine(
         start_at=head.name,
         states=top.machine.states,

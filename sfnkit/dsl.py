@@ -1,7 +1,7 @@
 """The flow DSL: the steps (``@lambda_fn``, ``task``, ``pass_``, ``wait``...) and the combinators that join them.
 
 Steps: ``lambda_fn``, ``task``, ``pass_``, ``wait``, ``succeed``, ``fail``; combinators: ``>>``/``chain``,
-``choice``/``when``, ``parallel``, ``map_``, ``goto``; error handling: ``retry``, ``catch``.
+``choice``/``when``, ``parallel``, ``map_``, ``goto``, ``end``; error handling: ``retry``, ``catch``.
 
 Every step is a frozen value. Nothing here knows where a step will sit or what it will be called: ``workflow()``
 (in ``sfnkit.build``) places the steps, names them and wires the transitions, so one fragment can be reused in
@@ -47,6 +47,7 @@ __all__ = [
     "catch",
     "chain",
     "choice",
+    "end",
     "fail",
     "freeze",
     "goto",
@@ -1188,12 +1189,15 @@ def map_(
 @sparse
 @attrs.frozen(slots=False)
 class Goto(Step):
-    """Continue at the state named ``target`` (in the same ``States`` block): loops and shared endings."""
+    """Continue at the state named ``target`` (in the same ``States`` block): loops and shared endings.
 
-    target: str
+    With ``target=None`` (made by :func:`end`) the sequence ends there: its last state is an ``End`` state.
+    """
+
+    target: str | None
 
     def _what(self) -> str:
-        return f"goto({self.target!r})"
+        return "end()" if self.target is None else f"goto({self.target!r})"
 
 
 def goto(target: str | Step) -> Goto:
@@ -1214,6 +1218,20 @@ def goto(target: str | Step) -> Goto:
 def _goto(target: str) -> Goto:
     # Gotos are values: flows built in loops jump to the same few names again and again, so equal ones are shared.
     return Goto(_check_name(target, "goto()"))
+
+
+_END: Final = Goto(None)
+
+
+def end() -> Goto:
+    """End the sequence here (ASL ``End``) instead of going on after the choice or catch it hangs from.
+
+    A ``choice()`` branch or a ``catch(then=...)`` handler runs on to what follows the choice or the failed step;
+    ``end()`` stops it: in ``charge.catch(then=log_failure >> end()) >> ship``, ``LogFailure`` ends the workflow.
+    ``choice(..., otherwise=end())`` writes no ``Default``: an input that matches no branch fails with
+    ``States.NoChoiceMatched``. Nothing may follow ``end()`` in a sequence.
+    """
+    return _END
 
 
 def chain(*steps: Step | Sequence[Step]) -> Step:

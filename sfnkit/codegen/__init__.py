@@ -1,0 +1,171 @@
+"""ASL -> Python: ``to_python(machine)`` writes the sfnkit source that builds the same state machine.
+
+The source is idiomatic DSL: ``@lambda_fn`` stubs for Lambda tasks, the service helpers where they fit and
+``task()`` for the rest, conditions as Python operators, fragments for Parallel branches and Map processors,
+``goto()`` for joins and loops. Before it is returned it is executed, and the machine it builds is exported and
+compared with the definition: a state the idiomatic spelling gets wrong is written again the literal way, and a
+definition the DSL cannot build at all (see the module's docstring for which state and why) becomes a module that
+embeds the definition and reads it with ``from_asl``. So the code is never wrong: ``to_asl()`` of the machine it
+builds equals the definition.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from sfnkit.asl.codec import from_asl, to_asl
+from sfnkit.codegen.steps import Writer
+from sfnkit.codegen.values import py_json, py_str
+from sfnkit.errors import DefinitionError
+from sfnkit.machine import StateMachine
+
+__all__ = ["to_python"]
+
+Json = Any
+# Each failed check makes one more state literal; a definition needs at most a few (a bound, not a budget).
+_ATTEMPTS: Final = 12
+_VARIABLE: Final = "machine"
+_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+
+def to_python(
+    source: StateMachine | Mapping[str, Json] | str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    format: bool = True,
+) -> str:
+    """The sfnkit source of *source* (a machine, or ASL as ``from_asl`` takes it); it defines ``machine``.
+
+    ``name`` is the workflow name (default: the machine's name, else ``"StateMachine"``). With ``format`` the
+    source goes through black when it is installed (``pip install "sfnkit[codegen]"``); without black it is
+    returned unformatted, still valid.
+    """
+    machine = source if isinstance(source, StateMachine) else from_asl(source)
+    definition = to_asl(machine)
+    title = name or machine.name or "StateMachine"
+    if not isinstance(title, str) or not _NAME.fullmatch(title):
+        raise DefinitionError(f"to_python(name={name!r}): a state machine name is 1-80 letters, digits, - and _")
+    plain: set[str] = set()
+    code = ""
+    for _ in range(_ATTEMPTS):
+        writer = Writer(machine, frozenset(plain), {_VARIABLE})
+        flow = writer.flow()
+        if writer.problems:
+            code = _embedded(title, definition, writer.problems)
+            break
+        code = _module(title, machine, writer, flow)
+        mismatch = _check(code, definition)
+        if mismatch is None:
+            break
+        state, why = mismatch
+        if state is None or state in plain:
+            code = _embedded(title, definition, [(state or "", why)])
+            break
+        plain.add(state)
+    else:  # pragma: no cover - every attempt makes another state literal; the states run out first
+        code = _embedded(title, definition, [("", "the DSL does not build this definition")])
+    return _format(code) if format else code
+
+
+def _module(title: str, machine: StateMachine, writer: Writer, flow: str) -> str:
+    options = [py_str(title), flow]
+    for key in ("comment", "timeout_seconds", "query_language", "version"):
+        value = getattr(machine, key)
+        if value is not None:
+            options.append(f"{key}={py_json(value)}")
+    body = f"{_VARIABLE} = {writer.imports.use('workflow')}({', '.join(options)})\n"
+    parts = [
+        f'"""The state machine {title}, written as sfnkit code by sfnkit.to_python."""\n',
+        "\n".join(writer.imports.lines()) + "\n",
+    ]
+    parts.extend(stub.source() for stub in writer.lambdas.values())
+    if writer.fragments:
+        parts.append("".join(f"{identifier} = {source}\n" for identifier, source in writer.fragments))
+    parts.append(body)
+    return "\n\n".join(parts)
+
+
+def _embedded(title: str, definition: Json, problems: list[tuple[str, str]]) -> str:
+    reasons = "\n".join(f"- {state}: {why}" if state else f"- {why}" for state, why in problems)
+    return (
+        f'"""The state machine {title}, read from its ASL: the sfnkit DSL cannot build it as written.\n\n'
+        f"{reasons}\n"
+        '"""\n\n'
+        "from sfnkit import from_asl\n\n"
+        f"DEFINITION = {py_json(definition)}\n\n"
+        f"{_VARIABLE} = from_asl(DEFINITION)\n"
+    )
+
+
+def _check(code: str, definition: Json) -> tuple[str | None, str] | None:
+    """None if *code* builds *definition*; else the state that differs (if one does) and how."""
+    namespace: dict[str, Any] = {"__name__": "sfnkit_generated"}
+    try:
+        exec(compile(code, "<sfnkit.to_python>", "exec"), namespace)
+        built = to_asl(namespace[_VARIABLE], validate=False)
+    except Exception as error:  # the DSL refused it: report what it said
+        return None, f"the DSL refuses it: {error}"
+    path = _difference(definition, built, [])
+    if path is None:
+        return None
+    return _blame(definition, built, path)
+
+
+def _difference(want: Json, got: Json, path: list[str | int]) -> list[str | int] | None:
+    if type(want) is not type(got):
+        return path
+    if isinstance(want, dict):
+        if want.keys() != got.keys():
+            return path
+        for key in want:
+            found = _difference(want[key], got[key], [*path, key])
+            if found is not None:
+                return found
+        return None
+    if isinstance(want, list):
+        if len(want) != len(got):
+            return path
+        for position, (one, other) in enumerate(zip(want, got, strict=True)):
+            found = _difference(one, other, [*path, position])
+            if found is not None:
+                return found
+        return None
+    return None if want == got else path
+
+
+def _blame(want: Json, got: Json, path: list[str | int]) -> tuple[str | None, str]:
+    state: str | None = None
+    mine, theirs = want, got
+    for position, key in enumerate(path):
+        if path[position - 1] == "States" and position > 0 and isinstance(key, str):
+            state = key
+        mine, theirs = mine[key], theirs[key]
+    text = "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in path).lstrip(".")
+    if isinstance(mine, dict) and isinstance(theirs, dict):
+        missing = {key: mine[key] for key in mine if key not in theirs}
+        added = {key: theirs[key] for key in theirs if key not in mine}
+        if path and path[-1] == "States":
+            odd = sorted([*missing, *added])[0]
+            if odd.endswith(".Payload") and odd[: -len(".Payload")] in mine:
+                odd = odd[: -len(".Payload")]  # the Pass @lambda_fn adds after a Lambda task
+            return odd, f"{text}: the DSL builds the states {sorted(theirs)}, the definition has {sorted(mine)}"
+        if missing:
+            return state, f"{text}: the DSL cannot write {_short(missing)[1:-1]} here"
+        return state, f"{text}: the DSL also writes {_short(added)[1:-1]}"
+    return state, f"{text or 'the definition'}: the DSL builds {_short(theirs)} where the definition has {_short(mine)}"
+
+
+def _short(value: Json) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _format(code: str) -> str:
+    try:
+        import black
+    except ImportError:  # the optional extra is not installed: the code stays valid, only less pretty
+        return code
+    return black.format_str(code, mode=black.Mode())
