@@ -172,7 +172,7 @@ class _Builder:
                 if position != last:
                     raise DefinitionError(
                         f"{steps[position + 1]._what()} follows {step._what()} and can never run; "
-                        "a goto or end() must end its sequence"
+                        "a goto must end its sequence (and so must end())"
                     )
                 if occs:
                     occs[-1].after = step.target

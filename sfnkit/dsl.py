@@ -1104,6 +1104,7 @@ def map_(
     label: Json = ABSENT,
     mode: str | None = None,
     execution_type: str | None = None,
+    legacy_iterator: bool = False,
     name: str | None = None,
     comment: str | None = None,
     query_language: str | None = None,
@@ -1122,7 +1123,8 @@ def map_(
     iteration's input (``ctx.Map.Item.Value``, ``ctx.Map.Item.Index``). ``mode="DISTRIBUTED"`` (with
     ``execution_type``, default ``"STANDARD"``) makes a Distributed Map, as does giving ``item_reader``,
     ``item_batcher``, ``result_writer``, ``label`` or a tolerated failure; ``mode="INLINE"`` writes
-    ``ProcessorConfig`` explicitly.
+    ``ProcessorConfig`` explicitly. ``legacy_iterator=True`` writes the processor as ``Iterator``, the field's
+    name before ``ItemProcessor`` (to keep an imported definition as it was).
     """
     distributed_options = (
         item_reader,
@@ -1173,6 +1175,7 @@ def map_(
         output_path=_path_value(output_path, "map_(output_path=)"),
         output=output,
         assign=_assign(assign),
+        iterator_field="Iterator" if legacy_iterator else ABSENT,  # the sfnkit.states.Map field
     )
     return MapStep(
         iterator=as_step(iterator),

@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT / "tests" / "conformance" / "cases").glob("*/*.json"))
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 # How many corpus definitions the DSL builds (the rest are embedded and read with from_asl): raise it when the
-# DSL learns a construct. The 18 left: 12 legacy `Iterator` maps, 4 maps with ToleratedFailureCount but no
-# ProcessorConfig (map_() then writes a Distributed one), 2 empty `Retry: []`/`Catch: []` lists.
-DSL_EXPRESSED = 969
+# DSL learns a construct. The 6 left: 4 JSONata maps with ToleratedFailureCount but no ProcessorConfig (map_()
+# then writes a Distributed one), 2 empty `Retry: []`/`Catch: []` lists.
+DSL_EXPRESSED = 981
 
 
 def built(code: str) -> StateMachine:
@@ -296,21 +296,32 @@ def test_parallel_and_map_are_fragments():
 
 
 def test_what_the_dsl_cannot_build_is_embedded_and_named():
-    """The legacy Iterator spelling: the module says which state and why, and reads the definition back."""
+    """An empty Retry list: the module says which state and why, and reads the definition back."""
+    asl = {
+        "StartAt": "T",
+        "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "Retry": [], "End": True}},
+    }
+    code = to_python(asl)
+    assert "- T: an empty Retry list: retry=[] writes no Retry" in code
+    assert "machine = from_asl(DEFINITION)" in code
+    assert built(code).to_asl() == asl
+
+
+def test_legacy_iterator():
+    """A Map written with the legacy Iterator field comes back as map_(..., legacy_iterator=True)."""
     asl = {
         "StartAt": "Old",
         "States": {
             "Old": {
                 "Type": "Map",
+                "Parameters": {"v.$": "$$.Map.Item.Value"},
                 "Iterator": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}},
                 "End": True,
             }
         },
     }
-    code = to_python(asl)
-    assert "- Old: the legacy Iterator field: map_() writes ItemProcessor" in code
-    assert "machine = from_asl(DEFINITION)" in code
-    assert built(code).to_asl() == asl
+    code = _code(asl["States"])
+    assert 'map_(old_iteration, name="Old", parameters={"v": ctx.Map.Item.Value}, legacy_iterator=True)' in code
 
 
 def test_a_literal_spelling_replaces_an_idiomatic_one_that_differs():
@@ -364,6 +375,6 @@ def test_end_where_it_cannot_go(flow, message):
 
 def test_from_asl_of_generated_fallback_module_is_the_definition():
     """The embedded definition is the definition itself (not re-spelled)."""
-    path = next(p for p in CASES if "legacy" in p.name)
+    path = next(p for p in CASES if "catch_empty" in p.name)
     asl = definition(path)
     assert built(to_python(asl, format=False)).to_asl() == from_asl(asl).to_asl() == asl

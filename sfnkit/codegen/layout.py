@@ -56,6 +56,7 @@ class _Layouter:
         self.queue: deque[str] = deque()
         self.layout = Layout(root=Seq([]), after={}, rules={}, defaults={}, handlers={}, problems=[])
         self._ipdom: dict[str, str] | None = None
+        self._sources: dict[str, int] | None = None
 
     def next_of(self, name: str) -> str | None:
         """Where *name* goes on (through the Pass the DSL adds after a Lambda task)."""
@@ -139,10 +140,17 @@ class _Layouter:
         if join is None or join == _EXIT or join in self.claimed or join == after:
             return None
         # Only a state reached from several places is a join; one reached from a single branch reads better there.
-        sources = {
-            source for source in self.machine.states for _, target in self.machine.transitions(source) if target == join
-        }
-        return join if len(sources) >= 2 else None
+        return join if self.sources().get(join, 0) >= 2 else None
+
+    def sources(self) -> dict[str, int]:
+        """How many states have a transition to each state."""
+        if self._sources is None:
+            counts: dict[str, int] = {}
+            for name in self.machine.states:
+                for target in {target for _, target in self.machine.transitions(name)}:
+                    counts[target] = counts.get(target, 0) + 1
+            self._sources = counts
+        return self._sources
 
     def post_dominators(self) -> dict[str, str]:
         if self._ipdom is None:

@@ -104,6 +104,7 @@ class Writer:
         self.fragments: list[tuple[str, str]] = []
         self.problems: list[tuple[str, str]] = []
         self._lambda_plans: dict[str, tuple[LambdaStub, dict[str, str]]] = {}
+        self._unwrapping: dict[int, dict[str, str]] = {}  # by id() of a block of self.machine, which holds it
 
     def identifier(self, wanted: str) -> str:
         """A module-level name like *wanted*, unused so far."""
@@ -130,7 +131,7 @@ class Writer:
         return self.block(self.machine)
 
     def block(self, machine: StateMachine) -> str:
-        absorbed = {task: extra for task, extra in self.unwrapping(machine).items() if task not in self.plain}
+        absorbed = {task: extra for task, extra in self.unwrapping(machine).items() if task in self._lambda_plans}
         layout = lay_out(machine, absorbed)
         self.problems.extend(layout.problems)
         return self.seq(machine, layout, layout.root)
@@ -167,6 +168,9 @@ class Writer:
             kwargs["retry"] = "[" + ", ".join(retries) + "]"
         if catches:
             kwargs["catch"] = "[" + ", ".join(catches) + "]"
+        for key in ("retry", "catch"):
+            if getattr(state, key, None) == ():
+                self.problems.append((name, f"an empty {key.capitalize()} list: {key}=[] writes no {key.capitalize()}"))
         match state:
             case Choice():
                 return self.choice(machine, layout, name, state, language, kwargs)
@@ -284,7 +288,7 @@ class Writer:
 
     def map_(self, name: str, state: Map, kwargs: dict[str, str]) -> str:
         if state.iterator_field == "Iterator":
-            self.problems.append((name, "the legacy Iterator field: map_() writes ItemProcessor"))
+            kwargs["legacy_iterator"] = "True"
         config = state.processor_config
         config = {} if config is ABSENT else config
         mode, execution = config.get("Mode"), config.get("ExecutionType")
@@ -314,6 +318,13 @@ class Writer:
 
     def unwrapping(self, machine: StateMachine) -> dict[str, str]:
         """Lambda tasks followed by the Pass ``<Name>.Payload`` that ``@lambda_fn(result_path=...)`` adds."""
+        known = self._unwrapping.get(id(machine))
+        if known is not None:
+            return known
+        reached: dict[str, set[str]] = {}
+        for name in machine.states:
+            for _, target in machine.transitions(name):
+                reached.setdefault(target, set()).add(name)
         out = {}
         for name, state in machine.states.items():
             if not isinstance(state, Task) or state.resource != LAMBDA_INVOKE or self.language_of(state) != JSONPATH:
@@ -330,14 +341,10 @@ class Writer:
                 and state.result_selector is ABSENT
                 and attrs.evolve(follower, output_path=ABSENT)
                 == Pass(input_path=f"{result_path}.Payload", result_path=result_path)
-                and not any(
-                    target == extra
-                    for other in machine.states
-                    if other != name
-                    for _, target in machine.transitions(other)
-                )
+                and reached.get(extra) == {name}
             ):
                 out[name] = extra
+        self._unwrapping[id(machine)] = out
         return out
 
     def plan_lambdas(self, machine: StateMachine) -> None:
