@@ -378,3 +378,17 @@ def test_from_asl_of_generated_fallback_module_is_the_definition():
     path = next(p for p in CASES if "catch_empty" in p.name)
     asl = definition(path)
     assert built(to_python(asl, format=False)).to_asl() == from_asl(asl).to_asl() == asl
+
+
+def test_a_lambda_function_used_twice_with_timeouts():
+    """with_options takes timeout_seconds= (timeout= is the decorator's): each use keeps its own."""
+    invoke = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "OutputPath": "$.Payload"}
+    request = {"FunctionName": "Feed", "Payload.$": "$"}
+    code = _code(
+        {
+            "A": {**invoke, "Parameters": request, "TimeoutSeconds": 5, "Next": "B"},
+            "B": {**invoke, "Parameters": request, "HeartbeatSeconds": 2, "End": True},
+        }
+    )
+    assert 'feed.named_as("A").with_options(timeout_seconds=5)' in code
+    assert 'feed.named_as("B").with_options(heartbeat_seconds=2)' in code

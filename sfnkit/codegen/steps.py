@@ -7,6 +7,7 @@ A :class:`Writer` writes one machine. It knows what every combinator builds (``s
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 from collections.abc import Iterator
@@ -38,6 +39,12 @@ _FUNCTION_NAME = re.compile(r"[A-Za-z0-9_:.\-]{1,140}")
 _RESULT = re.compile(r"\$states\.result\.Payload(?![\w$])")
 _DEFAULT_NAMES: Final = {Pass: "Pass", Wait: "Wait", Succeed: "Succeed", Fail: "Fail", Task: "Task"}
 _FACTORIES: Final = {Pass: "pass_", Wait: "wait", Succeed: "succeed", Fail: "fail"}
+_TASK_FIELD: Final = {"timeout": "timeout_seconds", "heartbeat": "heartbeat_seconds"}
+# Fields that make map_() write a Distributed ProcessorConfig when no mode= is given.
+_DISTRIBUTED: Final = (
+    "item_reader", "item_batcher", "result_writer", "label", "tolerated_failure_percentage",
+    "tolerated_failure_percentage_path", "tolerated_failure_count", "tolerated_failure_count_path",
+)  # fmt: skip
 
 
 @attrs.define
@@ -83,7 +90,9 @@ class LambdaStub:
             if state != self.default_state():
                 text += f".named_as({py_str(state)})"
             if options:
-                text += ".with_options(" + ", ".join(f"{key}={value}" for key, value in options.items()) + ")"
+                # with_options takes the Task's own field names (timeout= is the decorator's, for deployment too)
+                named = {_TASK_FIELD.get(key, key): value for key, value in options.items()}
+                text += ".with_options(" + ", ".join(f"{key}={value}" for key, value in named.items()) + ")"
             for source in self.retries.get(state, []):
                 text += ".retry(" + source.removeprefix("retry(")
         for source in catches:
@@ -112,16 +121,13 @@ class Writer:
         if base[0].isdigit():
             base = "s_" + base
         name, number = base, 2
-        while name in self.taken or keyword.iskeyword(name) or name in self.imports_all():
+        if not base.isidentifier():
+            base = "step"
+        name, number = base, 2
+        while name in self.taken or keyword.iskeyword(name) or name in _public_names():
             name, number = f"{base}_{number}", number + 1
         self.taken.add(name)
         return name
-
-    @staticmethod
-    def imports_all() -> frozenset[str]:
-        import sfnkit
-
-        return frozenset(sfnkit.__all__) | {"sfnkit", "machine", "event", "Compare", "AllOf", "AnyOf", "Not"}
 
     # --- blocks -----------------------------------------------------------------------------------------------
 
@@ -155,6 +161,9 @@ class Writer:
         state = machine.states[name]
         language = self.language_of(state)
         plain = name in self.plain
+        for key in ("retry", "catch"):
+            if getattr(state, key, None) == ():
+                self.problems.append((name, f"an empty {key.capitalize()} list: {key}=[] writes no {key.capitalize()}"))
         catches = [
             self.catcher(machine, layout, name, i, c, language)
             for i, c in enumerate(getattr(state, "catch", None) or ())
@@ -168,9 +177,6 @@ class Writer:
             kwargs["retry"] = "[" + ", ".join(retries) + "]"
         if catches:
             kwargs["catch"] = "[" + ", ".join(catches) + "]"
-        for key in ("retry", "catch"):
-            if getattr(state, key, None) == ():
-                self.problems.append((name, f"an empty {key.capitalize()} list: {key}=[] writes no {key.capitalize()}"))
         match state:
             case Choice():
                 return self.choice(machine, layout, name, state, language, kwargs)
@@ -300,13 +306,11 @@ class Writer:
             kwargs["mode"] = py_str(mode)
         if execution is not None and not (mode == "DISTRIBUTED" and execution == "STANDARD"):
             kwargs["execution_type"] = py_str(execution)
-        if not config and any(
-            getattr(state, key) is not ABSENT
-            for key in ("item_reader", "item_batcher", "result_writer", "label", "tolerated_failure_percentage",
-                        "tolerated_failure_percentage_path", "tolerated_failure_count",
-                        "tolerated_failure_count_path")
-        ):  # fmt: skip
-            self.problems.append((name, "Distributed Map fields without ProcessorConfig: map_() adds one"))
+        given = [key for key in _DISTRIBUTED if getattr(state, key) is not ABSENT]
+        if not config and given:
+            self.problems.append(
+                (name, f"{given[0]} without ProcessorConfig: map_() makes such a Map Distributed and writes one")
+            )
         if state.arguments is not ABSENT:
             self.problems.append((name, "Arguments on a Map state: map_() takes no arguments="))
             kwargs.pop("arguments", None)
@@ -555,6 +559,14 @@ _HELPERS: Final[dict[str, tuple[str, str, tuple[str, ...], dict[str, str], tuple
         ("Input",),
     ),
 }  # fmt: skip
+
+
+@functools.cache
+def _public_names() -> frozenset[str]:
+    """Names the generated module may import (sfnkit's public API, the condition IR) or otherwise use."""
+    import sfnkit
+
+    return frozenset(sfnkit.__all__) | {"sfnkit", "machine", "event", "Compare", "AllOf", "AnyOf", "Not", "Expression"}
 
 
 def _is_int(value: Json) -> bool:
