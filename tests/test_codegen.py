@@ -392,3 +392,19 @@ def test_a_lambda_function_used_twice_with_timeouts():
     )
     assert 'feed.named_as("A").with_options(timeout_seconds=5)' in code
     assert 'feed.named_as("B").with_options(heartbeat_seconds=2)' in code
+
+
+def test_lambda_functions_called_by_arn_get_handler_stubs_for_run():
+    """A Task on a Lambda ARN is a task(); its function gets a stub, bound to run() through LAMBDAS."""
+    asl = {
+        "StartAt": "Charge",
+        "States": {
+            "Charge": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:111111111111:function:charge", "End": True}
+        },
+    }
+    code = _code(asl["States"])
+    assert 'LAMBDAS = {"charge": charge}' in code
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "<generated>", "exec"), namespace)
+    namespace["LAMBDAS"]["charge"] = lambda event: {"charged": event["amount"]}
+    assert sfnkit.run(namespace["machine"], {"amount": 3}, lambdas=namespace["LAMBDAS"]).output == {"charged": 3}

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from sfnkit.asl.codec import from_asl, to_asl
-from sfnkit.codegen.steps import Writer
+from sfnkit.codegen.steps import Writer, handler_stubs, identifier, lambda_calls
 from sfnkit.codegen.values import py_json, py_str
 from sfnkit.errors import DefinitionError
 from sfnkit.machine import StateMachine
@@ -54,7 +54,7 @@ def to_python(
         writer = Writer(machine, frozenset(plain), {_VARIABLE})
         flow = writer.flow()
         if writer.problems:
-            code = _embedded(title, definition, writer.problems)
+            code = _embedded(title, machine, definition, writer.problems)
             break
         code = _module(title, machine, writer, flow)
         mismatch = _check(code, definition)
@@ -62,11 +62,11 @@ def to_python(
             break
         state, why = mismatch
         if state is None or state in plain:
-            code = _embedded(title, definition, [(state or "", why)])
+            code = _embedded(title, machine, definition, [(state or "", why)])
             break
         plain.add(state)
     else:  # pragma: no cover - every attempt makes another state literal; the states run out first
-        code = _embedded(title, definition, [("", "the DSL does not build this definition")])
+        code = _embedded(title, machine, definition, [("", "the DSL does not build this definition")])
     return _format(code) if format else code
 
 
@@ -82,19 +82,26 @@ def _module(title: str, machine: StateMachine, writer: Writer, flow: str) -> str
         "\n".join(writer.imports.lines()) + "\n",
     ]
     parts.extend(stub.source() for stub in writer.lambdas.values())
+    unbound = writer.unbound()
+    if unbound:
+        parts.append(handler_stubs(unbound, writer.identifier))
     if writer.fragments:
         parts.append("".join(f"{identifier} = {source}\n" for identifier, source in writer.fragments))
     parts.append(body)
     return "\n\n".join(parts)
 
 
-def _embedded(title: str, definition: Json, problems: list[tuple[str, str]]) -> str:
+def _embedded(title: str, machine: StateMachine, definition: Json, problems: list[tuple[str, str]]) -> str:
     reasons = "\n".join(f"- {state}: {why}" if state else f"- {why}" for state, why in problems)
+    calls = lambda_calls(machine)
+    taken = {_VARIABLE, "DEFINITION", "LAMBDAS", "from_asl"}
+    stubs = handler_stubs(calls, lambda wanted: identifier(wanted, taken)) + "\n\n" if calls else ""
     return (
         f'"""The state machine {title}, read from its ASL: the sfnkit DSL cannot build it as written.\n\n'
         f"{reasons}\n"
         '"""\n\n'
-        "from sfnkit import from_asl\n\n"
+        "from sfnkit import from_asl\n\n\n"
+        f"{stubs}"
         f"DEFINITION = {py_json(definition)}\n\n"
         f"{_VARIABLE} = from_asl(DEFINITION)\n"
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import keyword
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 import attrs
@@ -19,10 +19,11 @@ from sfnkit.build import LAMBDA_INVOKE, _payload_jsonata, _payload_template
 from sfnkit.codegen.layout import Layout, Seq, lay_out
 from sfnkit.codegen.values import Imports, ir_condition, py_condition, py_json, py_path, py_str, py_template
 from sfnkit.dsl import PATH_TWIN, state_name_of
+from sfnkit.lambdas import function_name
 from sfnkit.machine import StateMachine
 from sfnkit.states import ABSENT, Catcher, Choice, Fail, Map, Parallel, Pass, Retrier, State, Succeed, Task, Wait
 
-__all__ = ["LambdaStub", "Writer"]
+__all__ = ["LambdaStub", "Writer", "handler_stubs", "identifier", "lambda_calls"]
 
 Json = Any
 JSONPATH: Final = "JSONPath"
@@ -36,6 +37,8 @@ _PATHS: Final = frozenset({"input_path", "output_path", "result_path"})
 _TWIN_OF: Final = {path: value for value, path in PATH_TWIN.items()}
 _STRUCTURE: Final = frozenset({"type", "retry", "catch", "branches", "item_processor", "processor_config", "choices"})
 _FUNCTION_NAME = re.compile(r"[A-Za-z0-9_:.\-]{1,140}")
+_LAMBDA_ARN = re.compile(r"arn:aws:lambda:[a-z0-9-]*:\d*:function:[A-Za-z0-9_-]+(?::[A-Za-z0-9_$-]+)?")
+_PLAIN_FUNCTION = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _RESULT = re.compile(r"\$states\.result\.Payload(?![\w$])")
 _DEFAULT_NAMES: Final = {Pass: "Pass", Wait: "Wait", Succeed: "Succeed", Fail: "Fail", Task: "Task"}
 _FACTORIES: Final = {Pass: "pass_", Wait: "wait", Succeed: "succeed", Fail: "fail"}
@@ -117,17 +120,7 @@ class Writer:
 
     def identifier(self, wanted: str) -> str:
         """A module-level name like *wanted*, unused so far."""
-        base = re.sub(r"\W+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", wanted)).strip("_").lower() or "step"
-        if base[0].isdigit():
-            base = "s_" + base
-        name, number = base, 2
-        if not base.isidentifier():
-            base = "step"
-        name, number = base, 2
-        while name in self.taken or keyword.iskeyword(name) or name in _public_names():
-            name, number = f"{base}_{number}", number + 1
-        self.taken.add(name)
-        return name
+        return identifier(wanted, self.taken)
 
     # --- blocks -----------------------------------------------------------------------------------------------
 
@@ -135,6 +128,15 @@ class Writer:
         """The source of the top-level flow (fragments and stubs are collected on the way)."""
         self.plan_lambdas(self.machine)
         return self.block(self.machine)
+
+    def unbound(self) -> dict[str, list[str]]:
+        """The Lambda functions called otherwise than by a ``@lambda_fn`` step (those bind themselves)."""
+        bound = {function_name(stub.function_name) for stub in self.lambdas.values()}
+        return {
+            function: states
+            for function, states in lambda_calls(self.machine).items()
+            if function not in bound and not all(state in self._lambda_plans for state in states)
+        }
 
     def block(self, machine: StateMachine) -> str:
         absorbed = {task: extra for task, extra in self.unwrapping(machine).items() if task in self._lambda_plans}
@@ -559,6 +561,58 @@ _HELPERS: Final[dict[str, tuple[str, str, tuple[str, ...], dict[str, str], tuple
         ("Input",),
     ),
 }  # fmt: skip
+
+
+def identifier(wanted: str, taken: set[str]) -> str:
+    """A Python name like *wanted* (``FeedAll`` -> ``feed_all``) not in *taken*, which it joins."""
+    base = re.sub(r"\W+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", wanted)).strip("_").lower() or "step"
+    if base[0].isdigit():
+        base = "s_" + base
+    if not base.isidentifier():
+        base = "step"
+    name, number = base, 2
+    while name in taken or keyword.iskeyword(name) or name in _public_names():
+        name, number = f"{base}_{number}", number + 1
+    taken.add(name)
+    return name
+
+
+def lambda_calls(machine: StateMachine) -> dict[str, list[str]]:
+    """Lambda function name -> the states that call it by ARN or through ``lambda:invoke`` with a literal name."""
+    calls: dict[str, list[str]] = {}
+    for name, state, _ in _walk(machine):
+        if not isinstance(state, Task):
+            continue
+        reference: Json = None
+        if _LAMBDA_ARN.fullmatch(state.resource):
+            reference = state.resource
+        elif state.resource == LAMBDA_INVOKE:
+            request = state.parameters if isinstance(state.parameters, dict) else state.arguments
+            reference = request.get("FunctionName") if isinstance(request, dict) else None
+        if isinstance(reference, str) and not reference.startswith("{%"):
+            function = function_name(reference)
+            if _PLAIN_FUNCTION.fullmatch(function):
+                calls.setdefault(function, []).append(name)
+    return calls
+
+
+def handler_stubs(calls: dict[str, list[str]], identifier: Callable[[str], str]) -> str:
+    """Plain handler functions for the Lambda functions *calls* names, and ``LAMBDAS`` to bind them in ``run()``."""
+    sources, entries = [], []
+    for function, states in calls.items():
+        name = identifier(function)
+        callers = ", ".join(states[:3]) + (", ..." if len(states) > 3 else "")
+        sources.append(
+            f"def {name}(event):\n"
+            f'    """The Lambda function ``{function}`` (state {callers}): write its handler here."""\n'
+            f"    raise NotImplementedError({py_str(function)})\n"
+        )
+        entries.append(f"{py_str(function)}: {name}")
+    mapping = (
+        "# The Lambda functions called by ARN or lambda:invoke: run(machine, input, lambdas=LAMBDAS) binds them.\n"
+        f"LAMBDAS = {{{', '.join(entries)}}}\n"
+    )
+    return "\n\n".join([*sources, mapping])
 
 
 @functools.cache
