@@ -17,8 +17,9 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from sfnkit.asl.codec import from_asl, to_asl
-from sfnkit.codegen.steps import Writer, handler_stubs, identifier, lambda_calls
-from sfnkit.codegen.values import py_json, py_str
+from sfnkit.codegen.lambdas import handler_stubs, lambda_calls
+from sfnkit.codegen.steps import Writer
+from sfnkit.codegen.values import identifier, py_json, py_str
 from sfnkit.errors import DefinitionError
 from sfnkit.machine import StateMachine
 

@@ -7,6 +7,7 @@ another way, a condition the operators would regroup) it returns the plain form 
 
 from __future__ import annotations
 
+import functools
 import keyword
 import math
 import re
@@ -14,11 +15,10 @@ from typing import Any, Final
 
 from sfnkit.conditions import AllOf, AnyOf, Compare, Condition, Expression, Not, Path, ctx, data, result, var
 
-__all__ = ["Imports", "ir_condition", "py_condition", "py_json", "py_path", "py_str", "py_template"]
+__all__ = ["Imports", "identifier", "ir_condition", "py_condition", "py_json", "py_path", "py_str", "py_template"]
 
 Json = Any
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _TOKEN = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]")
 _VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _UNESCAPE = re.compile(r"\\(.)")
@@ -256,3 +256,28 @@ def ir_condition(condition: Condition, imports: Imports) -> str:
         case Expression(condition=expression):
             return f"{cls}(condition={py_json(expression)})"
     raise AssertionError(condition)  # pragma: no cover - Condition is a closed union
+
+
+# --- names ---------------------------------------------------------------------------------------------------
+
+
+def identifier(wanted: str, taken: set[str]) -> str:
+    """A Python name like *wanted* (``FeedAll`` -> ``feed_all``) not in *taken*, which it joins."""
+    base = re.sub(r"\W+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", wanted)).strip("_").lower() or "step"
+    if base[0].isdigit():
+        base = "s_" + base
+    if not base.isidentifier():
+        base = "step"
+    name, number = base, 2
+    while name in taken or keyword.iskeyword(name) or name in _public_names():
+        name, number = f"{base}_{number}", number + 1
+    taken.add(name)
+    return name
+
+
+@functools.cache
+def _public_names() -> frozenset[str]:
+    """Names the generated module may import (sfnkit's public API, the condition IR) or otherwise use."""
+    import sfnkit
+
+    return frozenset(sfnkit.__all__) | {"sfnkit", "machine", "event", "Compare", "AllOf", "AnyOf", "Not", "Expression"}
