@@ -408,3 +408,13 @@ def test_lambda_functions_called_by_arn_get_handler_stubs_for_run():
     exec(compile(code, "<generated>", "exec"), namespace)
     namespace["LAMBDAS"]["charge"] = lambda event: {"charged": event["amount"]}
     assert sfnkit.run(namespace["machine"], {"amount": 3}, lambdas=namespace["LAMBDAS"]).output == {"charged": 3}
+
+
+def test_a_value_nested_deeper_than_python_reads_is_embedded_as_json_text():
+    value: Any = 1
+    for _ in range(250):
+        value = [value]
+    asl = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": value, "End": True}}}
+    code = to_python(asl)
+    assert "Python cannot read the code the DSL would need" in code
+    assert built(code).to_asl() == asl

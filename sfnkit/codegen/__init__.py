@@ -11,6 +11,7 @@ builds equals the definition.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -50,7 +51,7 @@ def to_python(
     if not isinstance(title, str) or not _NAME.fullmatch(title):
         raise DefinitionError(f"to_python(name={name!r}): a state machine name is 1-80 letters, digits, - and _")
     plain: set[str] = set()
-    code = ""
+    code, why = "", "the DSL does not build this definition"
     for _ in range(_ATTEMPTS):
         writer = Writer(machine, frozenset(plain), {_VARIABLE})
         flow = writer.flow()
@@ -66,8 +67,8 @@ def to_python(
             code = _embedded(title, machine, definition, [(state or "", why)])
             break
         plain.add(state)
-    else:  # pragma: no cover - every attempt makes another state literal; the states run out first
-        code = _embedded(title, machine, definition, [("", "the DSL does not build this definition")])
+    else:  # more states than _ATTEMPTS differ from their idiomatic spelling: the last one is named
+        code = _embedded(title, machine, definition, [("", why)])
     return _format(code) if format else code
 
 
@@ -97,13 +98,18 @@ def _embedded(title: str, machine: StateMachine, definition: Json, problems: lis
     calls = lambda_calls(machine)
     taken = {_VARIABLE, "DEFINITION", "LAMBDAS", "from_asl"}
     stubs = handler_stubs(calls, lambda wanted: identifier(wanted, taken)) + "\n\n" if calls else ""
+    literal = py_json(definition)
+    try:
+        compile(literal, "<definition>", "eval")
+    except (SyntaxError, RecursionError, MemoryError):  # nested deeper than Python's parser takes: keep the JSON text
+        literal = py_str(json.dumps(definition, ensure_ascii=False))
     return (
         f'"""The state machine {title}, read from its ASL: the sfnkit DSL cannot build it as written.\n\n'
         f"{reasons}\n"
         '"""\n\n'
         "from sfnkit import from_asl\n\n\n"
         f"{stubs}"
-        f"DEFINITION = {py_json(definition)}\n\n"
+        f"DEFINITION = {literal}\n\n"
         f"{_VARIABLE} = from_asl(DEFINITION)\n"
     )
 
@@ -112,7 +118,11 @@ def _check(code: str, definition: Json) -> tuple[str | None, str] | None:
     """None if *code* builds *definition*; else the state that differs (if one does) and how."""
     namespace: dict[str, Any] = {"__name__": "sfnkit_generated"}
     try:
-        exec(compile(code, "<sfnkit.to_python>", "exec"), namespace)
+        compiled = compile(code, "<sfnkit.to_python>", "exec")
+    except (SyntaxError, RecursionError, MemoryError) as error:
+        return None, f"Python cannot read the code the DSL would need ({error})"
+    try:
+        exec(compiled, namespace)
         built = to_asl(namespace[_VARIABLE], validate=False)
     except Exception as error:  # the DSL refused it: report what it said
         return None, f"the DSL refuses it: {error}"
