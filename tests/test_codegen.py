@@ -305,6 +305,10 @@ def test_what_the_dsl_cannot_build_is_embedded_and_named():
     assert "- T: an empty Retry list: retry=[] writes no Retry" in code
     assert "machine = from_asl(DEFINITION)" in code
     assert built(code).to_asl() == asl
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "<generated>", "exec"), namespace)  # the closest DSL: the same Task without the Retry
+    closest = namespace["closest_dsl"]().to_asl()
+    assert closest["States"]["T"] == {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True}
 
 
 def test_legacy_iterator():

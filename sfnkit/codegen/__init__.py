@@ -4,8 +4,8 @@ The source is idiomatic DSL: ``@lambda_fn`` stubs for Lambda tasks, the service 
 ``task()`` for the rest, conditions as Python operators, fragments for Parallel branches and Map processors,
 ``goto()`` for joins and loops. Before it is returned it is executed, and the machine it builds is exported and
 compared with the definition: a state the idiomatic spelling gets wrong is written again the literal way, and a
-definition the DSL cannot build at all (see the module's docstring for which state and why) becomes a module that
-embeds the definition and reads it with ``from_asl``. So the code is never wrong: ``to_asl()`` of the machine it
+definition the DSL cannot build at all becomes a module that embeds the definition and reads it with ``from_asl``,
+its docstring naming the state and the construct, with the closest DSL code as a function ``closest_dsl()``. So the code is never wrong: ``to_asl()`` of the machine it
 builds equals the definition.
 """
 
@@ -30,6 +30,9 @@ Json = Any
 # Each failed check makes one more state literal; a definition needs at most a few (a bound, not a budget).
 _ATTEMPTS: Final = 12
 _VARIABLE: Final = "machine"
+_DEFINITION: Final = "DEFINITION"
+_LAMBDAS: Final = "LAMBDAS"
+_DRAFT: Final = "closest_dsl"
 _NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
@@ -53,10 +56,10 @@ def to_python(
     plain: set[str] = set()
     code, why = "", "the DSL does not build this definition"
     for _ in range(_ATTEMPTS):
-        writer = Writer(machine, frozenset(plain), {_VARIABLE})
+        writer = Writer(machine, frozenset(plain), {_VARIABLE, _DEFINITION, _LAMBDAS, "from_asl", _DRAFT})
         flow = writer.flow()
         if writer.problems:
-            code = _embedded(title, machine, definition, writer.problems)
+            code = _embedded(title, machine, definition, writer.problems, (writer, flow))
             break
         code = _module(title, machine, writer, flow)
         mismatch = _check(code, definition)
@@ -64,54 +67,76 @@ def to_python(
             break
         state, why = mismatch
         if state is None or state in plain:
-            code = _embedded(title, machine, definition, [(state or "", why)])
+            code = _embedded(title, machine, definition, [(state or "", why)], (writer, flow) if state else None)
             break
         plain.add(state)
     else:  # more states than _ATTEMPTS differ from their idiomatic spelling: the last one is named
-        code = _embedded(title, machine, definition, [("", why)])
+        code = _embedded(title, machine, definition, [("", why)], None)
     return _format(code) if format else code
 
 
-def _module(title: str, machine: StateMachine, writer: Writer, flow: str) -> str:
+def _module(title: str, machine: StateMachine, writer: Writer, flow: str, draft: str = "") -> str:
+    """The module that builds *machine* with the DSL (or, with *draft*, defines that function to build it)."""
     options = [py_str(title), flow]
     for key in ("comment", "timeout_seconds", "query_language", "version"):
         value = getattr(machine, key)
         if value is not None:
             options.append(f"{key}={py_json(value)}")
-    body = f"{_VARIABLE} = {writer.imports.use('workflow')}({', '.join(options)})\n"
+    build = f"{writer.imports.use('workflow')}({', '.join(options)})"
     parts = [
         f'"""The state machine {title}, written as sfnkit code by sfnkit.to_python."""\n',
         "\n".join(writer.imports.lines()) + "\n",
     ]
     parts.extend(stub.source() for stub in writer.lambdas.values())
     unbound = writer.unbound()
-    if unbound:
-        parts.append(handler_stubs(unbound, writer.identifier))
+    if unbound or (draft and writer.lambdas):
+        bound = {stub.function_name: stub.identifier for stub in writer.lambdas.values()} if draft else {}
+        parts.append(handler_stubs(unbound, writer.identifier, bound))
     if writer.fragments:
         parts.append("".join(f"{identifier} = {source}\n" for identifier, source in writer.fragments))
-    parts.append(body)
+    if draft:
+        parts.append(f'def {_DRAFT}():\n    """{draft}"""\n    return {build}\n')
+    else:
+        parts.append(f"{_VARIABLE} = {build}\n")
     return "\n\n".join(parts)
 
 
-def _embedded(title: str, machine: StateMachine, definition: Json, problems: list[tuple[str, str]]) -> str:
+def _embedded(
+    title: str,
+    machine: StateMachine,
+    definition: Json,
+    problems: list[tuple[str, str]],
+    closest: tuple[Writer, str] | None,
+) -> str:
+    """A module that reads *definition* with ``from_asl``, saying why, after the *closest* DSL code if it builds."""
     reasons = "\n".join(f"- {state}: {why}" if state else f"- {why}" for state, why in problems)
-    calls = lambda_calls(machine)
-    taken = {_VARIABLE, "DEFINITION", "LAMBDAS", "from_asl"}
-    stubs = handler_stubs(calls, lambda wanted: identifier(wanted, taken)) + "\n\n" if calls else ""
     literal = py_json(definition)
     try:
         compile(literal, "<definition>", "eval")
     except (SyntaxError, RecursionError, MemoryError):  # nested deeper than Python's parser takes: keep the JSON text
         literal = py_str(json.dumps(definition, ensure_ascii=False))
-    return (
-        f'"""The state machine {title}, read from its ASL: the sfnkit DSL cannot build it as written.\n\n'
-        f"{reasons}\n"
-        '"""\n\n'
-        "from sfnkit import from_asl\n\n\n"
-        f"{stubs}"
-        f"DEFINITION = {literal}\n\n"
-        f"{_VARIABLE} = from_asl(DEFINITION)\n"
-    )
+    ending = f"{_DEFINITION} = {literal}\n\n{_VARIABLE} = from_asl({_DEFINITION})\n"
+    draft = ""
+    if closest is not None:
+        writer, flow = closest
+        draft = _module(
+            title, machine, writer, flow, "The closest DSL version of the definition: it differs as listed above."
+        )
+        try:
+            namespace: dict[str, Any] = {}
+            exec(compile(draft, "<sfnkit.to_python>", "exec"), namespace)
+            namespace[_DRAFT]()
+        except Exception:  # the nearest code does not build either: leave it out
+            draft = ""
+    head = f'"""The state machine {title}, read from its ASL: the sfnkit DSL cannot build it as written.\n\n{reasons}\n'
+    if draft:
+        head += f"\n{_DRAFT}() builds the closest DSL version; `{_VARIABLE}` is the definition itself.\n"
+        body = draft.split("\n\n", 1)[1].replace("from sfnkit import ", "from sfnkit import from_asl, ", 1)
+        return f'{head}"""\n\n{body}\n\n{ending}'
+    calls = lambda_calls(machine)
+    taken = {_VARIABLE, _DEFINITION, _LAMBDAS, "from_asl"}
+    stubs = handler_stubs(calls, lambda wanted: identifier(wanted, taken), {}) + "\n\n" if calls else ""
+    return f'{head}"""\n\nfrom sfnkit import from_asl\n\n\n{stubs}{ending}'
 
 
 def _check(code: str, definition: Json) -> tuple[str | None, str] | None:

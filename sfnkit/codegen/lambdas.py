@@ -224,9 +224,12 @@ def lambda_calls(machine: StateMachine) -> dict[str, list[str]]:
     return calls
 
 
-def handler_stubs(calls: dict[str, list[str]], identifier: Callable[[str], str]) -> str:
-    """Plain handler functions for the Lambda functions *calls* names, and ``LAMBDAS`` to bind them in ``run()``."""
-    sources, entries = [], []
+def handler_stubs(calls: dict[str, list[str]], identifier: Callable[[str], str], bound: dict[str, str]) -> str:
+    """Plain handlers for the Lambda functions *calls* names, and ``LAMBDAS`` to bind them (and *bound*) in ``run()``.
+
+    *bound* maps more function names to the ``@lambda_fn`` stubs already written for them.
+    """
+    sources, entries = [], [f"{py_str(function)}: {name}" for function, name in bound.items()]
     for function, states in calls.items():
         name = identifier(function)
         callers = ", ".join(states[:3]) + (", ..." if len(states) > 3 else "")

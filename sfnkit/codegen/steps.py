@@ -249,7 +249,7 @@ class Writer:
         given = [key for key in _DISTRIBUTED if getattr(state, key) is not ABSENT]
         if not config and given:
             self.problems.append(
-                (name, f"{given[0]} without ProcessorConfig: map_() makes such a Map Distributed and writes one")
+                (name, f"{_asl_key(Map, given[0])} without ProcessorConfig: map_() makes such a Map Distributed")
             )
         if state.arguments is not ABSENT:
             self.problems.append((name, "Arguments on a Map state: map_() takes no arguments="))
@@ -289,3 +289,9 @@ class Writer:
         self.imports.use("lambda_fn")
 
     # --- service helpers --------------------------------------------------------------------------------------
+
+
+def _asl_key(cls: type, field: str) -> str:
+    """The ASL spelling of the IR field *field* of *cls*, e.g. ``ToleratedFailureCount``."""
+    key: str = attrs.fields_dict(cls)[field].metadata["asl"]
+    return key
