@@ -5,8 +5,8 @@ The source is idiomatic DSL: ``@lambda_fn`` stubs for Lambda tasks, the service 
 ``goto()`` for joins and loops. Before it is returned it is executed, and the machine it builds is exported and
 compared with the definition: a state the idiomatic spelling gets wrong is written again the literal way, and a
 definition the DSL cannot build at all becomes a module that embeds the definition and reads it with ``from_asl``,
-its docstring naming the state and the construct, with the closest DSL code as a function ``closest_dsl()``. So the code is never wrong: ``to_asl()`` of the machine it
-builds equals the definition.
+its docstring naming the state and the construct, with the closest DSL code as a function ``closest_dsl()``. So
+the code is never wrong: ``to_asl()`` of the machine it builds equals the definition.
 """
 
 from __future__ import annotations
