@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import sfnkit
 from sfnkit import DefinitionError, StateMachine, end, from_asl, pass_, task, to_python, when, workflow
@@ -421,4 +423,64 @@ def test_a_value_nested_deeper_than_python_reads_is_embedded_as_json_text():
     asl = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": value, "End": True}}}
     code = to_python(asl)
     assert "Python cannot read the code the DSL would need" in code
+    assert built(code).to_asl() == asl
+
+
+def test_the_shared_sample_flows_round_trip():
+    from flows import all_flows
+
+    for label, machine in all_flows().items():
+        code = to_python(machine, format=False)
+        assert "from_asl(" not in code, label
+        assert built(code).to_asl() == machine.to_asl(), label
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> dict[str, Any]:
+    """A definition whose states jump anywhere: Pass, Task (+ Catch), Choice (maybe no Default), Succeed.
+
+    Every state is reached: each S<i> hangs from an earlier state, and more transitions go anywhere.
+    """
+    count = draw(st.integers(1, 7))
+    names = [f"S{i}" for i in range(count)]
+    anywhere = st.sampled_from(names)
+    children: dict[str, list[str]] = {name: [] for name in names}
+    for position in range(1, count):
+        children[names[draw(st.integers(0, position - 1))]].append(names[position])
+    states: dict[str, Any] = {}
+    for name in names:
+        kids = children[name]
+        kinds = ["Choice"] if len(kids) > 1 else ["Pass", "Task", "Choice"] + (["Succeed"] if not kids else [])
+        kind = draw(st.sampled_from(kinds))
+        if kind == "Succeed":
+            states[name] = {"Type": "Succeed"}
+            continue
+        if kind == "Choice":
+            targets = kids + draw(st.lists(anywhere, max_size=2)) or [draw(anywhere)]
+            rules = [{"Variable": f"$.v{i}", "NumericEquals": i, "Next": goal} for i, goal in enumerate(targets)]
+            states[name] = {"Type": "Choice", "Choices": rules}
+            if draw(st.booleans()):
+                states[name]["Default"] = draw(anywhere)
+            continue
+        state: dict[str, Any] = {"Type": kind}
+        if kind == "Task":
+            state["Resource"] = "arn:aws:states:::sqs:sendMessage"
+            if draw(st.booleans()):
+                state["Catch"] = [{"ErrorEquals": ["States.ALL"], "Next": draw(anywhere)}]
+        following = kids[0] if kids else draw(st.one_of(st.none(), anywhere))
+        state.update({"End": True} if following is None else {"Next": following})
+        states[name] = state
+    return {"StartAt": "S0", "States": states}
+
+
+@settings(max_examples=100, deadline=None)
+@given(graphs())
+def test_any_graph_of_jumps_is_dsl(asl):
+    """Loops, joins, ends inside handlers, choices without Default: every valid shape is written with the DSL."""
+    try:
+        sfnkit.validate(asl)
+    except sfnkit.ValidationError:
+        assume(False)  # e.g. a state no transition reaches
+    code = to_python(asl, format=False)
+    assert "from_asl(" not in code
     assert built(code).to_asl() == asl
