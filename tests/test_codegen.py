@@ -484,3 +484,64 @@ def test_any_graph_of_jumps_is_dsl(asl):
     code = to_python(asl, format=False)
     assert "from_asl(" not in code
     assert built(code).to_asl() == asl
+
+
+_JSONPATH_OPTIONS = {
+    "result_path": [None, "$", "$.r", data.r.deep],
+    "output_path": ["$.x", "$"],
+    "result_selector": [{"v": sfnkit.result.x, "c": 1}],
+    "assign": [{"a": sfnkit.result.y, "b": "States.Format('{}', $.z)"}],
+    "parameters": [{"k": data.z}, "$.p", 7],
+    "timeout": [5],
+    "comment": ["why"],
+}
+_JSONATA_OPTIONS = {
+    "output": ["{% $states.result.total %}", {"t": "{% $states.result %}"}],
+    "assign": [{"a": "{% $states.result.y %}"}],
+    "arguments": [{"k": "{% $states.input.z %}"}],
+}
+
+
+@st.composite
+def lambda_flows(draw: st.DrawFn) -> StateMachine:
+    """A flow of @lambda_fn steps with any mix of options, some functions used twice."""
+    language = draw(st.sampled_from(["JSONPath", "JSONata"]))
+    table = _JSONPATH_OPTIONS if language == "JSONPath" else _JSONATA_OPTIONS
+    functions = []
+    for index in range(draw(st.integers(1, 2))):
+
+        def handler(event: Any) -> Any:
+            return event
+
+        handler.__name__ = f"work_{index}"
+        functions.append(sfnkit.lambda_fn(handler))
+    steps = []
+    for position in range(draw(st.integers(1, 4))):
+        keys = draw(st.lists(st.sampled_from(sorted(table)), unique=True, max_size=3))
+        options = {key: draw(st.sampled_from(table[key])) for key in keys}
+        step = draw(st.sampled_from(functions)).named_as(f"Step{position}")
+        try:
+            steps.append(step.with_options(**{_TASK_OPTION.get(k, k): v for k, v in options.items()}))
+        except DefinitionError:
+            assume(False)
+    try:
+        return workflow("Lambdas", steps, query_language=language)
+    except DefinitionError:
+        assume(False)
+        raise  # unreachable: assume(False) raises
+
+
+_TASK_OPTION = {"timeout": "timeout_seconds"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(lambda_flows())
+def test_lambda_steps_with_any_options_come_back_as_lambda_fn(machine):
+    """What @lambda_fn writes (Payload unwrapping, the <Name>.Payload Pass, re-rooted paths) is read back as it."""
+    try:
+        asl = machine.to_asl()
+    except sfnkit.ValidationError:
+        assume(False)
+    code = to_python(machine, format=False)
+    assert "from_asl(" not in code and "task(" not in code, code
+    assert built(code).to_asl() == asl
