@@ -545,3 +545,10 @@ def test_lambda_steps_with_any_options_come_back_as_lambda_fn(machine):
     code = to_python(machine, format=False)
     assert "from_asl(" not in code and "task(" not in code, code
     assert built(code).to_asl() == asl
+
+
+def test_a_file_names_the_workflow(tmp_path):
+    path = tmp_path / "order flow.asl.json"
+    path.write_text(json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}))
+    assert 'machine = workflow("order_flow", pass_(name="A"))' in to_python(path, format=False)
+    assert 'workflow("Orders"' in to_python(str(path), name="Orders", format=False)

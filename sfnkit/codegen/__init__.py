@@ -44,13 +44,14 @@ def to_python(
 ) -> str:
     """The sfnkit source of *source* (a machine, or ASL as ``from_asl`` takes it); it defines ``machine``.
 
-    ``name`` is the workflow name (default: the machine's name, else ``"StateMachine"``). With ``format`` the
-    source goes through black when it is installed (``pip install "sfnkit[codegen]"``); without black it is
-    returned unformatted, still valid.
+    ``name`` is the workflow name (default: the machine's name, or the file's: ``orders.asl.json`` -> ``orders``,
+    else ``"StateMachine"``). With ``format`` the source goes through black when it is installed (``pip install
+    "sfnkit[codegen]"``); without black it is returned unformatted, still valid. An invalid definition raises
+    ``ValidationError``, as ``from_asl`` does.
     """
     machine = source if isinstance(source, StateMachine) else from_asl(source)
     definition = to_asl(machine)
-    title = name or machine.name or "StateMachine"
+    title = name or machine.name or _file_title(source) or "StateMachine"
     if not isinstance(title, str) or not _NAME.fullmatch(title):
         raise DefinitionError(f"to_python(name={name!r}): a state machine name is 1-80 letters, digits, - and _")
     plain: set[str] = set()
@@ -73,6 +74,19 @@ def to_python(
     else:  # more states than _ATTEMPTS differ from their idiomatic spelling: the last one is named
         code = _embedded(title, machine, definition, [("", why)], None)
     return _format(code) if format else code
+
+
+def _file_title(source: object) -> str | None:
+    """A workflow name from the name of the file *source* names, if it names one."""
+    if isinstance(source, str) and (source.lstrip().startswith("{") or not os.path.isfile(source)):
+        return None
+    if not isinstance(source, str | os.PathLike):
+        return None
+    stem = os.path.basename(os.fspath(source))
+    for suffix in (".json", ".asl"):
+        stem = stem.removesuffix(suffix)
+    title = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")[:80]
+    return title or None
 
 
 def _module(title: str, machine: StateMachine, writer: Writer, flow: str, draft: str = "") -> str:

@@ -88,10 +88,8 @@ class _Layouter:
                     continue
                 self.layout.after[current] = after
                 break
-            if self.machine.transitions(current) and any(
-                t.kind == "Catch" for t, _ in self.machine.transitions(current)
-            ):
-                self.queue.append(current)
+            if any(transition.kind == "Catch" for transition, _ in self.machine.transitions(current)):
+                self.queue.append(current)  # its handlers are laid out after this chain
             if is_terminal(state):
                 self.layout.after[current] = None
                 break
