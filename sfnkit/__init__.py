@@ -47,6 +47,7 @@ from sfnkit.integrations import (
 )
 from sfnkit.machine import StateMachine, Transition
 from sfnkit.render import render
+from sfnkit.testing.config import MockConfig
 from sfnkit.validate import validate
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "DeployError",
     "Execution",
     "ExecutionFailed",
+    "MockConfig",
     "Problem",
     "RenderError",
     "SfnkitError",

@@ -4,6 +4,7 @@
 SfnkitError
 ├── DefinitionError (ValueError) ── ConditionError (TypeError)
 ├── ValidationError (ValueError)   .problems
+├── MockConfigError (ValueError)   .problems  (a Step Functions Local MockConfigFile that cannot be read)
 ├── AslError (ValueError)          .location, .text, .position (caret)
 ├── ExecutionFailed                .execution, .error, .cause  (from Execution.raise_for_status())
 ├── RenderError (RuntimeError)     Graphviz's ``dot`` is missing or failed
@@ -24,6 +25,7 @@ __all__ = [
     "DefinitionError",
     "DeployError",
     "ExecutionFailed",
+    "MockConfigError",
     "Problem",
     "RenderError",
     "SfnkitError",
@@ -115,6 +117,16 @@ class ValidationError(SfnkitError, ValueError):
         count = len(self.problems)
         lines = "\n".join(str(p) for p in self.problems)
         super().__init__(f"The state machine definition has {count} problem{'s' * (count != 1)}:\n{lines}")
+
+
+class MockConfigError(SfnkitError, ValueError):
+    """A mock configuration (Step Functions Local's ``MockConfigFile``) is malformed; ``problems`` lists each."""
+
+    def __init__(self, problems: Iterable[Problem], source: str = "the mock configuration"):
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = len(self.problems)
+        lines = "\n".join(str(p) for p in self.problems)
+        super().__init__(f"{source} has {count} problem{'s' * (count != 1)}:\n{lines}")
 
 
 class ExecutionFailed(SfnkitError):

@@ -91,7 +91,8 @@ class RunOverlay:
     ``states`` maps every state that was entered to its ``StateRun``; ``taken`` holds ``(state, edge key)`` for
     every transition followed (``Next``, ``Default``, ``Choices[0]``, ``Catch[1]``; ``(START, start_at)`` for the
     Start marker and ``(state, END)`` for the End marker). ``status`` is ``SUCCEEDED``, ``FAILED``... or ``None``
-    while the history has no end event.
+    while the history has no end event. ``coverage`` makes it a coverage picture of many executions
+    (``sfnkit.testing``): it is the caption, and transitions not taken are drawn dashed.
     """
 
     states: Mapping[str, StateRun]
@@ -100,6 +101,7 @@ class RunOverlay:
     error: str | None = None
     cause: str | None = None
     duration: float | None = None
+    coverage: str | None = None
 
     def run(self, name: str) -> StateRun:
         """The ``StateRun`` of state *name* (all zeros if it never ran)."""

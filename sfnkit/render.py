@@ -233,9 +233,14 @@ def _edge_attributes(drawing: _Drawing, source: str, transition: Transition) -> 
 def _overlay_edge(drawing: _Drawing, attributes: dict[str, str], taken: bool, overlay: bool) -> dict[str, str]:
     if not overlay:
         return attributes
+    coverage = drawing.run is not None and drawing.run.coverage is not None
     if taken:
         color = "#FF9900" if attributes.get("style") == "dashed" else _TAKEN
         attributes.update(color=color, penwidth="2.5", fontcolor=_INK)
+        if coverage:  # on a coverage picture dashed means "not taken", for Catch edges too
+            attributes.pop("style", None)
+    elif coverage:
+        attributes.update(style="dashed", color=_MUTED, fontcolor=_MUTED)
     else:
         attributes.update(color="#D5DBDB", fontcolor=_FAINT)
     return attributes
@@ -357,7 +362,10 @@ def _title(machine: StateMachine, run: RunOverlay | None) -> str | None:
     lines: list[str] = []
     if machine.name:
         lines.append(f'<FONT POINT-SIZE="14"><B>{_text(machine.name)}</B></FONT>')
-    if run is not None:
+    if run is not None and run.coverage is not None:
+        lines.append(_small(run.coverage, _INK, 11))
+        lines.append(f'<FONT POINT-SIZE="9" COLOR="{_MUTED}">{_coverage_legend()}</FONT>')
+    elif run is not None:
         color = {"SUCCEEDED": "#1D8102", "FAILED": "#D13212"}.get(run.status or "", _INK)
         status = f"Execution {run.status or 'RUNNING'}"
         if run.error:
@@ -372,6 +380,12 @@ def _title(machine: StateMachine, run: RunOverlay | None) -> str | None:
         legend.append(f'<FONT COLOR="{_FAINT}">□</FONT> not run')
         lines.append(f'<FONT POINT-SIZE="9" COLOR="{_MUTED}">{"   ".join(legend)}</FONT>')
     return _html(lines) if lines else None
+
+
+def _coverage_legend() -> str:
+    return (
+        f'<FONT COLOR="{_STATUS["succeeded"][0]}">■</FONT> ran   <FONT COLOR="{_FAINT}">□</FONT> not run   ╌ not taken'
+    )
 
 
 def _overlay_of(machine: StateMachine, execution: Run) -> RunOverlay:

@@ -33,7 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sfnkit.asl.codec", "sfnkit.labels", "sfnkit.overlay"),
     ("sfnkit.render", "sfnkit.mermaid"),
     # execution: Lambda invocation, the result, the engine (bottom up inside the package)
-    ("sfnkit.lambdas", "sfnkit.execution"),
+    ("sfnkit.lambdas", "sfnkit.execution", "sfnkit.engine.mocks"),
     ("sfnkit.engine.loop",),
     ("sfnkit.engine.node",),
     ("sfnkit.engine.pass_state", "sfnkit.engine.choice", "sfnkit.engine.wait", "sfnkit.engine.terminal"),

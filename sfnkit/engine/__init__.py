@@ -3,7 +3,7 @@
 Layout, bottom up (no module imports one above it): ``loop`` (the run loop, strands, run state), ``node`` (what
 every compiled state shares), one module per state kind (``pass_state``, ``choice``, ``wait``, ``terminal``,
 ``retry`` + ``task``, ``children`` + ``parallel``, ``map_inline`` + ``map``), ``plan`` (definition -> plan) and
-``run`` (``run()``, plan caching).
+``run`` (``run()``, plan caching); ``mocks`` holds the hooks ``sfnkit.testing`` uses (``run(mocks=)``, observers).
 """
 
 from sfnkit.engine.plan import Plan, compile_plan

@@ -90,7 +90,7 @@ def run_children(
 
     def one(i: int, begin: float) -> Outcome:
         outcome = outcomes[i]
-        child = Strand(Timeline(begin), variables, next(run.chains), rec or strand.rec, strand.bound, var_bound)
+        child = Strand(Timeline(begin), variables, next(run.chains), rec or strand.rec, strand.bound, var_bound, i)
         on_start(i, child)
         try:
             if run.aborted:

@@ -29,6 +29,7 @@ from sfnkit.clock import (
 )
 
 if TYPE_CHECKING:
+    from sfnkit.engine.mocks import MockBinding
     from sfnkit.engine.node import Node
 
 # Unseeded runs draw from one shared source: seeding a Random from the OS costs ~15 µs, a quarter of a short run.
@@ -88,11 +89,19 @@ class Recorder:
 class Strand:
     """One thread of control: the execution, a Parallel branch or a Map iteration."""
 
-    __slots__ = ("abort_at", "bound", "chain", "rec", "timeline", "var_bound", "variables")
+    __slots__ = ("abort_at", "bound", "chain", "item", "rec", "timeline", "var_bound", "variables")
 
     def __init__(
-        self, timeline: Timeline, variables: Mapping[str, Json], chain: int, rec: Recorder, bound: int, var_bound: int
+        self,
+        timeline: Timeline,
+        variables: Mapping[str, Json],
+        chain: int,
+        rec: Recorder,
+        bound: int,
+        var_bound: int,
+        item: int | None = None,
     ) -> None:
+        self.item = item  # the index of the Map item this strand works on (innermost Map), for TaskCall.iteration
         self.abort_at = NO_DEADLINE  # when a sibling branch or iteration failed: this one stops past that instant
         self.timeline = timeline
         self.variables = variables
@@ -118,6 +127,7 @@ class RunState:
         "jsonata_runtime",
         "lambdas",
         "max_workers",
+        "mocks",
         "random",
         "services",
         "virtual",
@@ -134,7 +144,9 @@ class RunState:
         seed: int | None,
         max_workers: int | None,
         ctx_bound: int,
+        mocks: MockBinding | None = None,
     ) -> None:
+        self.mocks = mocks  # run(mocks=): Task states answered by mocks (None: no test on the hot path but this one)
         self.clock = clock
         self.virtual = clock.virtual and type(clock).tick is Clock.tick
         self.lambdas = lambdas

@@ -83,6 +83,7 @@ def run_inline(
         child_chain = next(chains)
         timeline.now = begin
         child.chain = child_chain
+        child.item = i
         child.variables = variables
         child.bound = bound
         child.var_bound = var_bound

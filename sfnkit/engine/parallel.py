@@ -91,7 +91,9 @@ def _run_parallel(
 
     def one(i: int, abort_at: float = NO_DEADLINE) -> Outcome:
         outcome = Outcome(i)
-        child = Strand(Timeline(start), strand.variables, chains[i], strand.rec, strand.bound, strand.var_bound)
+        child = Strand(
+            Timeline(start), strand.variables, chains[i], strand.rec, strand.bound, strand.var_bound, strand.item
+        )
         child.abort_at = abort_at
         try:
             if run.aborted:

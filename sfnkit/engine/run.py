@@ -42,6 +42,7 @@ from sfnkit.engine.loop import (
     run_block,
     uuid4_text,
 )
+from sfnkit.engine.mocks import OBSERVERS, bind_mocks
 from sfnkit.engine.plan import Plan, compile_plan
 from sfnkit.execution import Execution, Status
 from sfnkit.lambdas import (
@@ -132,6 +133,18 @@ def _plan_for(machine: Any) -> tuple[Plan, Mapping[str, Callable[..., Any]]]:
     )
 
 
+def _task_resources(machine: Any) -> dict[str, str]:
+    """Task state name -> Resource over the whole machine (branches and item processors included), for mocks=."""
+    from sfnkit.asl.codec import from_asl
+    from sfnkit.machine import StateMachine
+    from sfnkit.states import Task
+
+    if isinstance(machine, Plan):
+        raise TypeError("run(mocks=) needs the StateMachine or its ASL definition, not a compiled Plan")
+    graph = machine if isinstance(machine, StateMachine) else from_asl(machine, validate=False)
+    return {name: str(state.resource) for name, state, _owner in graph.walk() if isinstance(state, Task)}
+
+
 def run(
     machine: Any,
     input: Json = None,
@@ -144,6 +157,7 @@ def run(
     type: str = "STANDARD",
     seed: int | None = None,
     max_workers: int | None = None,
+    mocks: Mapping[str, Any] | None = None,
 ) -> Execution:
     """Run *machine* on *input* in this process, exactly as AWS Step Functions would, and return the Execution.
 
@@ -164,6 +178,9 @@ def run(
         seed: seeds every random choice (retry jitter, ``States.UUID``/``MathRandom``, ``$random``, request ids).
         max_workers: threads for Parallel branches and Map iterations that run Tasks. ``None``: threads on the real
             clock, one after the other on the virtual clock (deterministic); ``1``: always sequential.
+        mocks: Task state name → mock answering in place of the Lambda function or service (``sfnkit.testing``:
+            ``Return``, ``Throw``, ``sequence``, ``per_iteration``, or a ``MockConfig`` test case); each
+            invocation of the state, retries and Map iterations included, takes the next answer.
 
     A handler's exception never escapes: the execution fails with the error AWS would report.
 
@@ -227,6 +244,7 @@ def run(
         seed=seed,
         max_workers=max_workers,
         ctx_bound=input_size + 1024,
+        mocks=None if mocks is None else bind_mocks(mocks, _task_resources(machine)),
     )
     rec = Recorder()
     timeline = Timeline(started)
@@ -256,7 +274,7 @@ def run(
     finally:
         state.aborted = True
         _restore_gc()
-    return Execution(
+    execution = Execution(
         status=status,
         output=output,
         error=error,
@@ -270,3 +288,7 @@ def run(
         trace=rec.trace,
         source=machine,
     )
+    if OBSERVERS:  # a coverage run (sfnkit.testing) is watching
+        for observer in tuple(OBSERVERS):
+            observer(execution)
+    return execution

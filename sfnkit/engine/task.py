@@ -38,6 +38,7 @@ from sfnkit.engine.loop import (
     json_size,
     uuid4_text,
 )
+from sfnkit.engine.mocks import MockBinding
 from sfnkit.engine.node import append_record, io_growth
 from sfnkit.engine.retry import Attempt, RetryingNode
 from sfnkit.execution import GENERIC
@@ -159,7 +160,11 @@ class TaskNode(RetryingNode):
         own_deadline = deadline
         if strand.abort_at < deadline:
             deadline = strand.abort_at
-        result, size = self._call(run, strand, params, deadline, timeout, own_deadline)
+        mocks = run.mocks
+        if mocks is not None and self.name in mocks:
+            result, size = self._mocked(mocks, strand, params, retry_count, timeout)
+        else:
+            result, size = self._call(run, strand, params, deadline, timeout, own_deadline)
         if isinstance(io, df.JsonataIO):
             out, assigned = io.finish(raw, result, context, variables, run.jsonata_runtime)
         else:
@@ -238,6 +243,40 @@ class TaskNode(RetryingNode):
             append_record(rec, (GENERIC, "TaskFailed", chain, timeline.now, details, None))
             raise
         append_record(rec, (GENERIC, "TaskSucceeded", chain, timeline.now, dict(base, output=result), None))
+        return result, size
+
+    def _mocked(
+        self, mocks: MockBinding, strand: Strand, params: Json, retry_count: int, timeout: Any
+    ) -> tuple[Json, int]:
+        """The mock's answer instead of the call, with the events the call would have recorded (no time passes)."""
+        rec, chain, now = strand.rec, strand.chain, strand.timeline.now
+        legacy = self.kind == "lambda"  # a Lambda ARN as Resource: LambdaFunction* events, the answer is the payload
+        base = {"resourceType": self.resource_type, "resource": self.resource_api}
+        scheduled: dict[str, Json] = (
+            {"resource": self.resource, "input": params} if legacy else dict(base, region=REGION, parameters=params)
+        )
+        if isinstance(timeout, int) and not isinstance(timeout, bool):
+            scheduled["timeoutInSeconds"] = timeout
+        heartbeat = self.heartbeat
+        if not legacy and isinstance(heartbeat, int) and not isinstance(heartbeat, bool):
+            scheduled["heartbeatInSeconds"] = heartbeat
+        prefix = "LambdaFunction" if legacy else "Task"
+        append_record(rec, (GENERIC, f"{prefix}Scheduled", chain, now, scheduled, None))
+        append_record(rec, (GENERIC, f"{prefix}Started", chain, now, None if legacy else base, None))
+        try:
+            result = mocks.answer(self.name, self.resource, params, retry_count, strand.item)
+        except StatesError as err:
+            details: dict[str, Json] = {} if legacy else dict(base)
+            details["error"] = err.error
+            if err.cause is not None:
+                details["cause"] = err.cause
+            append_record(rec, (GENERIC, f"{prefix}Failed", chain, now, details, None))
+            raise
+        succeeded = {"output": result} if legacy else dict(base, output=result)
+        append_record(rec, (GENERIC, f"{prefix}Succeeded", chain, now, succeeded, None))
+        size = json_size(result)
+        if size > MAX_PAYLOAD_BYTES:
+            raise StatesError(DATA_LIMIT_EXCEEDED, data_limit_cause(self.resource_type))
         return result, size
 
     def _timed_out(
