@@ -24,7 +24,7 @@ from sfnkit.execution import Execution
 from sfnkit.labels import describe_condition
 from sfnkit.machine import StateMachine
 from sfnkit.overlay import END, START, RunOverlay, StateRun, summarize
-from sfnkit.states import Choice
+from sfnkit.states import ABSENT, Choice
 
 __all__ = ["Arc", "Coverage", "CoverageReport", "WorkflowCoverage"]
 
@@ -300,7 +300,7 @@ def _chosen(owner: StateMachine, name: str, state: Choice, value: Json) -> str |
     from sfnkit.asl.codec import to_choice_rule
     from sfnkit.asl.rules import compile_rule
 
-    if state.input_path is not None or state.query_language == "JSONata":
+    if state.input_path is not ABSENT or state.query_language == "JSONata":
         return None
     try:
         for transition, _target in owner.transitions(name):
