@@ -1,4 +1,6 @@
-"""Every script in examples/ runs, prints valid ASL, and that ASL round-trips and passes asl-validator."""
+"""Every script in examples/ runs, prints valid ASL, and that ASL round-trips and passes asl-validator.
+
+(``examples/test_*.py`` are test suites written with the pytest plugin: pytest collects them, see ``testpaths``.)"""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from asl_validator import asl_validator_errors_many, available
 from sfnkit import StateMachine, from_asl
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-SCRIPTS = sorted(path.name for path in EXAMPLES.glob("*.py"))
+SCRIPTS = sorted(
+    path.name for path in EXAMPLES.glob("*.py") if not path.name.startswith("test_")
+)  # tests run by pytest
 
 
 @cache

@@ -126,8 +126,14 @@ def test_every_field_of_the_format():
         {"A": response},
         {},
         MockedResponse(
-            {0: Return([1, "two"]), 1: Throw("E", "c"), 2: Throw("E", "c"), 3: Throw("E", "c"), 4: Throw("NoCause"),
-             5: Return(None)},  # fmt: skip
+            {
+                0: Return([1, "two"]),
+                1: Throw("E", "c"),
+                2: Throw("E", "c"),
+                3: Throw("E", "c"),
+                4: Throw("NoCause"),
+                5: Return(None),
+            },
             name="R",
         ),
     )

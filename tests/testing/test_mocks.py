@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sfnkit import lambda_fn, map_, run, workflow
+from sfnkit import lambda_fn, run, workflow
 from sfnkit.testing import Return, TaskCall, Throw, per_iteration, sequence
 
 SNS = "arn:aws:states:::sns:publish"
@@ -93,7 +93,9 @@ def test_a_thrown_error_is_caught_with_its_cause():
 def test_a_sequence_answers_retries_in_turn():
     """A throttled first attempt is retried; the retry gets the second answer."""
     execution = run(
-        PUBLISH, {"m": "hi"}, mocks={"Publish": sequence(Throw("SNS.Throttled", "slow down"), Return({"MessageId": "2"}))}
+        PUBLISH,
+        {"m": "hi"},
+        mocks={"Publish": sequence(Throw("SNS.Throttled", "slow down"), Return({"MessageId": "2"}))},
     )
     failed = [e["taskFailedEventDetails"] for e in execution.history if e["type"] == "TaskFailed"]
     assert (execution.output, failed, execution.duration) == (
@@ -190,7 +192,9 @@ def test_legacy_lambda_arns_answer_with_the_function_events():
 
 def test_mocks_must_name_task_states():
     """A misspelt or non-Task state is reported with the machine's Task states, before anything runs."""
-    with pytest.raises(ValueError, match=r"- 'Publsh' is not a Task state of this machine \(its Task states: 'Publish'\)"):
+    with pytest.raises(
+        ValueError, match=r"- 'Publsh' is not a Task state of this machine \(its Task states: 'Publish'\)"
+    ):
         run(PUBLISH, {}, mocks={"Publsh": Return(1)})
 
 
