@@ -204,8 +204,8 @@ class WorkflowRun:
         assert_succeeded(self.execution)
         return self
 
-    def assert_failed(self, error: str | None = None, **cause: str | None) -> WorkflowRun:
-        """The execution failed (with *error*, and ``cause=`` if given)."""
+    def assert_failed(self, error: str | None = None, cause: str | None = _UNSET) -> WorkflowRun:
+        """The execution failed (with *error*, and *cause* if given)."""
         __tracebackhide__ = True
-        assert_failed(self.execution, error, *cause.values())
+        assert_failed(self.execution, error, cause)
         return self

@@ -219,3 +219,23 @@ def test_bad_mock_values_say_what_to_write(make: Any, message: str):
     """Building a mock from a wrong value fails where it is written."""
     with pytest.raises(TypeError, match=message):
         make()
+
+
+def test_branches_inside_a_map_item_know_the_item():
+    """A Parallel branch inside a Map iteration is still part of that item."""
+    branch = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": SNS, "End": True}}}
+    definition = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "StartAt": "Both",
+                    "States": {"Both": {"Type": "Parallel", "Branches": [branch], "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    execution = run(definition, [10, 20], mocks={"T": lambda call: call.iteration})
+    assert execution.output == [[0], [1]]
