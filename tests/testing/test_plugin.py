@@ -28,6 +28,14 @@ def test_other_known(sfnkit_run):
 """
 
 
+# The inner runs need neither Hypothesis's statistics nor pytest-xdist: leaving them out halves their time.
+QUIET = ("-p", "no:hypothesispytest", "-p", "no:xdist", "-p", "no:cacheprovider")
+
+
+def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest(*QUIET, *args)
+
+
 @pytest.fixture
 def with_dragons(pytester: pytest.Pytester) -> pytest.Pytester:
     """A pytester folder where ``import dragons`` finds examples/dragons.py."""
@@ -38,10 +46,10 @@ def with_dragons(pytester: pytest.Pytester) -> pytest.Pytester:
 
 def test_the_plugin_is_registered_by_its_entry_point(pytester: pytest.Pytester):
     """Installed sfnkit adds its options and fixtures to any pytest run."""
-    result = pytester.runpytest("--help")
+    result = _run(pytester, "--help")
     result.stdout.fnmatch_lines(["*--sfnkit-cov*", "*--sfnkit-cov-json=PATH*"])
     pytester.makepyfile("def test_fixture(sfnkit_run):\n    assert callable(sfnkit_run)\n")
-    pytester.runpytest().assert_outcomes(passed=1)
+    _run(pytester).assert_outcomes(passed=1)
 
 
 def test_a_wrong_path_shows_the_path_taken_and_a_diff(with_dragons: pytest.Pytester):
@@ -58,7 +66,7 @@ def test_a_wrong_path_shows_the_path_taken_and_a_diff(with_dragons: pytest.Pytes
             )
         """
     )
-    result = with_dragons.runpytest()
+    result = _run(with_dragons)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
@@ -105,7 +113,7 @@ def test_wrong_calls_and_output_show_a_diff(with_dragons: pytest.Pytester):
             run(sfnkit_run).assert_output({"dragon": {"name": "Smaug"}, "is_new": True})
         """
     )
-    result = with_dragons.runpytest()
+    result = _run(with_dragons)
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(
         [
@@ -144,7 +152,7 @@ def test_test_cases_come_from_the_configured_mock_file(pytester: pytest.Pytester
             assert sorted(sfnkit_mock_config.test_cases) == ["LambdaSQSIntegration"]
         """
     )
-    pytester.runpytest().assert_outcomes(passed=3)
+    _run(pytester).assert_outcomes(passed=3)
 
 
 def test_a_test_case_without_a_mock_file_says_how_to_configure_one(pytester: pytest.Pytester, monkeypatch):
@@ -158,7 +166,7 @@ def test_a_test_case_without_a_mock_file_says_how_to_configure_one(pytester: pyt
             sfnkit_run(workflow("W", pass_(name="P")), {}, test_case="HappyPath")
         """
     )
-    result = pytester.runpytest()
+    result = _run(pytester)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*no mock configuration: set `sfnkit_mock_config = path/to/MockConfigFile.json`*"])
 
@@ -166,7 +174,7 @@ def test_a_test_case_without_a_mock_file_says_how_to_configure_one(pytester: pyt
 def test_coverage_reports_the_one_choice_rule_a_suite_left(with_dragons: pytest.Pytester):
     """--sfnkit-cov on a suite of known dragons names the `is_new == true` rule; the JSON says the same."""
     with_dragons.makepyfile(DRAGONS_SUITE)
-    result = with_dragons.runpytest("--sfnkit-cov", "--sfnkit-cov-json=cov.json")
+    result = _run(with_dragons, "--sfnkit-cov", "--sfnkit-cov-json=cov.json")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(
         [
@@ -194,7 +202,7 @@ def test_coverage_reports_the_one_choice_rule_a_suite_left(with_dragons: pytest.
 def test_coverage_draws_each_workflow(with_dragons: pytest.Pytester):
     """--sfnkit-cov-diagrams writes each workflow's coverage diagram (DOT always; SVG when dot is there)."""
     with_dragons.makepyfile(DRAGONS_SUITE)
-    result = with_dragons.runpytest("--sfnkit-cov-diagrams=diagrams")
+    result = _run(with_dragons, "--sfnkit-cov-diagrams=diagrams")
     result.stdout.fnmatch_lines(["Dragons: *"])
     dot = (with_dragons.path / "diagrams" / "Dragons.dot").read_text()
     assert "Coverage 55.6%" in dot and dot.count("style=dashed") == 3
@@ -203,7 +211,7 @@ def test_coverage_draws_each_workflow(with_dragons: pytest.Pytester):
 def test_without_the_option_there_is_no_report(with_dragons: pytest.Pytester):
     """Coverage costs nothing unless asked for."""
     with_dragons.makepyfile(DRAGONS_SUITE)
-    result = with_dragons.runpytest()
+    result = _run(with_dragons)
     result.assert_outcomes(passed=2)
     assert "sfnkit workflow coverage" not in result.stdout.str()
 
