@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import threading
+import weakref
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -192,7 +193,8 @@ class Coverage:
     def __init__(self) -> None:
         self._tallies: dict[tuple[str, str], _Tally] = {}
         self._lock = threading.Lock()
-        self._fingerprints: dict[int, tuple[StateMachine, str]] = {}
+        # machine -> its definition's fingerprint; weak: a suite may build a machine per test
+        self._fingerprints: weakref.WeakKeyDictionary[StateMachine, str] = weakref.WeakKeyDictionary()
 
     @contextlib.contextmanager
     def collecting(self) -> Iterator[Coverage]:
@@ -220,10 +222,10 @@ class Coverage:
             tally.ended.update(state for state, key in taken if key == END)
 
     def _tally(self, machine: StateMachine, name: str) -> _Tally:
-        known = self._fingerprints.get(id(machine))
-        if known is None or known[0] is not machine:
-            known = self._fingerprints[id(machine)] = (machine, _fingerprint(machine))
-        key = (name, known[1])
+        fingerprint = self._fingerprints.get(machine)
+        if fingerprint is None:
+            fingerprint = self._fingerprints[machine] = _fingerprint(machine)
+        key = (name, fingerprint)
         tally = self._tallies.get(key)
         if tally is None:
             tally = self._tallies[key] = _Tally(machine)
