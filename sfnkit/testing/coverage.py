@@ -204,7 +204,10 @@ class Coverage:
 
     def record(self, execution: Execution) -> None:
         """Add *execution*'s states and transitions to its workflow's coverage."""
-        machine = execution.machine
+        try:
+            machine = execution.machine
+        except (TypeError, ValueError):  # run() was given a compiled Plan: there is no machine to cover
+            return
         if machine is None:
             return
         overlay = summarize(machine, execution.history)

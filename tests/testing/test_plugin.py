@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from sfnkit.engine.mocks import OBSERVERS
+
 pytest_plugins = ["pytester"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -187,6 +189,7 @@ def test_coverage_reports_the_one_choice_rule_a_suite_left(with_dragons: pytest.
             "coverage JSON written to cov.json",
         ]
     )
+    assert OBSERVERS == []  # the inner session stopped watching when it ended
     report = json.loads((with_dragons.path / "cov.json").read_text())
     assert [(w["name"], w["missed_transitions"]) for w in report["workflows"]] == [
         (
