@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from sfnkit.asl.failures import StatesError
+from sfnkit.asl.failures import RUNTIME, StatesError
 from sfnkit.asl.scope import Json
 from sfnkit.lambdas import json_copy
 
@@ -96,9 +96,9 @@ class MockBinding:
             raise StatesError(type(exc).__name__, str(exc)) from None
         try:
             return json_copy(result)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"the mock of state {state!r} returned {result!r}, which is not a JSON value: {exc}"
+        except (TypeError, ValueError) as exc:  # fails the execution (States.Runtime is not retried or caught)
+            raise StatesError(
+                RUNTIME, f"The mock of state '{state}' returned {result!r}, which is not a JSON value: {exc}"
             ) from None
 
 
@@ -114,17 +114,18 @@ def bind_mocks(mocks: Mapping[str, Any], tasks: Mapping[str, str]) -> MockBindin
             f"mocks= takes a mapping of Task state name -> mock, got {type(mocks).__name__}; e.g. "
             "mocks={'Charge': sfnkit.testing.Return({'Payload': {...}})} or a MockConfig test case."
         )
-    problems: list[str] = []
+    known = ", ".join(repr(t) for t in tasks) or "none"
+    unknown = [
+        f"{name!r} is not a Task state of this machine (its Task states: {known})"
+        for name in mocks
+        if name not in tasks
+    ]
+    if unknown:
+        raise ValueError("mocks= cannot be used:\n" + "\n".join(f"- {p}" for p in unknown))
     for name, mock in mocks.items():
-        if name not in tasks:
-            known = ", ".join(repr(t) for t in tasks) or "none"
-            problems.append(f"{name!r} is not a Task state of this machine (its Task states: {known})")
-        elif not callable(mock):
-            problems.append(
-                f"{name!r}: {mock!r} is not a mock; wrap a result as sfnkit.testing.Return(value), an error as "
-                "Throw(error, cause), several answers as sequence(...)"
+        if not callable(mock):
+            raise TypeError(
+                f"mocks= cannot be used: {name!r}: {mock!r} is not a mock; wrap a result as "
+                "sfnkit.testing.Return(value), an error as Throw(error, cause), several answers as sequence(...)"
             )
-    if problems:
-        error = TypeError if all(": " in p and "is not a mock" in p for p in problems) else ValueError
-        raise error("mocks= cannot be used:\n" + "\n".join(f"- {p}" for p in problems))
     return MockBinding(dict(mocks))

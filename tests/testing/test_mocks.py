@@ -239,3 +239,10 @@ def test_branches_inside_a_map_item_know_the_item():
     }
     execution = run(definition, [10, 20], mocks={"T": lambda call: call.iteration})
     assert execution.output == [[0], [1]]
+
+
+def test_a_mock_returning_something_not_json_fails_the_execution():
+    """A function mock's result must be JSON: the execution fails saying which state's mock returned what."""
+    execution = run(PUBLISH, {"m": "hi"}, mocks={"Publish": lambda call: {1, 2}})
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+    assert "The mock of state 'Publish' returned {1, 2}, which is not a JSON value" in (execution.cause or "")
