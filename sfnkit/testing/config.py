@@ -114,7 +114,8 @@ class MockConfig:
                         cases[machine][case][state] = response
         if problems:
             raise MockConfigError(problems, where)
-        return cls(test_cases=cases, responses=responses, source=source)
+        frozen = {m: MappingProxyType({c: MappingProxyType(s) for c, s in tc.items()}) for m, tc in cases.items()}
+        return cls(test_cases=MappingProxyType(frozen), responses=MappingProxyType(responses), source=source)
 
     def test_case(self, state_machine: str, test_case: str) -> TestCase:
         """The mocks of *test_case* of *state_machine*, for ``run(machine, input, mocks=...)``."""
