@@ -246,3 +246,24 @@ def test_a_mock_returning_something_not_json_fails_the_execution():
     execution = run(PUBLISH, {"m": "hi"}, mocks={"Publish": lambda call: {1, 2}})
     assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
     assert "The mock of state 'Publish' returned {1, 2}, which is not a JSON value" in (execution.cause or "")
+
+
+def test_a_loop_takes_the_next_answer_each_pass():
+    """Each pass of a loop is the next invocation: the egg hatches on the third warming, after two 60 s rests."""
+    from sfnkit import choice, data, goto, succeed, wait, when
+
+    @lambda_fn
+    def warm_egg(event: dict[str, Any]) -> dict[str, Any]:
+        raise AssertionError("the real warm_egg() ran")
+
+    incubation = workflow(
+        "Incubation",
+        warm_egg
+        >> choice(
+            when(data.hatched == True, then=succeed(name="Hatched")),  # noqa: E712 - builds a Choice rule
+            otherwise=wait(seconds=60, name="Rest") >> goto(warm_egg),
+        ),
+    )
+    cold, hatched = Return.payload({"hatched": False}), Return.payload({"hatched": True})
+    execution = run(incubation, {}, mocks={"WarmEgg": sequence(cold, cold, hatched)})
+    assert (execution.path.count("WarmEgg"), execution.path[-1], execution.duration) == (3, "Hatched", 120.0)
