@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -102,8 +102,8 @@ class MockBinding:
             ) from None
 
 
-def bind_mocks(mocks: Mapping[str, Any], tasks: Mapping[str, str]) -> MockBinding:
-    """Check *mocks* against the machine's Task states (name -> resource) and bind them for one execution.
+def bind_mocks(mocks: Mapping[str, Any], tasks: Collection[str]) -> MockBinding:
+    """Check *mocks* against the names of the machine's Task states and bind them for one execution.
 
     Raises:
         TypeError: *mocks* is not a mapping, or one of its values is not a mock.

@@ -133,8 +133,8 @@ def _plan_for(machine: Any) -> tuple[Plan, Mapping[str, Callable[..., Any]]]:
     )
 
 
-def _task_resources(machine: Any) -> dict[str, str]:
-    """Task state name -> Resource over the whole machine (branches and item processors included), for mocks=."""
+def _task_names(machine: Any) -> list[str]:
+    """The Task states of the whole machine (branches and item processors included), to check mocks= against."""
     from sfnkit.asl.codec import from_asl
     from sfnkit.machine import StateMachine
     from sfnkit.states import Task
@@ -142,7 +142,7 @@ def _task_resources(machine: Any) -> dict[str, str]:
     if isinstance(machine, Plan):
         raise TypeError("run(mocks=) needs the StateMachine or its ASL definition, not a compiled Plan")
     graph = machine if isinstance(machine, StateMachine) else from_asl(machine, validate=False)
-    return {name: str(state.resource) for name, state, _owner in graph.walk() if isinstance(state, Task)}
+    return [name for name, state, _owner in graph.walk() if isinstance(state, Task)]
 
 
 def run(
@@ -196,7 +196,8 @@ def run(
 
     Raises:
         ValidationError: the definition breaks a rule AWS enforces at creation (raised before anything runs).
-        TypeError: *machine* is not a StateMachine, a dict or JSON text.
+        TypeError: *machine* is not a StateMachine, a dict or JSON text; or a value of *mocks* is not a mock.
+        ValueError: *mocks* names a state that is not a Task state of the machine.
     """
     plan, bound = _plan_for(machine)
     # the plan may be shared by machines with the same definition: the name comes from this machine
@@ -244,7 +245,7 @@ def run(
         seed=seed,
         max_workers=max_workers,
         ctx_bound=input_size + 1024,
-        mocks=None if mocks is None else bind_mocks(mocks, _task_resources(machine)),
+        mocks=None if mocks is None else bind_mocks(mocks, _task_names(machine)),
     )
     rec = Recorder()
     timeline = Timeline(started)
