@@ -114,8 +114,8 @@ def _draw(report: CoverageReport, folder: Path) -> Iterable[str]:
 
 def _mock_config_path(config: pytest.Config) -> Path | None:
     configured = str(config.getini("sfnkit_mock_config") or "")
-    if configured:
-        return config.rootpath / configured
+    if configured:  # relative to the ini file, as pytest's own path options are
+        return (config.inipath.parent if config.inipath else config.rootpath) / configured
     from_env = os.environ.get("SFN_MOCK_CONFIG")  # the variable Step Functions Local reads
     return Path(from_env) if from_env else None
 
