@@ -157,6 +157,18 @@ def test_test_cases_come_from_the_configured_mock_file(pytester: pytest.Pytester
     _run(pytester).assert_outcomes(passed=3)
 
 
+def test_sfn_mock_config_names_the_file_as_for_step_functions_local(pytester: pytest.Pytester, monkeypatch):
+    """Without the ini option, $SFN_MOCK_CONFIG (Step Functions Local's variable) names the mock file."""
+    monkeypatch.setenv("SFN_MOCK_CONFIG", str(FIXTURES / "MockConfigFile.json"))
+    pytester.makepyfile(
+        """
+        def test_file(sfnkit_mock_config):
+            assert sfnkit_mock_config.source.endswith("MockConfigFile.json")
+        """
+    )
+    _run(pytester).assert_outcomes(passed=1)
+
+
 def test_a_test_case_without_a_mock_file_says_how_to_configure_one(pytester: pytest.Pytester, monkeypatch):
     """No ini option and no SFN_MOCK_CONFIG: the test fails saying where to name the file."""
     monkeypatch.delenv("SFN_MOCK_CONFIG", raising=False)
