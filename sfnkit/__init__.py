@@ -2,6 +2,7 @@
 
 from sfnkit.asl.codec import from_asl
 from sfnkit.build import workflow
+from sfnkit.cloud.poller import PollReport, poll
 from sfnkit.codegen import to_python
 from sfnkit.conditions import ctx, data, jsonata, result, var
 from sfnkit.dsl import (
@@ -29,6 +30,7 @@ from sfnkit.errors import (
     DeployError,
     ExecutionFailed,
     MockConfigError,
+    PollError,
     Problem,
     RenderError,
     SfnkitError,
@@ -49,6 +51,7 @@ from sfnkit.integrations import (
 from sfnkit.machine import StateMachine, Transition
 from sfnkit.render import render
 from sfnkit.testing.config import MockConfig
+from sfnkit.triggers import sqs_trigger
 from sfnkit.validate import validate
 
 __all__ = [
@@ -60,6 +63,8 @@ __all__ = [
     "ExecutionFailed",
     "MockConfig",
     "MockConfigError",
+    "PollError",
+    "PollReport",
     "Problem",
     "RenderError",
     "SfnkitError",
@@ -86,12 +91,14 @@ __all__ = [
     "map_",
     "parallel",
     "pass_",
+    "poll",
     "render",
     "result",
     "retry",
     "run",
     "sns_publish",
     "sqs_send_message",
+    "sqs_trigger",
     "start_execution",
     "succeed",
     "task",

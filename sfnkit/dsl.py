@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, Generic, ParamSpec, TypeVar, overload
 
 import attrs
 
@@ -27,6 +27,11 @@ from sfnkit.conditions import Condition, Path, Predicate, as_condition
 from sfnkit.errors import DefinitionError
 from sfnkit.frozen import sparse
 from sfnkit.states import ABSENT, Retrier
+from sfnkit.triggers import SqsTrigger
+
+if TYPE_CHECKING:
+    from sfnkit.clock import Clock, ClockName
+    from sfnkit.lambdas import InvokeResult
 
 __all__ = [
     "JSONATA_ONLY",
@@ -510,6 +515,7 @@ class LambdaStep(_Retryable, Generic[P, R]):
     memory: int | None = None
     description: str | None = None
     timeout: int | None = None
+    triggers: tuple[SqsTrigger, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         # Look like the function (help(), inspect.signature, pickling by reference).
@@ -520,6 +526,25 @@ class LambdaStep(_Retryable, Generic[P, R]):
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return self.fn(*args, **kwargs)
+
+    def invoke(self, event: Json, *, context: object = None, clock: ClockName | Clock = "virtual") -> InvokeResult:
+        """Invoke the function as Lambda would (push model): the answer of a synchronous ``Invoke``.
+
+        The event travels as JSON; the handler gets a context like the runtime's (or *context*, if given) and runs
+        under the function's ``timeout`` (default 3 s) on *clock*. ``.payload`` is what it returned, or the error
+        document when ``.function_error`` is ``"Unhandled"`` (an exception, or ``Sandbox.Timedout``).
+        """
+        from sfnkit.lambdas import invoke_function  # the executor's module: loaded when first needed
+
+        return invoke_function(
+            self.fn,
+            event,
+            name=self.function_name,
+            timeout=self.timeout,
+            memory=self.memory,
+            context=context,
+            clock=clock,
+        )
 
     def named_as(self, name: str) -> LambdaStep[P, R]:
         """This function's step under another state name (same Lambda function)."""
@@ -589,6 +614,7 @@ def lambda_fn(
     heartbeat: int | None = None,
     memory: int | None = None,
     description: str | None = None,
+    triggers: Iterable[SqsTrigger] = (),
     **fields: Json,
 ) -> Callable[[Callable[P, R]], LambdaStep[P, R]]: ...
 
@@ -605,6 +631,7 @@ def lambda_fn(
     heartbeat: int | None = None,
     memory: int | None = None,
     description: str | None = None,
+    triggers: Iterable[SqsTrigger] = (),
     **fields: Json,
 ) -> LambdaStep[P, R] | Callable[[Callable[P, R]], LambdaStep[P, R]]:
     """Make a Python function a Lambda Task step; it stays callable as before.
@@ -614,7 +641,8 @@ def lambda_fn(
     ``heartbeat`` are the Task's ``TimeoutSeconds``/``HeartbeatSeconds`` (and ``timeout`` the function's own
     timeout when deployed, with ``memory`` and ``description``). The other keyword arguments are the Task's I/O
     fields: ``input_path``, ``parameters``/``arguments`` (the event the function receives), ``result_selector``,
-    ``result_path``, ``output_path``, ``output``, ``assign``, ``comment``, ``credentials``.
+    ``result_path``, ``output_path``, ``output``, ``assign``, ``comment``, ``credentials``. ``triggers`` lists the
+    event sources that invoke the function (``[sfnkit.sqs_trigger("orders")]``: run locally with ``sfnkit.poll``).
 
     **The next state receives exactly what the function returned**, locally and on AWS. ASL (JSONPath)::
 
@@ -641,6 +669,7 @@ def lambda_fn(
     if heartbeat is not None:
         options["heartbeat_seconds"] = heartbeat
     given, dynamic = _lambda_fields(options, {})  # a misspelt option fails at the decorator line
+    sources = _triggers(triggers)
     retriers, catches = _retriers(retry), _catches(catch)
 
     def decorate(function: Callable[P, R]) -> LambdaStep[P, R]:
@@ -671,11 +700,28 @@ def lambda_fn(
             memory=memory,
             description=description,
             timeout=timeout,
+            triggers=sources,
         )
 
     if fn is not None:
         return decorate(fn)
     return decorate
+
+
+def _triggers(triggers: Iterable[SqsTrigger]) -> tuple[SqsTrigger, ...]:
+    if isinstance(triggers, SqsTrigger):
+        triggers = (triggers,)
+    try:
+        sources = tuple(triggers)
+    except TypeError:
+        sources = (triggers,)  # type: ignore[assignment]  # reported just below
+    for position, source in enumerate(sources):
+        if not isinstance(source, SqsTrigger):
+            raise DefinitionError(
+                f"lambda_fn(triggers=[...]) item {position} is {source!r}; declare triggers with "
+                "sfnkit.sqs_trigger('queue-name', ...)"
+            )
+    return sources
 
 
 # --- states -------------------------------------------------------------------------------------------------

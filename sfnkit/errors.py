@@ -8,7 +8,8 @@ SfnkitError
 ├── AslError (ValueError)          .location, .text, .position (caret)
 ├── ExecutionFailed                .execution, .error, .cause  (from Execution.raise_for_status())
 ├── RenderError (RuntimeError)     Graphviz's ``dot`` is missing or failed
-└── DeployError                    __cause__ is botocore's ClientError
+├── DeployError                    __cause__ is botocore's ClientError
+└── PollError (RuntimeError)       sfnkit.poll cannot run a trigger; __cause__ is botocore's error, if any
 ```
 """
 
@@ -26,6 +27,7 @@ __all__ = [
     "DeployError",
     "ExecutionFailed",
     "MockConfigError",
+    "PollError",
     "Problem",
     "RenderError",
     "SfnkitError",
@@ -145,3 +147,8 @@ class RenderError(SfnkitError, RuntimeError):
 
 class DeployError(SfnkitError):
     """AWS refused a deployment step; ``__cause__`` is botocore's ``ClientError``."""
+
+
+class PollError(SfnkitError, RuntimeError):
+    """``sfnkit.poll`` cannot run a trigger (no such queue, a function timeout longer than the queue's visibility
+    timeout...); ``__cause__`` is botocore's error when AWS refused a call."""

@@ -15,6 +15,7 @@ import json
 import linecache
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -22,14 +23,28 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, Final
 
-from sfnkit.asl.context import ACCOUNT, REGION
+import attrs
+
+from sfnkit.asl.context import ACCOUNT, REGION, lambda_arn
 from sfnkit.asl.failures import DATA_LIMIT_EXCEEDED, StatesError
 from sfnkit.asl.scope import Json
-from sfnkit.clock import NO_DEADLINE, Clock, SleptPastDeadline, Timeline, enter_handler, leave_handler
+from sfnkit.clock import (
+    NO_DEADLINE,
+    Clock,
+    ClockName,
+    SleptPastDeadline,
+    Timeline,
+    enter_handler,
+    leave_handler,
+    make_clock,
+)
 
 __all__ = [
+    "MAX_INVOKE_BYTES",
     "MAX_PAYLOAD_BYTES",
+    "UNHANDLED",
     "Invocation",
+    "InvokeResult",
     "LambdaContext",
     "TaskTimedOut",
     "data_limit_cause",
@@ -37,6 +52,7 @@ __all__ = [
     "function_error",
     "function_name",
     "invoke",
+    "invoke_function",
     "invoke_output",
     "json_copy",
     "not_found",
@@ -45,6 +61,7 @@ __all__ = [
 
 MAX_PAYLOAD_BYTES: Final = 262_144  # 256 KiB: the Step Functions payload quota
 _DEFAULT_TIMEOUT_MS: Final = 3_000  # Lambda's default function timeout
+_DEFAULT_MEMORY_MB: Final = 128  # Lambda's default memory size
 
 
 class TaskTimedOut(Exception):
@@ -110,26 +127,43 @@ class Invocation:
 
 
 class LambdaContext:
-    """The second argument of a Python Lambda handler, as the AWS runtime builds it."""
+    """The second argument of a Python Lambda handler, as the AWS runtime builds it.
 
-    def __init__(self, name: str, arn: str, request_id: str, timeline: Timeline, deadline: float) -> None:
+    ``memory_limit_in_mb`` is a string, as the runtime reads it from its environment; the log stream is named
+    after the invocation's date (on the clock in use), ``YYYY/MM/DD/[$LATEST]`` and a 32-digit hex id.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        arn: str,
+        request_id: str,
+        timeline: Timeline,
+        deadline: float,
+        *,
+        memory: int | None = None,
+        real: bool = False,
+    ) -> None:
         self.function_name = name
         self.function_version = "$LATEST"
         self.invoked_function_arn = arn
-        self.memory_limit_in_mb = "128"
+        self.memory_limit_in_mb = str(memory or _DEFAULT_MEMORY_MB)
         self.aws_request_id = request_id
         self.log_group_name = f"/aws/lambda/{name}"
-        self.log_stream_name = f"2024/01/01/[$LATEST]{request_id.replace('-', '')}"
+        day = time.strftime("%Y/%m/%d", time.gmtime(timeline.now))
+        self.log_stream_name = f"{day}/[$LATEST]{request_id.replace('-', '')}"
         self.identity = None
         self.client_context = None
         self._timeline = timeline
         self._deadline = deadline
+        self._real = real
 
     def get_remaining_time_in_millis(self) -> int:
-        """Milliseconds left before the invocation's deadline (on the run's clock)."""
+        """Milliseconds left before the invocation's deadline (on the clock in use)."""
         if self._deadline == NO_DEADLINE:
             return _DEFAULT_TIMEOUT_MS
-        return max(0, int((self._deadline - self._timeline.now) * 1000))
+        now = time.time() if self._real else self._timeline.now  # the real clock's timeline moves only between calls
+        return max(0, int((self._deadline - now) * 1000))
 
 
 def function_name(reference: str) -> str:
@@ -290,7 +324,7 @@ class _FunctionError:
         return self.payload().decode()
 
 
-def _call(fn: Callable[..., Any], event: Json, context: Callable[[], LambdaContext]) -> Any:
+def _call(fn: Callable[..., Any], event: Json, context: Callable[[], Any]) -> Any:
     if _wants_context(fn):
         return fn(event, context())
     return fn(event)
@@ -307,13 +341,16 @@ def invoke(
     deadline: float = NO_DEADLINE,
     request_id: str | Callable[[], str] | None = None,
     log_tail: bool = False,
+    memory: int | None = None,
+    given_context: object = None,
 ) -> Invocation:
     """Run handler *fn* on a copy of *event* as Lambda would; raise ``TaskTimedOut`` past *deadline*.
 
     On the virtual clock the handler's ``time.sleep`` advances *timeline* (see ``sfnkit.clock``); on the real
     clock a handler with a deadline runs in a worker thread that is abandoned when the deadline passes. A
     *request_id* given as a function is called only when the id is needed (the handler's context, an error
-    document, the log tail, ``Invocation.request_id``).
+    document, the log tail, ``Invocation.request_id``). A *given_context* is handed to the handler as it is;
+    otherwise a ``LambdaContext`` is built (with *memory* MB) when the handler takes one.
     """
     text: str | None = request_id if isinstance(request_id, str) else None
 
@@ -328,8 +365,10 @@ def invoke(
     except (_NotPlainJson, RecursionError):
         event_copy = json_copy(event)
 
-    def context() -> LambdaContext:
-        return LambdaContext(name, arn, rid(), timeline, deadline)
+    def context() -> Any:
+        if given_context is not None:
+            return given_context
+        return LambdaContext(name, arn, rid(), timeline, deadline, memory=memory, real=not clock.virtual)
 
     try:
         if clock.virtual:
@@ -373,7 +412,7 @@ def invoke(
 
 
 def _call_with_real_deadline(
-    fn: Callable[..., Any], event: Json, context: Callable[[], LambdaContext], timeline: Timeline, deadline: float
+    fn: Callable[..., Any], event: Json, context: Callable[[], Any], timeline: Timeline, deadline: float
 ) -> Any:
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sfnkit-lambda")
     future = pool.submit(_call, fn, event, context)
@@ -466,3 +505,132 @@ def invoke_output(invocation: Invocation, payload: Json) -> dict[str, Json]:
     output["SdkResponseMetadata"] = {"RequestId": rid}
     output["StatusCode"] = 200
     return output
+
+
+# --- the public push-model invoke: fn.invoke(event) --------------------------------------------------------------
+
+MAX_INVOKE_BYTES: Final = 6_291_456  # 6 MiB: Lambda's quota for a synchronous invocation's request and response
+_MAX_RESPONSE_BYTES: Final = 6_291_556  # the response's limit as Lambda's error message states it
+UNHANDLED: Final = "Unhandled"  # Lambda's FunctionError (X-Amz-Function-Error) for a function error
+
+
+@attrs.frozen
+class InvokeResult:
+    """What a synchronous Lambda ``Invoke`` answers: the payload, and whether it is a function error.
+
+    ``payload`` is the response payload's JSON value: what the handler returned (as it came back through JSON), or
+    for a function error the error document (``errorType``, ``errorMessage``...). ``raw`` is the payload's bytes
+    as Lambda sends them; ``function_error`` is ``"Unhandled"`` for a function error (boto3's ``FunctionError``),
+    else None.
+    """
+
+    payload: Json
+    raw: bytes = attrs.field(repr=False)
+    function_error: str | None
+    request_id: str
+
+    @property
+    def ok(self) -> bool:
+        """True unless the invocation ended in a function error (a raised exception, a timeout...)."""
+        return self.function_error is None
+
+    @property
+    def error_type(self) -> str | None:
+        """A function error's ``errorType`` (``"ValueError"``, ``"Sandbox.Timedout"``...), else None."""
+        if self.function_error is None or not isinstance(self.payload, dict):
+            return None
+        error_type = self.payload.get("errorType")
+        return error_type if isinstance(error_type, str) else None
+
+    @property
+    def error_message(self) -> str | None:
+        """A function error's ``errorMessage``, else None."""
+        if self.function_error is None or not isinstance(self.payload, dict):
+            return None
+        message = self.payload.get("errorMessage")
+        return message if isinstance(message, str) else None
+
+
+def _error_result(document: dict[str, Json], request_id: str) -> InvokeResult:
+    # the runtime's own errors are spelt by Lambda (Go): compact separators
+    raw = json.dumps(document, separators=(",", ":")).encode()
+    return InvokeResult(document, raw, UNHANDLED, request_id)
+
+
+def invoke_function(
+    fn: Callable[..., Any],
+    event: Json,
+    *,
+    name: str,
+    timeout: float | None = None,
+    memory: int | None = None,
+    context: object = None,
+    clock: ClockName | Clock = "virtual",
+    timeline: Timeline | None = None,
+    request_id: str | None = None,
+) -> InvokeResult:
+    """Invoke handler *fn* as Lambda's ``Invoke`` (RequestResponse) would, as the function *name*.
+
+    The event travels as JSON text (a value JSON cannot carry is refused, as boto3 would fail to send it); the
+    handler runs under the function's *timeout* (seconds, Lambda's default 3) on *clock*: past it the answer is
+    Lambda's ``Sandbox.Timedout`` function error. This is the executor's own :func:`invoke`, with a deadline of
+    the function's timeout instead of the Task's. A caller that keeps time (the SQS poller) passes its *timeline*:
+    the handler's virtual sleeps advance it.
+    """
+    try:
+        text = json.dumps(event, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise TypeError(
+            f"{name}.invoke(event): the event is not JSON ({exc}); Lambda receives JSON text, so pass dicts, lists, "
+            "strings, numbers, booleans and None (e.g. str() a datetime, list() a set)."
+        ) from None
+    if len(text.encode()) > MAX_INVOKE_BYTES:
+        raise ValueError(
+            f"{name}.invoke(event): the event is {len(text.encode())} bytes; Lambda refuses a synchronous request over "
+            f"{MAX_INVOKE_BYTES} bytes (RequestTooLargeException). Pass a reference (an S3 key) instead."
+        )
+    seconds = _DEFAULT_TIMEOUT_MS / 1000 if timeout is None else timeout
+    run_clock = make_clock(clock)
+    if timeline is None:
+        timeline = Timeline(run_clock.start())
+    rid = request_id if request_id is not None else str(uuid.uuid4())
+    try:
+        invocation = invoke(
+            fn,
+            json.loads(text),
+            name=name,
+            arn=lambda_arn(name),
+            clock=run_clock,
+            timeline=timeline,
+            deadline=timeline.now + seconds,
+            request_id=rid,
+            memory=memory,
+            given_context=context,
+        )
+    except TaskTimedOut:
+        # Lambda's answer for a function that ran past its timeout (seen on the managed Python runtimes)
+        return _error_result(
+            {
+                "errorType": "Sandbox.Timedout",
+                "errorMessage": f"RequestId: {rid} Error: Task timed out after {seconds:.2f} seconds",
+            },
+            rid,
+        )
+    raw = invocation.payload
+    if len(raw) > _MAX_RESPONSE_BYTES:
+        return _error_result(
+            {
+                "errorMessage": "Response payload size exceeded maximum allowed payload size "
+                f"({_MAX_RESPONSE_BYTES} bytes).",
+                "errorType": "Function.ResponseSizeTooLarge",
+            },
+            rid,
+        )
+    value = invocation.value
+    if value is _UNPARSED:
+        decoded = raw.decode("utf-8", errors="replace")
+        try:
+            value = json.loads(decoded)
+        except ValueError:
+            value = decoded  # a handler that returned bytes that are not JSON
+    return InvokeResult(value, raw, UNHANDLED if invocation.function_error else None, rid)
