@@ -408,6 +408,20 @@ def _multi(values: Mapping[str, str | Iterable[str]] | None, where: str) -> dict
     return out
 
 
+def _forwarding(domain: str, request_id: str, text: str | None) -> dict[str, list[str]]:
+    """The headers API Gateway adds to every request it passes on (its own host, the client, the trace)."""
+    headers = {
+        "Host": [domain],
+        "X-Amzn-Trace-Id": [f"Root=1-{request_id.replace('-', '')[:8]}-{request_id.replace('-', '')[8:32]}"],
+        "X-Forwarded-For": ["198.51.100.1"],
+        "X-Forwarded-Port": ["443"],
+        "X-Forwarded-Proto": ["https"],
+    }
+    if text is not None:
+        headers["Content-Length"] = [str(len(text.encode()))]
+    return headers
+
+
 def _request_time(seconds: float) -> str:
     return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
 
@@ -427,20 +441,22 @@ def api_gateway_event(
 ) -> dict[str, Json]:
     """A REST API (API Gateway v1) Lambda proxy event: the payload format version 1.0.
 
-    Absent headers, query strings, path parameters and stage variables are ``null``, as API Gateway sends them; a
-    repeated header or query parameter keeps its last value in the single-value map and all in ``multiValue*``.
+    The headers are yours over those API Gateway adds (``Host``, ``X-Forwarded-*``, ``X-Amzn-Trace-Id``); absent
+    query strings, path parameters and stage variables are ``null``, as API Gateway sends them; a repeated header
+    or query parameter keeps its last value in the single-value map and all in ``multiValue*``.
     """
-    multi_headers = _multi(headers, "api_gateway_event(headers=)")
     multi_query = _multi(query, "api_gateway_event(query=)")
     text, encoded = _body(body)
     api_id = _uid("api", stage)[:10].replace("-", "a")
     request_id = _uid("request", method, path, text, time)
+    domain = f"{api_id}.execute-api.{REGION}.amazonaws.com"
+    multi_headers = _forwarding(domain, request_id, text) | _multi(headers, "api_gateway_event(headers=)")
     return {
         "resource": resource if resource is not None else path,
         "path": path,
         "httpMethod": method,
-        "headers": {k: v[-1] for k, v in multi_headers.items()} if headers else None,
-        "multiValueHeaders": multi_headers if headers else None,
+        "headers": {k: v[-1] for k, v in multi_headers.items()},
+        "multiValueHeaders": multi_headers,
         "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} if query else None,
         "multiValueQueryStringParameters": multi_query if query else None,
         "pathParameters": dict(path_parameters) if path_parameters else None,
@@ -448,7 +464,7 @@ def api_gateway_event(
         "requestContext": {
             "accountId": ACCOUNT,
             "apiId": api_id,
-            "domainName": f"{api_id}.execute-api.{REGION}.amazonaws.com",
+            "domainName": domain,
             "domainPrefix": api_id,
             "extendedRequestId": base64.b64encode(request_id.encode()[:12]).decode(),
             "httpMethod": method,
@@ -500,11 +516,13 @@ def http_api_event(
     ``cookies``, ``queryStringParameters``, ``pathParameters``, ``stageVariables`` and ``body`` are left out when
     empty, as API Gateway leaves them out. ``route_key`` defaults to ``"<METHOD> <path>"``.
     """
-    multi_headers = _multi(headers, "http_api_event(headers=)")
     multi_query = _multi(query, "http_api_event(query=)")
     text, encoded = _body(body)
     api_id = _uid("http-api", stage)[:10].replace("-", "a")
-    request_id = base64.b64encode(_uid("request", method, path, text, time).encode()[:12]).decode()
+    trace = _uid("request", method, path, text, time)
+    request_id = base64.b64encode(trace.encode()[:12]).decode()
+    domain = f"{api_id}.execute-api.{REGION}.amazonaws.com"
+    multi_headers = _forwarding(domain, trace, text) | _multi(headers, "http_api_event(headers=)")
     route = route_key if route_key is not None else f"{method} {path}"
     lowered: dict[str, list[str]] = {}
     for name, values in multi_headers.items():
@@ -524,7 +542,7 @@ def http_api_event(
     event["requestContext"] = {
         "accountId": ACCOUNT,
         "apiId": api_id,
-        "domainName": f"{api_id}.execute-api.{REGION}.amazonaws.com",
+        "domainName": domain,
         "domainPrefix": api_id,
         "http": {
             "method": method,
