@@ -257,12 +257,13 @@ def _client(session: Any, endpoint_url: str | None) -> Any:
         import boto3
     except ImportError:
         raise ImportError("sfnkit.poll() talks to SQS through boto3: pip install 'sfnkit[aws]'") from None
-    if session is None:
-        session = boto3.session.Session()
-        if endpoint_url is not None and session.get_credentials() is None:
-            # a local endpoint (moto server, LocalStack) takes any credentials
-            session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
-    return session.client("sqs", endpoint_url=endpoint_url, region_name=session.region_name or REGION)
+    if session is not None:
+        return session.client("sqs", endpoint_url=endpoint_url, region_name=session.region_name or REGION)
+    default = boto3._get_default_session()  # what boto3.client() uses: its service models are loaded once
+    keys: dict[str, str] = {}
+    if endpoint_url is not None and default.get_credentials() is None:
+        keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}  # a local endpoint takes any
+    return default.client("sqs", endpoint_url=endpoint_url, region_name=default.region_name or REGION, **keys)
 
 
 def _call(what: str, call: Callable[[], Any]) -> Any:
