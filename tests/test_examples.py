@@ -23,20 +23,25 @@ SCRIPTS = sorted(
 
 
 @cache
-def printed(script: str) -> dict[str, Any]:
-    """The ASL a script prints first when run as ``python examples/<script>`` (a local run may follow it)."""
+def output(script: str) -> str:
+    """What a script prints when run as ``python examples/<script>``."""
     done = subprocess.run(
         [sys.executable, str(EXAMPLES / script)], capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, done.stderr
-    definition: dict[str, Any] = json.JSONDecoder().raw_decode(done.stdout)[0]
+    return done.stdout
+
+
+def printed(script: str) -> dict[str, Any]:
+    """The ASL a script prints first (a local run may follow it)."""
+    definition: dict[str, Any] = json.JSONDecoder().raw_decode(output(script))[0]
     return definition
 
 
 def test_there_are_examples():
     """The examples the core issue asks for are there."""
     assert {"dragons.py", "dragons_jsonata.py", "parallel_checks.py", "map_feeding.py", "retry_catch.py",
-            "wait_loop.py"} <= set(SCRIPTS)  # fmt: skip
+            "wait_loop.py", "orders_queue.py"} <= set(SCRIPTS)  # fmt: skip
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
@@ -112,3 +117,15 @@ def test_dragons_demo_runs_the_flow_locally(script: str) -> None:
     ).stdout
     assert "path:      ValidateDragon -> IsNew -> AddDragon -> NotifyInserted" in out
     assert "path:      ValidateDragon -> IsNew -> NotifyExists" in out
+
+
+def test_orders_queue_pull_flow():
+    """The pull flow: a producer fills the queue, sfnkit.poll drains it through a @lambda_fn and then through the
+    state machine; the two bad orders land in the dead-letter queue after three receives each."""
+    lines = output("orders_queue.py").splitlines()[-4:]
+    assert lines == [
+        "take_order: 10 received in 4 batches: 4 succeeded, 6 failed, 2 dead-lettered; 180 s of virtual time",
+        "  dead-letter queue: orders [3, 5]",
+        "FulfilOrder: 10 received in 3 batches: 4 succeeded, 6 failed, 2 dead-lettered",
+        "  dead-letter queue: orders [3, 5]",
+    ]
