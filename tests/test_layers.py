@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sfnkit.conditions", "sfnkit.states"),
     ("sfnkit.machine",),
     # the DSL and its builder (building reads the DSL and makes a StateMachine); validation (over ASL dicts)
-    ("sfnkit.dsl", "sfnkit.integrations", "sfnkit.validate"),
+    ("sfnkit.dsl", "sfnkit.integrations", "sfnkit.validate", "sfnkit.triggers"),
     ("sfnkit.build",),
     # back ends: free functions over the model
     ("sfnkit.asl.codec", "sfnkit.labels", "sfnkit.overlay"),
@@ -139,6 +139,7 @@ DELEGATES: frozenset[tuple[str, str, str]] = frozenset(
         ("sfnkit.machine", "_repr_mimebundle_", "sfnkit.render"),
         ("sfnkit.dsl", "_repr_mimebundle_", "sfnkit.build"),
         ("sfnkit.dsl", "_repr_mimebundle_", "sfnkit.render"),
+        ("sfnkit.dsl", "invoke", "sfnkit.lambdas"),  # LambdaStep.invoke: fn.invoke is lambdas.invoke_function
     }
 )
 
