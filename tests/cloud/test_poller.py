@@ -13,6 +13,7 @@ from moto import mock_aws
 
 import sfnkit
 from sfnkit import PollError, PollReport, lambda_fn, poll, sqs_trigger, workflow
+from sfnkit.clock import RealClock
 
 
 @pytest.fixture
@@ -317,6 +318,52 @@ def test_bad_calls_say_what_to_write(target, options, message):
 def test_trigger_declared_on_the_function_is_kept():
     """@lambda_fn(triggers=[...]) keeps the trigger values (deployment reads them too)."""
     assert take.triggers == (sqs_trigger("orders", batch_size=3),)
+
+
+def test_a_session_is_used_as_given(sqs):
+    """session= talks through that boto3 session (here, inside the active mock_aws)."""
+    url, _ = make_queue(sqs)
+    send(sqs, url, {"qty": 1})
+    assert poll(take, session=boto3.Session(region_name="us-east-1")).succeeded == 1
+
+
+def test_progress_true_prints_a_line_per_batch(sqs, capsys):
+    """progress=True writes the report to stderr after each batch."""
+    url, _ = make_queue(sqs)
+    send(sqs, url, {"qty": 1})
+    poll(take, progress=True)
+    assert capsys.readouterr().err == "sfnkit.poll: 1 received in 1 batches: 1 succeeded, 0 failed, 0 dead-lettered\n"
+
+
+class InstantRealClock(RealClock):
+    """The real clock's logic (SQS itself reveals failed messages) with sleeps that only move the timeline."""
+
+    def sleep(self, timeline, seconds):
+        timeline.now += max(seconds, 0)
+
+    def tick(self, timeline):
+        return timeline.now
+
+
+def test_on_the_real_clock_sqs_reveals_failed_messages(sqs):
+    """clock='real': the poller does not touch visibility, SQS itself makes a failed message visible again (at once,
+    with this queue's 0-second visibility timeout); the poller waits for its own record of the retry to lapse."""
+    url, dlq = make_queue(sqs, max_receives=2, visibility=0)
+    send(sqs, url, {"qty": -1})
+
+    @lambda_fn
+    def check(event):
+        if event["qty"] < 0:
+            raise ValueError("negative")
+
+    report = poll(workflow("Check", check), trigger=sqs_trigger("orders", batch_size=1), clock=InstantRealClock())
+    assert (report.received, report.failed, report.dead_lettered, report.seconds, len(bodies(sqs, dlq))) == (
+        2,
+        2,
+        1,
+        1.0,
+        1,
+    )
 
 
 def test_against_a_moto_server():
