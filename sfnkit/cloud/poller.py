@@ -110,7 +110,7 @@ def poll(
     handle, triggers, timeout = _consumer(target, trigger, run_options)
     if until != "drained" and not callable(until):
         raise PollError(f"poll(until={until!r}): pass 'drained' or a function of the PollReport that returns True")
-    report = _Tally()
+    report = PollReport()
     notify = _notifier(progress)
     run_clock = make_clock(clock)
     timeline = Timeline(run_clock.start())
@@ -126,9 +126,8 @@ def poll(
                     f"{timeout} seconds. Raise the queue's VisibilityTimeout (AWS advises six times the function's "
                     "timeout) or lower @lambda_fn(timeout=)."
                 )
-            _drain(client, queue, source, handle, run_clock, timeline, report, until, notify, started)
-    report.seconds = timeline.now - started
-    return report.freeze()
+            report = _drain(client, queue, source, handle, run_clock, timeline, report, until, notify, started)
+    return attrs.evolve(report, seconds=timeline.now - started)
 
 
 # --- the target --------------------------------------------------------------------------------------------
@@ -348,20 +347,6 @@ class _Queue:
 
 
 @attrs.define
-class _Tally:
-    received: int = 0
-    succeeded: int = 0
-    failed: int = 0
-    dead_lettered: int = 0
-    expired: int = 0
-    batches: int = 0
-    seconds: float = 0.0
-
-    def freeze(self) -> PollReport:
-        return PollReport(**attrs.asdict(self))
-
-
-@attrs.define
 class _Retry:
     """A delivery that failed: it reappears when its visibility timeout has passed."""
 
@@ -377,30 +362,37 @@ def _drain(
     handle: Handle,
     clock: Clock,
     timeline: Timeline,
-    report: _Tally,
+    report: PollReport,
     until: Until,
     notify: Callable[[PollReport], None] | None,
     started: float,
-) -> None:
+) -> PollReport:
+    """Run one trigger until its queue is drained (or *until* says stop); return *report* brought up to date."""
     from sfnkit.events import sqs_record_of
 
-    offset = time.time() - started  # the wall clock minus the run's clock, to age messages by their SentTimestamp
+    offset = time.time() - timeline.now  # the wall clock minus the run's clock, to age messages by their SentTimestamp
     retries: dict[str, _Retry] = {}
     # on the real clock SQS itself makes a failed message visible again: look a moment after it should have
     grace = 0.0 if clock.virtual else 1.0
-    while not (callable(until) and until(report.freeze())):
+    while not (callable(until) and until(report)):
         clock.tick(timeline)
         # a receive that may be the last waits a little on a remote queue, whose short polls can miss messages
-        batch = _gather(client, queue, trigger, clock, timeline, report, offset, 0 if retries else queue.wait)
+        batch, expired = _gather(client, queue, trigger, clock, timeline, offset, 0 if retries else queue.wait)
+        if expired:
+            report = attrs.evolve(report, expired=report.expired + expired)
         if batch:
             received_at = timeline.now  # the visibility timeout runs from the receive
             records = [sqs_record_of(message, queue_arn=queue.arn) for message in batch]
-            report.batches += 1
-            report.received += len(batch)
             failed = handle(records, timeline, clock, trigger.report_batch_item_failures)
             queue.delete(client, [m["ReceiptHandle"] for m in batch if m["MessageId"] not in failed])
-            report.succeeded += len(batch) - len(failed)
-            report.failed += len(failed)
+            report = attrs.evolve(
+                report,
+                received=report.received + len(batch),
+                succeeded=report.succeeded + len(batch) - len(failed),
+                failed=report.failed + len(failed),
+                batches=report.batches + 1,
+                seconds=timeline.now - started,
+            )
             for message in batch:
                 if message["MessageId"] in failed:
                     count = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
@@ -409,11 +401,10 @@ def _drain(
                         message["ReceiptHandle"], received_at + queue.visibility_timeout + grace, last
                     )
             if notify is not None:
-                report.seconds = timeline.now - started
-                notify(report.freeze())
+                notify(report)
             continue
         if not retries:
-            return  # drained: nothing visible, nothing of ours awaiting another try
+            return report  # drained: nothing visible, nothing of ours awaiting another try
         due = min(retry.visible_at for retry in retries.values())
         if due > timeline.now:
             clock.sleep(timeline, due - timeline.now)
@@ -421,8 +412,10 @@ def _drain(
             if retry.visible_at <= timeline.now:
                 if clock.virtual:
                     queue.reveal(client, retry.receipt)  # its visibility timeout has passed on the virtual clock
-                report.dead_lettered += retry.last  # SQS moves it to the dead-letter queue when next received
+                if retry.last:  # SQS moves it to the dead-letter queue when it is next received
+                    report = attrs.evolve(report, dead_lettered=report.dead_lettered + 1)
                 del retries[message_id]
+    return report
 
 
 def _gather(
@@ -431,13 +424,13 @@ def _gather(
     trigger: SqsTrigger,
     clock: Clock,
     timeline: Timeline,
-    report: _Tally,
     offset: float,
     wait: int,
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], int]:
     """Receive up to ``batch_size`` messages (several receives of at most 10), waiting up to the batching window
-    for a batch to fill; messages past the retention period are dropped, as SQS drops them."""
+    for a batch to fill; messages past the retention period are dropped, as SQS drops them (and counted)."""
     batch: list[dict[str, Any]] = []
+    expired = 0
     waited = False
     while len(batch) < trigger.batch_size:
         messages = queue.receive(client, min(_RECEIVE_MAX, trigger.batch_size - len(batch)), 0 if batch else wait)
@@ -452,10 +445,10 @@ def _gather(
             age = timeline.now + offset - sent  # the run's now, on the wall clock's scale
             if age > queue.retention:
                 queue.delete(client, [message["ReceiptHandle"]])
-                report.expired += 1
+                expired += 1
             else:
                 batch.append(message)
-    return batch
+    return batch, expired
 
 
 def _notifier(progress: bool | Callable[[PollReport], None]) -> Callable[[PollReport], None] | None:
