@@ -433,13 +433,8 @@ def _gather(
     expired = 0
     waited = False
     while len(batch) < trigger.batch_size:
-        messages = queue.receive(client, min(_RECEIVE_MAX, trigger.batch_size - len(batch)), 0 if batch else wait)
-        if not messages:
-            if batch and trigger.batching_window and not waited:
-                clock.sleep(timeline, trigger.batching_window)  # Lambda waits up to the window for a full batch
-                waited = True
-                continue
-            break
+        asked = min(_RECEIVE_MAX, trigger.batch_size - len(batch))
+        messages = queue.receive(client, asked, 0 if batch else wait)
         for message in messages:
             sent = int(message.get("Attributes", {}).get("SentTimestamp", "0")) / 1000
             age = timeline.now + offset - sent  # the run's now, on the wall clock's scale
@@ -448,6 +443,11 @@ def _gather(
                 expired += 1
             else:
                 batch.append(message)
+        if len(messages) < asked:  # the queue had no more to give just now
+            if not batch or not trigger.batching_window or waited:
+                break
+            clock.sleep(timeline, trigger.batching_window)  # Lambda waits up to the window for a full batch
+            waited = True
     return batch, expired
 
 
