@@ -40,6 +40,7 @@ from sfnkit.clock import (
 )
 
 __all__ = [
+    "DEFAULT_TIMEOUT_SECONDS",
     "MAX_INVOKE_BYTES",
     "MAX_PAYLOAD_BYTES",
     "UNHANDLED",
@@ -60,7 +61,8 @@ __all__ = [
 ]
 
 MAX_PAYLOAD_BYTES: Final = 262_144  # 256 KiB: the Step Functions payload quota
-_DEFAULT_TIMEOUT_MS: Final = 3_000  # Lambda's default function timeout
+DEFAULT_TIMEOUT_SECONDS: Final = 3  # Lambda's default function timeout
+_DEFAULT_TIMEOUT_MS: Final = DEFAULT_TIMEOUT_SECONDS * 1000
 _DEFAULT_MEMORY_MB: Final = 128  # Lambda's default memory size
 
 
@@ -589,7 +591,7 @@ def invoke_function(
             f"{name}.invoke(event): the event is {len(text.encode())} bytes; Lambda refuses a synchronous request over "
             f"{MAX_INVOKE_BYTES} bytes (RequestTooLargeException). Pass a reference (an S3 key) instead."
         )
-    seconds = _DEFAULT_TIMEOUT_MS / 1000 if timeout is None else timeout
+    seconds = DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
     run_clock = make_clock(clock)
     if timeline is None:
         timeline = Timeline(run_clock.start())

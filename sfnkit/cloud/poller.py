@@ -138,12 +138,17 @@ def _consumer(
 ) -> tuple[Handle, tuple[SqsTrigger, ...], int | None]:
     """How to hand a batch to *target*, the triggers to run, and the function timeout to check them against."""
     from sfnkit.dsl import LambdaStep
+    from sfnkit.lambdas import DEFAULT_TIMEOUT_SECONDS
     from sfnkit.machine import StateMachine
 
     given = (trigger if isinstance(trigger, SqsTrigger) else sqs_trigger(trigger),) if trigger is not None else ()
     if isinstance(target, StateMachine):
         if not given:
             raise PollError("poll(machine) needs the queue it reads: poll(machine, trigger=sqs_trigger('orders'))")
+        if run_options and "clock" in run_options:
+            raise PollError(
+                "poll(run_options={'clock': ...}): the executions run on the poller's clock; pass poll(clock=)"
+            )
         return _machine_handler(target, dict(run_options or {})), given, None
     if run_options:
         raise PollError("poll(run_options=...) is for a state machine target; a function runs as Lambda runs it")
@@ -154,13 +159,13 @@ def _consumer(
                 f"{target!r} has no trigger to poll: declare one, @lambda_fn(triggers=[sfnkit.sqs_trigger('orders')]), "
                 "or pass poll(fn, trigger=sfnkit.sqs_trigger('orders'))"
             )
-        timeout = target.timeout if target.timeout is not None else 3
+        timeout = target.timeout if target.timeout is not None else DEFAULT_TIMEOUT_SECONDS
         return _function_handler(target.fn, target.function_name, timeout, target.memory), triggers, timeout
     if callable(target):
         if not given:
             raise PollError("poll(handler) needs the queue it reads: poll(handler, trigger=sqs_trigger('orders'))")
         name = getattr(target, "__name__", "handler")
-        return _function_handler(target, name, 3, None), given, 3
+        return _function_handler(target, name, DEFAULT_TIMEOUT_SECONDS, None), given, DEFAULT_TIMEOUT_SECONDS
     raise PollError(f"poll() runs a @lambda_fn, a handler function or a StateMachine; got {target!r}")
 
 

@@ -306,8 +306,9 @@ def test_missing_queue_says_where_to_create_it(sqs):
         (42, {"trigger": "q"}, "poll\\(\\) runs a @lambda_fn"),
         (take, {"until": "empty"}, "pass 'drained' or a function"),
         (take, {"run_options": {"seed": 1}}, "for a state machine target"),
+        (workflow("W", take), {"trigger": "q", "run_options": {"clock": "real"}}, r"pass poll\(clock=\)"),
     ],
-    ids=["no-trigger", "handler-without-queue", "not-a-target", "bad-until", "run-options-on-function"],
+    ids=["no-trigger", "handler-without-queue", "not-a-target", "bad-until", "run-options-on-function", "run-clock"],
 )
 def test_bad_calls_say_what_to_write(target, options, message):
     """poll() refuses what it cannot run, saying what to write instead."""
