@@ -373,21 +373,20 @@ def _drain(
     started: float,
 ) -> PollReport:
     """Run one trigger until its queue is drained (or *until* says stop); return *report* brought up to date."""
-    from sfnkit.events import sqs_record_of
-
     offset = time.time() - timeline.now  # the wall clock minus the run's clock, to age messages by their SentTimestamp
     retries: dict[str, _Retry] = {}
+    held: list[dict[str, Any]] = []  # received, but past what one invocation's payload may carry: the next batch
     # on the real clock SQS itself makes a failed message visible again: look a moment after it should have
     grace = 0.0 if clock.virtual else 1.0
     while not (callable(until) and until(report)):
         clock.tick(timeline)
         # a receive that may be the last waits a little on a remote queue, whose short polls can miss messages
-        batch, expired = _gather(client, queue, trigger, clock, timeline, offset, 0 if retries else queue.wait)
+        batch, expired = _gather(client, queue, trigger, clock, timeline, offset, 0 if retries else queue.wait, held)
         if expired:
             report = attrs.evolve(report, expired=report.expired + expired)
         if batch:
             received_at = timeline.now  # the visibility timeout runs from the receive
-            records = [sqs_record_of(message, queue_arn=queue.arn) for message in batch]
+            batch, records, held = _fit(batch, queue.arn)
             failed = handle(records, timeline, clock, trigger.report_batch_item_failures)
             queue.delete(client, [m["ReceiptHandle"] for m in batch if m["MessageId"] not in failed])
             report = attrs.evolve(
@@ -431,10 +430,12 @@ def _gather(
     timeline: Timeline,
     offset: float,
     wait: int,
+    held: list[dict[str, Any]],
 ) -> tuple[list[dict[str, Any]], int]:
     """Receive up to ``batch_size`` messages (several receives of at most 10), waiting up to the batching window
-    for a batch to fill; messages past the retention period are dropped, as SQS drops them (and counted)."""
-    batch: list[dict[str, Any]] = []
+    for a batch to fill, after the messages *held* from the last one; messages past the retention period are
+    dropped, as SQS drops them (and counted)."""
+    batch = list(held)
     expired = 0
     waited = False
     while len(batch) < trigger.batch_size:
@@ -454,6 +455,23 @@ def _gather(
             clock.sleep(timeline, trigger.batching_window)  # Lambda waits up to the window for a full batch
             waited = True
     return batch, expired
+
+
+def _fit(
+    batch: list[dict[str, Any]], queue_arn: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The messages (and their records) whose event fits Lambda's 6 MB invocation payload, and those left over
+    for the next batch (Lambda's poller, too, sends a batch once its payload would pass 6 MB)."""
+    from sfnkit.events import sqs_record_of
+    from sfnkit.lambdas import MAX_INVOKE_BYTES
+
+    records = [sqs_record_of(message, queue_arn=queue_arn) for message in batch]
+    size = len('{"Records": []}')
+    for count, record in enumerate(records):
+        size += len(json.dumps(record)) + 2 * (count > 0)  # ", " between records
+        if size > MAX_INVOKE_BYTES and count:
+            return batch[:count], records[:count], batch[count:]
+    return batch, records, []
 
 
 def _notifier(progress: bool | Callable[[PollReport], None]) -> Callable[[PollReport], None] | None:

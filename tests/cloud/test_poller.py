@@ -251,6 +251,14 @@ def test_batching_window_waits_for_a_full_batch(sqs):
     assert (report.batches, report.seconds) == (1, 5.0)
 
 
+def test_a_batch_stops_short_of_six_megabytes(sqs):
+    """Lambda's invocation payload is at most 6 MB: big messages split into smaller batches, none lost."""
+    url, _ = make_queue(sqs)
+    send(sqs, url, *({"n": n, "qty": 1, "pad": "x" * 900_000} for n in range(8)))
+    report = poll(take, trigger=sqs_trigger("orders", batch_size=10))
+    assert ([len(e["Records"]) for e in seen], report.succeeded, count(sqs, url)) == ([6, 2], 8, 0)
+
+
 def test_fifo_queue(sqs):
     """A FIFO queue's records carry the message group; the order within a group is kept."""
     url, _ = make_queue(sqs, "jobs.fifo", fifo=True)
