@@ -17,6 +17,7 @@ in a JSONPath workflow and as ``{"name": "{% $states.input.dragon.name %}"}`` in
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Generic, ParamSpec, TypeVar, overload
@@ -24,6 +25,7 @@ from typing import Any, Final, Generic, ParamSpec, TypeVar, overload
 import attrs
 
 from sfnkit.conditions import Condition, Path, Predicate, as_condition
+from sfnkit.deploy_options import DeployOptions
 from sfnkit.errors import DefinitionError
 from sfnkit.frozen import sparse
 from sfnkit.states import ABSENT, Retrier
@@ -510,6 +512,7 @@ class LambdaStep(_Retryable, Generic[P, R]):
     memory: int | None = None
     description: str | None = None
     timeout: int | None = None
+    deploy: DeployOptions | None = None  # how sfnkit.deploy ships the function (runtime, environment...)
 
     def __attrs_post_init__(self) -> None:
         # Look like the function (help(), inspect.signature, pickling by reference).
@@ -589,6 +592,10 @@ def lambda_fn(
     heartbeat: int | None = None,
     memory: int | None = None,
     description: str | None = None,
+    environment: Mapping[str, str] | None = None,
+    requirements: str | os.PathLike[str] | Sequence[str] | None = None,
+    runtime: str | None = None,
+    architecture: str | None = None,
     **fields: Json,
 ) -> Callable[[Callable[P, R]], LambdaStep[P, R]]: ...
 
@@ -605,6 +612,10 @@ def lambda_fn(
     heartbeat: int | None = None,
     memory: int | None = None,
     description: str | None = None,
+    environment: Mapping[str, str] | None = None,
+    requirements: str | os.PathLike[str] | Sequence[str] | None = None,
+    runtime: str | None = None,
+    architecture: str | None = None,
     **fields: Json,
 ) -> LambdaStep[P, R] | Callable[[Callable[P, R]], LambdaStep[P, R]]:
     """Make a Python function a Lambda Task step; it stays callable as before.
@@ -615,6 +626,10 @@ def lambda_fn(
     timeout when deployed, with ``memory`` and ``description``). The other keyword arguments are the Task's I/O
     fields: ``input_path``, ``parameters``/``arguments`` (the event the function receives), ``result_selector``,
     ``result_path``, ``output_path``, ``output``, ``assign``, ``comment``, ``credentials``.
+
+    For ``sfnkit.deploy``: ``environment`` (variables), ``requirements`` (pip requirement strings, or the path of a
+    requirements file, installed as wheels for the Lambda platform), ``runtime`` (``"python3.12"`` by default) and
+    ``architecture`` (``"x86_64"`` or ``"arm64"``).
 
     **The next state receives exactly what the function returned**, locally and on AWS. ASL (JSONPath)::
 
@@ -641,6 +656,8 @@ def lambda_fn(
     if heartbeat is not None:
         options["heartbeat_seconds"] = heartbeat
     given, dynamic = _lambda_fields(options, {})  # a misspelt option fails at the decorator line
+    shipping = DeployOptions.of(environment=environment, requirements=requirements, runtime=runtime,
+                                architecture=architecture)  # fmt: skip
     retriers, catches = _retriers(retry), _catches(catch)
 
     def decorate(function: Callable[P, R]) -> LambdaStep[P, R]:
@@ -671,6 +688,7 @@ def lambda_fn(
             memory=memory,
             description=description,
             timeout=timeout,
+            deploy=shipping,
         )
 
     if fn is not None:
