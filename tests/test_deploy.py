@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -149,8 +149,8 @@ def test_dry_run_plans_without_mutating(session):
 def test_destroy_removes_only_what_deploy_created(session):
     """destroy deletes the tagged functions, layer, roles and machine; a foreign function with no tag stays."""
     iam = session.client("iam")
-    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                              "Principal": {"Service": "lambda.amazonaws.com"}}]})  # fmt: skip
+    statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
     role = iam.create_role(RoleName="foreign", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
     lam = session.client("lambda")
     lam.create_function(FunctionName="Foreign", Runtime="python3.12", Role=role, Handler="x.handler",
@@ -192,7 +192,7 @@ def test_name_taken_by_a_foreign_function(session):
 def _fail(code: str, message: str, status: int = 400) -> Any:
     class Response:
         status_code = status
-        headers: dict[str, str] = {}
+        headers: ClassVar[dict[str, str]] = {}
 
     def hook(**_: Any) -> Any:
         return Response(), {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}

@@ -85,7 +85,7 @@ class Deployment:
         if self._want.machine.type == "EXPRESS":
             started = aws.call(
                 "stepfunctions", "start_sync_execution", where, stateMachineArn=self.state_machine_arn, input=text,
-                **({"name": name} if name else {}),
+                **({"name": name} if name else {}),  # type: ignore[arg-type]
             )  # fmt: skip
             return execution_from_aws(started, [], self.machine)
         started = aws.call(
@@ -103,7 +103,7 @@ class Deployment:
             aws.sleep(poll)
             waited += poll
         events: list[dict[str, Any]] = []
-        token: dict[str, str] = {}
+        token: dict[str, Any] = {}
         while True:
             page = aws.call("stepfunctions", "get_execution_history", f"execution {arn}", executionArn=arn, **token)
             events.extend(page["events"])

@@ -128,7 +128,7 @@ def _task_grants(name: str, state: Mapping[str, Json], arns: Arns) -> list[Grant
     request, dynamic = _request(state)
     base = re.sub(r"\.(sync(:2)?|waitForTaskToken)$", "", resource)
     sync = resource.endswith((".sync", ".sync:2"))
-    if resource.startswith(f"arn:{arns.partition}:lambda:") or ":lambda:" in resource and ":function:" in resource:
+    if ":lambda:" in resource and ":function:" in resource:  # a Lambda ARN as the Resource (the legacy form)
         fn = arns.function(resource)
         return [Grant(name, ("lambda:InvokeFunction",), (fn, f"{fn}:*"))]
     match base.split(":::", 1)[-1] if ":::" in base else "":
@@ -168,14 +168,14 @@ def _task_grants(name: str, state: Mapping[str, Json], arns: Arns) -> list[Grant
                 grants.append(
                     _grant(
                         name, ("states:DescribeExecution", "states:StopExecution"), executions, late, "StateMachineArn"
-                    )  # fmt: skip
+                    )
                 )
                 grants.append(
                     Grant(
                         name,
                         ("events:PutTargets", "events:PutRule", "events:DescribeRule"),
                         (arns.arn("events", f"rule/{_SYNC_RULE}"),),
-                    )  # fmt: skip
+                    )
                 )
             return grants
         case "events:putEvents":
@@ -217,9 +217,9 @@ def state_machine_grants(
                    "logs:DescribeResourcePolicies", "logs:DescribeLogGroups")  # fmt: skip
         grants.append(Grant("(logging)", actions, ("*",), Wildcard("(logging)", "logs:*LogDelivery", "AWS requires *")))
     if tracing:
-        actions = ("xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+        tracing_actions = ("xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
                    "xray:GetSamplingTargets")  # fmt: skip
-        grants.append(Grant("(tracing)", actions, ("*",), Wildcard("(tracing)", "xray:*", "AWS requires *")))
+        grants.append(Grant("(tracing)", tracing_actions, ("*",), Wildcard("(tracing)", "xray:*", "AWS requires *")))
     return grants, unknown
 
 

@@ -255,7 +255,7 @@ def _installed_files(distribution: importlib.metadata.Distribution) -> dict[str,
         parts = path.parts
         if parts[0] == ".." or any(part in _SKIP_DIRS or part == "tests" for part in parts[:-1]):
             continue
-        if path.suffix in (".pyc", ".pyo") or parts[0].endswith(".dist-info") and parts[-1] == "RECORD":
+        if path.suffix in (".pyc", ".pyo") or (parts[0].endswith(".dist-info") and parts[-1] == "RECORD"):
             continue
         located = Path(str(distribution.locate_file(path)))
         if located.is_file():

@@ -40,7 +40,7 @@ def _sub(value: Json) -> Json:
 
 
 def _pascal(value: Json) -> Json:
-    """The API's camelCase keys as CloudFormation's PascalCase (``includeExecutionData`` -> ``IncludeExecutionData``)."""
+    """The API's camelCase keys in CloudFormation's PascalCase (``level`` -> ``Level``)."""
     if isinstance(value, dict):
         return {key[:1].upper() + key[1:]: _pascal(item) for key, item in value.items()}
     if isinstance(value, list):
