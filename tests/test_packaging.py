@@ -37,7 +37,8 @@ def test_zip_is_deterministic():
     first = deterministic_zip({"b.py": b"b", "a/x.py": b"x"})
     second = deterministic_zip({"a/x.py": b"x", "b.py": b"b"})
     infos = zipfile.ZipFile(io.BytesIO(first)).infolist()
-    assert (first == second, [i.filename for i in infos], {i.date_time for i in infos}, {i.external_attr >> 16 for i in infos}) == (
+    modes = {info.external_attr >> 16 for info in infos}
+    assert (first == second, [i.filename for i in infos], {i.date_time for i in infos}, modes) == (
         True, ["a/x.py", "b.py"], {(1980, 1, 1, 0, 0, 0)}, {0o100644}
     )  # fmt: skip
 
@@ -147,7 +148,7 @@ def _wheel(folder: Path) -> None:
     files = {
         "tinydep/__init__.py": b"VALUE = 42\n",
         "tinydep-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: tinydep\nVersion: 1.0\n",
-        "tinydep-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        "tinydep-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
         "tinydep-1.0.dist-info/RECORD": b"",
     }
     (folder / "tinydep-1.0-py3-none-any.whl").write_bytes(deterministic_zip(files))
