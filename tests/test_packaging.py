@@ -102,24 +102,33 @@ print(json.dumps(sfnkit_handler.handler(json.loads(sys.argv[3]), Context())))
 """
 
 
+@pytest.fixture(scope="module")
+def downloaded() -> dict[str, tuple[bytes, bytes]]:
+    """Deploy the orders flow to moto once; each function's code and its layer, read back (function -> zips)."""
+    with pytest.MonkeyPatch.context() as patch, moto.mock_aws():
+        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        session = boto3.Session(region_name="us-east-1")
+        sfnkit.deploy(orders, session=session)
+        found = {}
+        for function in orders.lambdas:
+            config = session.client("lambda").get_function(FunctionName=function)["Configuration"]
+            code, sha = _moto_code(function)
+            assert sha == config["CodeSha256"]  # the bytes are those the API describes
+            found[function] = (code, _moto_layer(config["Layers"][0]["Arn"]))
+        return found
+
+
 @pytest.mark.parametrize(
     ("function", "event"),
     [("Price", EVENT), ("TagItem", {"price": 30}), ("Approve", {"total": 75})],
     ids=["price", "tag-item-with-context", "approve"],
 )
-def test_deployed_code_runs_alone_in_a_fresh_interpreter(monkeypatch, tmp_path, function, event):
+def test_deployed_code_runs_alone_in_a_fresh_interpreter(downloaded, monkeypatch, tmp_path, function, event):
     """Each function's code and layer, read back from moto and unpacked into an empty folder, import and return what
     the local run returns, in `python -I -S` with only that folder (no site-packages) on its path."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("CURRENCY", "EUR")  # Lambda sets the function's environment; the runner inherits it
-    with moto.mock_aws():
-        session = boto3.Session(region_name="us-east-1")
-        sfnkit.deploy(orders, session=session)
-        config = session.client("lambda").get_function(FunctionName=function)["Configuration"]
-        code, sha = _moto_code(function)
-        layer = _moto_layer(config["Layers"][0]["Arn"])
-    assert sha == config["CodeSha256"]
+    code, layer = downloaded[function]
     unpack(code, tmp_path / "task")
     unpack(layer, tmp_path / "opt")
     done = subprocess.run(

@@ -6,6 +6,7 @@ AWS errors into ``DeployError`` naming the resource, the error code and what to 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -52,7 +53,7 @@ class Aws:
         import time
 
         self.session = session if session is not None else boto3.Session(region_name=region)
-        self.region: str = region or self.session.region_name or ""
+        self.region: str = region or self.session.region_name or os.environ.get("AWS_REGION", "")
         if not self.region:
             raise DeployError("no AWS region: pass region= or set AWS_REGION (or AWS_DEFAULT_REGION)")
         self.endpoint_url = endpoint_url
