@@ -232,6 +232,50 @@ def test_given_role_arn_creates_no_role(session):
     assert ("CreateRole" in calls.mutating(), set(deployment.role_arns.values())) == (False, {role})
 
 
+@pytest.mark.parametrize(
+    ("operation", "code", "message", "expected"),
+    [
+        ("iam.CreateRole", "EntityAlreadyExists", "Role with name Approve-role already exists.",
+         r"CreateRole on IAM role Approve-role failed with EntityAlreadyExists.*\n.*choose another prefix="),
+        ("lambda.CreateFunction", "InvalidParameterValueException",
+         "The role defined for the function cannot be assumed by Lambda.",
+         r"CreateFunction on Lambda function Approve failed with .*\n.*give role_arn= a role whose trust policy "
+         r"lets lambda.amazonaws.com assume it"),
+        ("sfn.CreateStateMachine", "AccessDeniedException", "User is not authorized to perform states:CreateStateMachine",
+         r"CreateStateMachine on state machine Orders failed with AccessDeniedException.*\n.*grant them "
+         r"states:CreateStateMachine"),
+    ],
+    ids=["name-taken", "role-not-assumable", "access-denied"],
+)  # fmt: skip
+def test_aws_errors_say_what_to_do(session, operation, code, message, expected):
+    """AWS's refusals become DeployErrors with the operation, the resource, the code and what to do."""
+    session.events.register(f"before-call.{operation}", _fail(code, message))
+    with pytest.raises(DeployError, match=expected) as error:
+        sfnkit.deploy(orders, session=session, sleep=lambda seconds: None)
+    assert error.value.code == code
+
+
+def test_deploy_waits_until_functions_are_active(session):
+    """A function still Pending is polled (with the injected sleep) before the state machine refers to it."""
+    pending = [2]
+    slept: list[float] = []
+
+    def describe(**_: Any) -> Any:
+        if pending[0]:
+            pending[0] -= 1
+
+            class Response:
+                status_code = 200
+                headers: ClassVar[dict[str, str]] = {}
+
+            return Response(), {"State": "Pending", "LastUpdateStatus": "InProgress"}
+        return None
+
+    session.events.register("before-call.lambda.GetFunctionConfiguration", describe)
+    sfnkit.deploy(orders, session=session, sleep=slept.append)
+    assert slept == [1.0, 1.0]
+
+
 def test_throttling_is_retried_with_back_off(session):
     """Throttled calls are retried after growing pauses (the injected sleep), then the deploy succeeds."""
     slept: list[float] = []
@@ -281,6 +325,7 @@ def test_start_execution_returns_an_execution_like_a_local_run(session):
         remote = deployment.start_execution({"x": 1}, name="first", poll=0.01)
     local = sfnkit.run(passes, {"x": 1})
     assert (remote.status, remote.output, remote.path, remote.name) == (local.status, local.output, local.path, "first")
+    assert "label=<<B>First</B>" in remote.render().source or "First" in remote.render().source
 
 
 def test_no_region_is_a_clear_error(monkeypatch):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -138,7 +139,7 @@ def observe(aws: Aws, want: Desired) -> Observed:
         trust = found["Role"].get("AssumeRolePolicyDocument")
         roles[role.name] = (
             _tag_dict(found["Role"].get("Tags")),
-            json.loads(trust) if isinstance(trust, str) else trust,
+            json.loads(urllib.parse.unquote(trust)) if isinstance(trust, str) else trust,  # IAM URL-encodes it
             None if policy is None else policy["PolicyDocument"],
         )
     functions: dict[str, tuple[dict[str, str], dict[str, Json]] | None] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -49,7 +49,7 @@ class Report:
         lines += [f"no policy generated for {what}: grant it to the state machine's role" for what in self.unknown]
         return "\n".join(lines)
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[Change]:
         return iter(self.changes)
 
 
