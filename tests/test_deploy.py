@@ -241,7 +241,7 @@ def test_given_role_arn_creates_no_role(session):
          "The role defined for the function cannot be assumed by Lambda.",
          r"CreateFunction on Lambda function Approve failed with .*\n.*give role_arn= a role whose trust policy "
          r"lets lambda.amazonaws.com assume it"),
-        ("sfn.CreateStateMachine", "AccessDeniedException", "User is not authorized to perform states:CreateStateMachine",
+        ("sfn.CreateStateMachine", "AccessDeniedException", "User may not perform states:CreateStateMachine",
          r"CreateStateMachine on state machine Orders failed with AccessDeniedException.*\n.*grant them "
          r"states:CreateStateMachine"),
     ],
