@@ -335,3 +335,11 @@ def test_no_region_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     with pytest.raises(DeployError, match="pass region= or set AWS_REGION"):
         sfnkit.deploy(passes)
+
+
+def test_function_name_that_lambda_refuses(session):
+    """A prefix that makes a function name longer than Lambda's 64 characters is refused before any call."""
+    calls = Calls(session)
+    with pytest.raises(DeployError, match=r"cannot create Lambda function 'x{60}Price': a function name is 1-64"):
+        sfnkit.deploy(orders, session=session, prefix="x" * 60, sleep=no_sleep)
+    assert calls.mutating() == []

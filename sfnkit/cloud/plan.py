@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
@@ -36,6 +37,7 @@ __all__ = [
 Json = Any
 TAG: Final = "sfnkit:workflow"  # every resource deploy creates carries it; destroy removes only what carries it
 _MAX_FUNCTION_TIMEOUT: Final = 900
+_FUNCTION_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 Action = Literal["create", "update", "unchanged"]
 
 
@@ -174,9 +176,11 @@ def desired(
     workflow = f"{prefix}{machine.name}"
     names = {local: f"{prefix}{local}" for local in machine.lambdas}
     for local, deployed in names.items():
-        if len(deployed) > 64:
+        if not _FUNCTION_NAME.fullmatch(deployed):
             raise DeployError(
-                f"function {deployed!r} is longer than Lambda's 64 characters; shorten prefix= or {local}"
+                f"cannot create Lambda function {deployed!r}: a function name is 1-64 letters, digits, - and _ "
+                f"(an ARN names an existing function); give @lambda_fn {local} such a function_name=, or a "
+                "shorter prefix="
             )
     function_arns = {deployed: arns.arn("lambda", f"function:{deployed}") for deployed in names.values()}
     arns = attrs.evolve(arns, functions=function_arns)
