@@ -343,3 +343,42 @@ def test_function_name_that_lambda_refuses(session):
     with pytest.raises(DeployError, match=r"cannot create Lambda function 'x{60}Price': a function name is 1-64"):
         sfnkit.deploy(orders, session=session, prefix="x" * 60, sleep=no_sleep)
     assert calls.mutating() == []
+
+
+def _solo(**changes: Any) -> Any:
+    import attrs
+    from deploy_flows import price
+
+    return sfnkit.workflow("Solo", attrs.evolve(price, **changes) if changes else price)
+
+
+def test_changed_memory_updates_only_the_configuration(session):
+    """A decorator's memory= changed: one UpdateFunctionConfiguration, no upload, the state machine unchanged."""
+    sfnkit.deploy(_solo(), session=session, sleep=no_sleep)
+    calls = Calls(session)
+    again = sfnkit.deploy(_solo(memory=512), session=session, sleep=no_sleep)
+    config = session.client("lambda").get_function_configuration(FunctionName="Price")
+    assert (calls.mutating(), [str(c) for c in again.report if c.action != "unchanged"], config["MemorySize"]) == (
+        ["UpdateFunctionConfiguration"],
+        ["update    function Price (MemorySize)"],
+        512,
+    )
+
+
+def test_changed_architecture_uploads_the_code_again(session):
+    """A new architecture goes with the code (UpdateFunctionCode's Architectures), as the Lambda API takes it."""
+    from deploy_flows import price
+
+    sfnkit.deploy(_solo(), session=session, sleep=no_sleep)
+    calls = Calls(session)
+    sent: list[Any] = []
+    session.events.register("before-call.lambda.UpdateFunctionCode", lambda params, **_: sent.append(params["body"]))
+    sfnkit.deploy(_solo(deploy=attrs_evolve(price.deploy, architecture="arm64")), session=session, sleep=no_sleep)
+    # moto keeps the old architecture on UpdateFunctionCode, so the request itself is checked
+    assert (calls.mutating(), json.loads(sent[0])["Architectures"]) == (["UpdateFunctionCode"], ["arm64"])
+
+
+def attrs_evolve(value: Any, **changes: Any) -> Any:
+    import attrs
+
+    return attrs.evolve(value, **changes)
