@@ -9,7 +9,6 @@ that was interrupted completes when run again. boto3 is imported only when a dep
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -235,7 +234,7 @@ def destroy(
     """
     from sfnkit.cloud.aws import Aws, remove
 
-    aws = Aws(session, region=region, endpoint_url=endpoint_url, sleep=sleep or time.sleep)
+    aws = Aws(session, region=region, endpoint_url=endpoint_url, sleep=sleep)
     want = _desired(
         machine, aws, prefix=prefix, role_arn=None, tags=None, type="STANDARD", logging=None, tracing=False,
         package=False,
