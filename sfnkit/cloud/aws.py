@@ -25,7 +25,7 @@ THROTTLED: Final = frozenset(
 )  # fmt: skip
 MISSING: Final = frozenset({"NoSuchEntity", "ResourceNotFoundException", "StateMachineDoesNotExist"})
 _ATTEMPTS: Final = 8
-_PROPAGATION: Final = ("cannot be assumed", "not authorized to assume", "role defined for the function")
+_PROPAGATION: Final = ("cannot be assumed", "authorized to assume")  # a new role is not usable at once
 _ADVICE: Final = {
     "AccessDenied": "the credentials in use may not do this: grant them {action}, or deploy with credentials that can",
     "EntityAlreadyExists": "the name is taken: choose another prefix= or delete the existing resource",
@@ -127,7 +127,7 @@ def _tag_dict(items: Any, key: str = "Key", value: str = "Value") -> dict[str, s
 def observe(aws: Aws, want: Desired) -> Observed:
     """What AWS has now under *want*'s names (read-only calls only)."""
     roles: dict[str, tuple[dict[str, str], Json, Json] | None] = {}
-    for role in want.roles:
+    for role in want.owned_roles:
         found = aws.call("iam", "get_role", f"IAM role {role.name}", missing_ok=True, RoleName=role.name)
         if found is None:
             roles[role.name] = None
@@ -233,7 +233,7 @@ def _machine_options(want: Desired) -> dict[str, Json]:
 def apply(aws: Aws, want: Desired, changes: list[Change]) -> str:
     """Carry out *changes* in order; returns the ARN of the layer version the functions use."""
     tags = dict(want.tags)
-    roles = {role.name: role for role in want.roles}
+    roles = {role.name: role for role in want.owned_roles}
     functions = {fn.name: fn for fn in want.functions}
     layer_arn = ""
     for change in changes:
@@ -311,7 +311,7 @@ def remove(aws: Aws, want: Desired) -> list[str]:
                 VersionNumber=version["Version"],
             )  # fmt: skip
             removed.append(f"layer {want.layer.name}:{version['Version']}")
-    for role in want.roles:
+    for role in want.owned_roles:
         where = f"IAM role {role.name}"
         got = aws.call("iam", "get_role", where, missing_ok=True, RoleName=role.name)
         if got is None or _tag_dict(got["Role"].get("Tags")).get(TAG) != workflow:

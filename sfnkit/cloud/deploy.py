@@ -34,7 +34,7 @@ class Report:
     changes: tuple[Change, ...]
     wildcards: tuple[Wildcard, ...]
     unknown: tuple[str, ...]  # Task resources no policy was generated for: the role must get them another way
-    policies: Mapping[str, Json] = attrs.field(repr=False)  # role name -> its inline policy document
+    policies: Mapping[str, Json] = attrs.field(repr=False)  # role name -> the policy it needs (given role_arn= too)
     dry_run: bool = False
 
     @property

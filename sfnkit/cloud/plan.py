@@ -107,7 +107,7 @@ class Desired:
 
     workflow: str
     tags: tuple[tuple[str, str], ...]
-    roles: tuple[RoleSpec, ...]  # empty when the caller gave role_arn=
+    roles: tuple[RoleSpec, ...]  # what each role needs (not created when the caller gave role_arn=)
     role_arn: str | None
     layer: LayerSpec
     functions: tuple[FunctionSpec, ...]
@@ -116,6 +116,11 @@ class Desired:
     wildcards: tuple[iam.Wildcard, ...]
     unknown: tuple[str, ...]  # Task resources no policy was generated for
     arns: iam.Arns
+
+    @property
+    def owned_roles(self) -> tuple[RoleSpec, ...]:
+        """The roles deploy creates and keeps up to date (none with role_arn=)."""
+        return () if self.role_arn is not None else self.roles
 
     def role_arn_of(self, role: str) -> str:
         """The ARN of role *role* (or the caller's role_arn=)."""
@@ -212,7 +217,7 @@ def desired(
     return Desired(
         workflow=workflow,
         tags=tuple(sorted({**dict(tags), TAG: workflow}.items())),
-        roles=() if role_arn is not None else tuple(roles),
+        roles=tuple(roles),
         role_arn=role_arn,
         layer=LayerSpec(f"{workflow}-sfnkit-runtime", layer, layer_digest(layer)),
         functions=tuple(functions),
@@ -292,7 +297,7 @@ def plan(want: Desired, have: Observed, layer_arn: str | None = None) -> list[Ch
     """
     changes: list[Change] = []
     tags = dict(want.tags)
-    for role in want.roles:
+    for role in want.owned_roles:
         found = have.roles.get(role.name)
         if found is None:
             changes.append(Change("create", "role", role.name))
