@@ -91,7 +91,7 @@ def test_definition_names_the_deployed_function_arns(session):
         f"{arn}TagItem",
         f"{arn}Approve",
         {"Price": f"{arn}Price", "TagItem": f"{arn}TagItem", "Approve": f"{arn}Approve"},
-        "arn:aws:iam::123456789012:role/Orders-states-role",
+        "arn:aws:iam::123456789012:role/sfnkit/Orders-states-role",
     )
 
 
@@ -164,6 +164,22 @@ def test_destroy_removes_only_what_deploy_created(session):
         lam.list_layer_versions(LayerName="Orders-sfnkit-runtime")["LayerVersions"],
     )
     assert (len(removed), left) == (9, (["Foreign"], ["foreign"], [], []))
+
+
+def test_destroy_also_removes_functions_an_earlier_flow_had(session):
+    """Functions and roles an earlier version of the flow deployed (tagged with its workflow) go with destroy too."""
+    sfnkit.deploy(orders, session=session, sleep=no_sleep)
+    shorter = sfnkit.workflow("Orders", orders.lambdas["Price"])
+    sfnkit.deploy(shorter, session=session, sleep=no_sleep)
+    removed = sfnkit.destroy(shorter, session=session)
+    assert (sorted(removed), session.client("lambda").list_functions()["Functions"]) == (
+        sorted(
+            ["state machine Orders", "layer Orders-sfnkit-runtime:1", "Lambda function Price",
+             "Lambda function TagItem", "Lambda function Approve", "IAM role Price-role", "IAM role TagItem-role",
+             "IAM role Approve-role", "IAM role Orders-states-role"]
+        ),
+        [],
+    )  # fmt: skip
 
 
 def test_destroy_by_machine_leaves_resources_of_another_workflow(session):

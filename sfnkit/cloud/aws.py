@@ -18,6 +18,7 @@ __all__ = ["Aws", "apply", "observe", "remove"]
 
 Json = Any
 POLICY_NAME: Final = "sfnkit"
+ROLE_PATH: Final = "/sfnkit/"  # deploy's roles live under this IAM path, so destroy lists only those
 LAYER_MARK: Final = "sfnkit runtime "
 THROTTLED: Final = frozenset(
     {"Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
@@ -170,7 +171,7 @@ def _apply_role(aws: Aws, change: Change, role: RoleSpec, tags: dict[str, str]) 
     if change.action == "create":
         aws.call(
             "iam", "create_role", where, RoleName=role.name, AssumeRolePolicyDocument=json.dumps(role.trust),
-            Description="Created by sfnkit.deploy", Tags=_iam_tags(tags),
+            Description="Created by sfnkit.deploy", Tags=_iam_tags(tags), Path=ROLE_PATH,
         )  # fmt: skip
     elif "trust policy" in change.what:
         aws.call("iam", "update_assume_role_policy", where, RoleName=role.name, PolicyDocument=json.dumps(role.trust))
@@ -285,6 +286,19 @@ def observe_layer(aws: Aws, want: Desired) -> str:
     return ""
 
 
+def _pages(aws: Aws, service: str, method: str, token: str, key: str, **params: Any) -> list[dict[str, Any]]:
+    """Every item under *key* of a paginated listing (*token* names the request/response paging field)."""
+    items: list[dict[str, Any]] = []
+    more: dict[str, Any] = {}
+    response_token = "NextMarker" if token == "Marker" else token
+    while True:
+        page = aws.call(service, method, f"{service} {method}", **params, **more)
+        items.extend(page.get(key, []))
+        if not page.get(response_token) or page.get("IsTruncated") is False:
+            return items
+        more = {token: page[response_token]}
+
+
 def remove(aws: Aws, want: Desired) -> list[str]:
     """Delete what deploy created for *want*: only resources tagged with its workflow. Returns what was deleted."""
     removed: list[str] = []
@@ -297,12 +311,15 @@ def remove(aws: Aws, want: Desired) -> list[str]:
         if _tag_dict(tags.get("tags"), "key", "value").get(TAG) == workflow:
             aws.call("stepfunctions", "delete_state_machine", where, stateMachineArn=arn)
             removed.append(f"state machine {want.machine.name}")
-    for fn in want.functions:
-        where = f"Lambda function {fn.name}"
-        got = aws.call("lambda", "get_function", where, missing_ok=True, FunctionName=fn.name)
-        if got is not None and (got.get("Tags") or {}).get(TAG) == workflow:
-            aws.call("lambda", "delete_function", where, FunctionName=fn.name)
-            removed.append(where)
+    # Every function and role that carries the workflow's tag: those of the flow, and any an earlier version had.
+    tagged = _pages(
+        aws, "resourcegroupstaggingapi", "get_resources", "PaginationToken", "ResourceTagMappingList",
+        TagFilters=[{"Key": TAG, "Values": [workflow]}], ResourceTypeFilters=["lambda:function"],
+    )  # fmt: skip
+    for mapping in tagged:
+        name = mapping["ResourceARN"].split(":function:", 1)[1]
+        aws.call("lambda", "delete_function", f"Lambda function {name}", FunctionName=name)
+        removed.append(f"Lambda function {name}")
     versions = aws.call("lambda", "list_layer_versions", f"layer {want.layer.name}", LayerName=want.layer.name)
     for version in versions.get("LayerVersions", []):
         if str(version.get("Description", "")).startswith(LAYER_MARK):
@@ -311,16 +328,17 @@ def remove(aws: Aws, want: Desired) -> list[str]:
                 VersionNumber=version["Version"],
             )  # fmt: skip
             removed.append(f"layer {want.layer.name}:{version['Version']}")
-    for role in want.owned_roles:
-        where = f"IAM role {role.name}"
-        got = aws.call("iam", "get_role", where, missing_ok=True, RoleName=role.name)
-        if got is None or _tag_dict(got["Role"].get("Tags")).get(TAG) != workflow:
+    for role in _pages(aws, "iam", "list_roles", "Marker", "Roles", PathPrefix=ROLE_PATH):
+        name = role["RoleName"]
+        where = f"IAM role {name}"
+        tags = aws.call("iam", "list_role_tags", where, RoleName=name).get("Tags")
+        if _tag_dict(tags).get(TAG) != workflow:
             continue
-        for policy in aws.call("iam", "list_role_policies", where, RoleName=role.name).get("PolicyNames", []):
-            aws.call("iam", "delete_role_policy", where, RoleName=role.name, PolicyName=policy)
-        attached = aws.call("iam", "list_attached_role_policies", where, RoleName=role.name)
+        for policy in aws.call("iam", "list_role_policies", where, RoleName=name).get("PolicyNames", []):
+            aws.call("iam", "delete_role_policy", where, RoleName=name, PolicyName=policy)
+        attached = aws.call("iam", "list_attached_role_policies", where, RoleName=name)
         for policy in attached.get("AttachedPolicies", []):
-            aws.call("iam", "detach_role_policy", where, RoleName=role.name, PolicyArn=policy["PolicyArn"])
-        aws.call("iam", "delete_role", where, RoleName=role.name)
+            aws.call("iam", "detach_role_policy", where, RoleName=name, PolicyArn=policy["PolicyArn"])
+        aws.call("iam", "delete_role", where, RoleName=name)
         removed.append(where)
     return removed

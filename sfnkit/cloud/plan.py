@@ -126,7 +126,7 @@ class Desired:
         """The ARN of role *role* (or the caller's role_arn=)."""
         if self.role_arn is not None:
             return self.role_arn
-        return f"arn:{self.arns.partition}:iam::{self.arns.account}:role/{role}"
+        return f"arn:{self.arns.partition}:iam::{self.arns.account}:role/sfnkit/{role}"  # the path aws.ROLE_PATH
 
     def function_arn(self, name: str) -> str:
         """The ARN of deployed function *name*."""
