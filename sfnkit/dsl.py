@@ -565,7 +565,8 @@ def _lambda_fields(options: Mapping[str, Json], fields: dict[str, Json]) -> tupl
         if key not in _LAMBDA_FIELDS:
             raise DefinitionError(
                 f"lambda_fn has no option {key}=; it takes name=, function_name=, retry=, catch=, timeout=, "
-                f"heartbeat=, memory=, description= and {', '.join(sorted(_LAMBDA_FIELDS))}"
+                "heartbeat=, memory=, description=, environment=, requirements=, runtime=, architecture= and "
+                f"{', '.join(sorted(_LAMBDA_FIELDS))}"
             )
         if value is ABSENT:
             fields.pop(key, None)
