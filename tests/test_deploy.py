@@ -403,3 +403,36 @@ def attrs_evolve(value: Any, **changes: Any) -> Any:
     import attrs
 
     return attrs.evolve(value, **changes)
+
+
+LOGGING = {
+    "level": "ALL",
+    "includeExecutionData": True,
+    "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:x:*"}}],
+}
+
+
+def test_type_logging_and_tracing_pass_through(session):
+    """EXPRESS, a loggingConfiguration and tracing reach the state machine; their * permissions are reported."""
+    deployment = sfnkit.deploy(passes, session=session, type="EXPRESS", logging=LOGGING, tracing=True)
+    described = session.client("stepfunctions").describe_state_machine(stateMachineArn=deployment.state_machine_arn)
+    assert (
+        described["type"],
+        described["loggingConfiguration"],
+        described["tracingConfiguration"],
+        [str(w) for w in deployment.report.wildcards],
+        sfnkit.deploy(passes, session=session, type="EXPRESS", logging=LOGGING, tracing=True).changed,
+    ) == (
+        "EXPRESS",
+        LOGGING,
+        {"enabled": True},
+        ["(logging): logs:*LogDelivery on * (AWS requires *)", "(tracing): xray:* on * (AWS requires *)"],
+        False,
+    )
+
+
+def test_type_cannot_change(session):
+    """AWS cannot change a state machine's type: the error says to destroy it or use another prefix."""
+    sfnkit.deploy(passes, session=session)
+    with pytest.raises(DeployError, match=r"AWS cannot change a state machine's type to EXPRESS: destroy it first"):
+        sfnkit.deploy(passes, session=session, type="EXPRESS")
