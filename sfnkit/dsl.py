@@ -512,7 +512,7 @@ class LambdaStep(_Retryable, Generic[P, R]):
     memory: int | None = None
     description: str | None = None
     timeout: int | None = None
-    deploy: DeployOptions | None = None  # how sfnkit.deploy ships the function (runtime, environment...)
+    deploy_options: DeployOptions | None = None  # how sfnkit.deploy ships the function (runtime, environment...)
 
     def __attrs_post_init__(self) -> None:
         # Look like the function (help(), inspect.signature, pickling by reference).
@@ -689,7 +689,7 @@ def lambda_fn(
             memory=memory,
             description=description,
             timeout=timeout,
-            deploy=shipping,
+            deploy_options=shipping,
         )
 
     if fn is not None:

@@ -394,7 +394,9 @@ def test_changed_architecture_uploads_the_code_again(session):
     calls = Calls(session)
     sent: list[Any] = []
     session.events.register("before-call.lambda.UpdateFunctionCode", lambda params, **_: sent.append(params["body"]))
-    sfnkit.deploy(_solo(deploy=attrs_evolve(price.deploy, architecture="arm64")), session=session, sleep=no_sleep)
+    sfnkit.deploy(
+        _solo(deploy_options=attrs_evolve(price.deploy_options, architecture="arm64")), session=session, sleep=no_sleep
+    )
     # moto keeps the old architecture on UpdateFunctionCode, so the request itself is checked
     assert (calls.mutating(), json.loads(sent[0])["Architectures"]) == (["UpdateFunctionCode"], ["arm64"])
 

@@ -20,19 +20,19 @@ def test_options_are_kept_on_the_step():
     """runtime, architecture, environment and requirements travel on the step, environment sorted."""
     step = lambda_fn(runtime="python3.13", architecture="arm64", environment={"B": "2", "A": "1"},
                      requirements=["attrs>=23"])(handler)  # fmt: skip
-    assert step.deploy == DeployOptions(
+    assert step.deploy_options == DeployOptions(
         runtime="python3.13", architecture="arm64", environment=(("A", "1"), ("B", "2")), requirements=("attrs>=23",)
     )
 
 
 def test_no_option_no_deploy_options():
     """A plain @lambda_fn carries none (deploy uses the defaults)."""
-    assert lambda_fn(handler).deploy is None
+    assert lambda_fn(handler).deploy_options is None
 
 
 def test_requirements_file_path():
     """A string is the path of a requirements file (next to the module)."""
-    assert lambda_fn(requirements="requirements.txt")(handler).deploy.requirements_file == "requirements.txt"
+    assert lambda_fn(requirements="requirements.txt")(handler).deploy_options.requirements_file == "requirements.txt"
 
 
 @pytest.mark.parametrize(

@@ -154,7 +154,7 @@ def function_package(step: Any, *, run: Run = subprocess.run) -> Package:
     """The deployment package of the ``@lambda_fn`` *step* (its code, its requirements, the entry point)."""
     module_name, attribute, file = handler_location(step)
     files = code_files(module_name, file)
-    options: DeployOptions = step.deploy or DeployOptions()
+    options: DeployOptions = step.deploy_options or DeployOptions()
     requirements_file = None
     if options.requirements_file is not None:
         requirements_file = file.parent / options.requirements_file

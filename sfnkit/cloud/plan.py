@@ -206,7 +206,7 @@ def desired(
                 name=name,
                 role=role,
                 package=packages[local],
-                options=getattr(step, "deploy", None) or DeployOptions(),
+                options=getattr(step, "deploy_options", None) or DeployOptions(),
                 memory=getattr(step, "memory", None) or 128,
                 timeout=min(getattr(step, "timeout", None) or 3, _MAX_FUNCTION_TIMEOUT),
                 description=getattr(step, "description", None) or f"{machine.name} step {local} (sfnkit)",
