@@ -438,3 +438,13 @@ def test_type_cannot_change(session):
     sfnkit.deploy(passes, session=session)
     with pytest.raises(DeployError, match=r"AWS cannot change a state machine's type to EXPRESS: destroy it first"):
         sfnkit.deploy(passes, session=session, type="EXPRESS")
+
+
+def test_tags_others_added_are_left_alone(session):
+    """A tag someone else put on a deployed function does not make the next deploy update it."""
+    deployment = sfnkit.deploy(passes, session=session, sleep=no_sleep)
+    session.client("stepfunctions").tag_resource(
+        resourceArn=deployment.state_machine_arn, tags=[{"key": "cost-centre", "value": "42"}]
+    )
+    calls = Calls(session)
+    assert (sfnkit.deploy(passes, session=session, sleep=no_sleep).changed, calls.mutating()) == (False, [])

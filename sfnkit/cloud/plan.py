@@ -290,11 +290,13 @@ def _differs(pairs: Mapping[str, tuple[Json, Json]]) -> tuple[str, ...]:
     return tuple(key for key, (have, want) in pairs.items() if have != want)
 
 
-def plan(want: Desired, have: Observed, layer_arn: str | None = None) -> list[Change]:
-    """The changes that make AWS look like *want*, in the order they must happen (raises on a name taken).
+def _ours(tags: Mapping[str, str], wanted: Mapping[str, str]) -> dict[str, str | None]:
+    """The wanted keys' values among *tags* (tags others added, e.g. by an organisation policy, are theirs)."""
+    return {key: tags.get(key) for key in wanted}
 
-    *layer_arn* is the layer version the functions will use (an existing one when unchanged; None: to publish).
-    """
+
+def plan(want: Desired, have: Observed) -> list[Change]:
+    """The changes that make AWS look like *want*, in the order they must happen (raises on a name taken)."""
     changes: list[Change] = []
     tags = dict(want.tags)
     for role in want.owned_roles:
@@ -304,10 +306,10 @@ def plan(want: Desired, have: Observed, layer_arn: str | None = None) -> list[Ch
             continue
         _owned("IAM role", role.name, found[0], want.workflow)
         what = _differs({"trust policy": (found[1], role.trust), "policy": (found[2], role.policy),
-                         "tags": (found[0], tags)})  # fmt: skip
+                         "tags": (_ours(found[0], tags), tags)})  # fmt: skip
         changes.append(Change("update" if what else "unchanged", "role", role.name, what))
     changes.append(Change("unchanged" if have.layer else "create", "layer", want.layer.name))
-    target_layer = have.layer or layer_arn or "(new version)"
+    target_layer = have.layer or "(new version)"
     for fn in want.functions:
         found_fn = have.functions.get(fn.name)
         if found_fn is None:
@@ -329,7 +331,7 @@ def plan(want: Desired, have: Observed, layer_arn: str | None = None) -> list[Ch
         what = _differs({key: (current[key], wanted[key]) for key in wanted})
         what += _differs({"code": (config.get("CodeSha256"), fn.package.sha256),
                           "architecture": (config.get("Architectures", ["x86_64"]), [fn.options.architecture]),
-                          "tags": (found_fn[0], tags)})  # fmt: skip
+                          "tags": (_ours(found_fn[0], tags), tags)})  # fmt: skip
         changes.append(Change("update" if what else "unchanged", "function", fn.name, what))
     if have.machine is None:
         changes.append(Change("create", "state machine", want.machine.name))
@@ -348,7 +350,7 @@ def plan(want: Desired, have: Observed, layer_arn: str | None = None) -> list[Ch
                 "role": (described.get("roleArn"), want.role_arn_of(want.machine.role)),
                 "logging": (_logging(described.get("loggingConfiguration")), _logging(want.machine.logging)),
                 "tracing": (tracing, want.machine.tracing),
-                "tags": (have.machine[0], tags),
+                "tags": (_ours(have.machine[0], tags), tags),
             }
         )
         changes.append(Change("update" if what else "unchanged", "state machine", want.machine.name, what))
