@@ -184,3 +184,11 @@ def test_failed_requirement_names_the_platform(monkeypatch, tmp_path):
     monkeypatch.setattr(deploy_flows, "approve", step)
     with pytest.raises(DeployError, match=r"(?s)pip could not install nosuchpackage==9 for Lambda .*wheel"):
         function_package(step)
+
+
+def test_missing_requirements_file(monkeypatch):
+    """A requirements file is looked for next to the function's module; a missing one says so."""
+    step = sfnkit.lambda_fn(requirements="nope.txt")(deploy_flows.approve.fn)
+    monkeypatch.setattr(deploy_flows, "approve", step)
+    with pytest.raises(DeployError, match=r"requirements file 'nope.txt' not found next to deploy_flows.py"):
+        function_package(step)
