@@ -123,7 +123,7 @@ def handler_location(step: Any) -> tuple[str, str, Path]:
     if module_name == "__main__":
         module_name = Path(file).stem
         if not module_name.isidentifier():
-            raise DeployError(f"{where}: the script {file} is not importable by that name; rename it to a valid module name")
+            raise DeployError(f"{where}: the script {file} cannot be imported by that name; rename it (a Python identifier)")
     return module_name, attribute, Path(file)
 
 
