@@ -123,7 +123,9 @@ def handler_location(step: Any) -> tuple[str, str, Path]:
     if module_name == "__main__":
         module_name = Path(file).stem
         if not module_name.isidentifier():
-            raise DeployError(f"{where}: the script {file} cannot be imported by that name; rename it (a Python identifier)")
+            raise DeployError(
+                f"{where}: the script {file} cannot be imported by that name; rename it (a Python identifier)"
+            )
     return module_name, attribute, Path(file)
 
 
