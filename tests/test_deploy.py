@@ -343,7 +343,7 @@ def test_start_execution_returns_an_execution_like_a_local_run(session):
     with moto.mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         fresh = boto3.Session(region_name="us-east-1")
         deployment = sfnkit.deploy(passes, session=fresh, sleep=time.sleep)  # moto runs it in a thread: poll it
-        remote = deployment.start_execution({"x": 1}, name="first", poll=0.01)
+        remote = deployment.start_execution({"x": 1}, name="first", poll=0.01, timeout=60)
     local = sfnkit.run(passes, {"x": 1})
     assert (remote.status, remote.output, remote.path, remote.name) == (local.status, local.output, local.path, "first")
     assert "label=<<B>First</B>" in remote.render().source or "First" in remote.render().source
