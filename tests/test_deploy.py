@@ -448,3 +448,12 @@ def test_tags_others_added_are_left_alone(session):
     )
     calls = Calls(session)
     assert (sfnkit.deploy(passes, session=session, sleep=no_sleep).changed, calls.mutating()) == (False, [])
+
+
+def test_start_execution_gives_up_after_its_timeout(session):
+    """An execution still RUNNING after timeout= seconds of polling raises TimeoutError (polls use the sleep)."""
+    slept: list[float] = []
+    deployment = sfnkit.deploy(passes, session=session, sleep=slept.append)  # moto leaves executions RUNNING
+    with pytest.raises(TimeoutError, match=r"execution arn:aws:states:.*:execution:Passes:late is still RUNNING"):
+        deployment.start_execution({}, name="late", poll=5, timeout=10)
+    assert slept == [5, 5]
