@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -37,6 +38,8 @@ class DeployOptions:
     environment: tuple[tuple[str, str], ...] = ()
     requirements: tuple[str, ...] = ()
     requirements_file: str | None = None
+    # IAM statements for the function's role (dicts: left out of the hash, as LambdaStep.fields is)
+    permissions: tuple[dict[str, Any], ...] = attrs.field(default=(), hash=False)
 
     @classmethod
     def of(
@@ -46,9 +49,10 @@ class DeployOptions:
         requirements: str | os.PathLike[str] | Sequence[str] | None = None,
         runtime: str | None = None,
         architecture: str | None = None,
+        permissions: Sequence[Mapping[str, Any]] | None = None,
     ) -> DeployOptions | None:
         """The options given to ``@lambda_fn`` (None when none was), each checked where it was written."""
-        if environment is None and requirements is None and runtime is None and architecture is None:
+        if all(option is None for option in (environment, requirements, runtime, architecture, permissions)):
             return None
         chosen_runtime = DEFAULT_RUNTIME if runtime is None else runtime
         match = _RUNTIME.fullmatch(chosen_runtime) if isinstance(chosen_runtime, str) else None
@@ -66,6 +70,7 @@ class DeployOptions:
             environment=_environment(environment or {}),
             requirements=_requirements(requirements),
             requirements_file=os.fspath(requirements) if isinstance(requirements, str | os.PathLike) else None,
+            permissions=_permissions(permissions or ()),
         )
 
 
@@ -83,6 +88,19 @@ def _environment(environment: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
                 f"@lambda_fn(environment=...): {key} is {value!r}; Lambda variables are strings, write {str(value)!r}"
             )
     return tuple(sorted(environment.items()))
+
+
+def _permissions(permissions: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], ...]:
+    """IAM policy statements (``Effect`` defaults to ``Allow``), copied."""
+    statements = []
+    for position, statement in enumerate(permissions):
+        if not isinstance(statement, Mapping) or "Action" not in statement or "Resource" not in statement:
+            raise DefinitionError(
+                f"@lambda_fn(permissions=...)[{position}] is {statement!r}; give IAM statements such as "
+                '{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::hoard/*"}'
+            )
+        statements.append(json.loads(json.dumps({"Effect": "Allow", **statement})))
+    return tuple(statements)
 
 
 def _requirements(requirements: str | os.PathLike[str] | Sequence[str] | None) -> tuple[str, ...]:

@@ -565,8 +565,8 @@ def _lambda_fields(options: Mapping[str, Json], fields: dict[str, Json]) -> tupl
         if key not in _LAMBDA_FIELDS:
             raise DefinitionError(
                 f"lambda_fn has no option {key}=; it takes name=, function_name=, retry=, catch=, timeout=, "
-                "heartbeat=, memory=, description=, environment=, requirements=, runtime=, architecture= and "
-                f"{', '.join(sorted(_LAMBDA_FIELDS))}"
+                "heartbeat=, memory=, description=, environment=, requirements=, runtime=, architecture=, "
+                f"permissions= and {', '.join(sorted(_LAMBDA_FIELDS))}"
             )
         if value is ABSENT:
             fields.pop(key, None)
@@ -597,6 +597,7 @@ def lambda_fn(
     requirements: str | os.PathLike[str] | Sequence[str] | None = None,
     runtime: str | None = None,
     architecture: str | None = None,
+    permissions: Sequence[Mapping[str, Json]] | None = None,
     **fields: Json,
 ) -> Callable[[Callable[P, R]], LambdaStep[P, R]]: ...
 
@@ -617,6 +618,7 @@ def lambda_fn(
     requirements: str | os.PathLike[str] | Sequence[str] | None = None,
     runtime: str | None = None,
     architecture: str | None = None,
+    permissions: Sequence[Mapping[str, Json]] | None = None,
     **fields: Json,
 ) -> LambdaStep[P, R] | Callable[[Callable[P, R]], LambdaStep[P, R]]:
     """Make a Python function a Lambda Task step; it stays callable as before.
@@ -630,7 +632,8 @@ def lambda_fn(
 
     For ``sfnkit.deploy``: ``environment`` (variables), ``requirements`` (pip requirement strings, or the path of a
     requirements file, installed as wheels for the Lambda platform), ``runtime`` (``"python3.12"`` by default) and
-    ``architecture`` (``"x86_64"`` or ``"arm64"``).
+    ``architecture`` (``"x86_64"`` or ``"arm64"``), ``permissions`` (IAM statements its role gets besides writing its
+    logs, e.g. ``[{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::hoard/*"}]``).
 
     **The next state receives exactly what the function returned**, locally and on AWS. ASL (JSONPath)::
 
@@ -658,7 +661,7 @@ def lambda_fn(
         options["heartbeat_seconds"] = heartbeat
     given, dynamic = _lambda_fields(options, {})  # a misspelt option fails at the decorator line
     shipping = DeployOptions.of(environment=environment, requirements=requirements, runtime=runtime,
-                                architecture=architecture)  # fmt: skip
+                                architecture=architecture, permissions=permissions)  # fmt: skip
     retriers, catches = _retriers(retry), _catches(catch)
 
     def decorate(function: Callable[P, R]) -> LambdaStep[P, R]:

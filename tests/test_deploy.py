@@ -457,3 +457,14 @@ def test_start_execution_gives_up_after_its_timeout(session):
     with pytest.raises(TimeoutError, match=r"execution arn:aws:states:.*:execution:Passes:late is still RUNNING"):
         deployment.start_execution({}, name="late", poll=5, timeout=10)
     assert slept == [5, 5]
+
+
+def test_declared_permissions_reach_the_function_role(session):
+    """@lambda_fn(permissions=...) statements are in the deployed function role's policy."""
+    from deploy_flows import price
+
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::hoard/*"}
+    options = attrs_evolve(price.deploy_options, permissions=(statement,))
+    sfnkit.deploy(_solo(deploy_options=options), session=session, sleep=no_sleep)
+    policy = session.client("iam").get_role_policy(RoleName="Price-role", PolicyName="sfnkit")["PolicyDocument"]
+    assert policy["Statement"][-1] == statement

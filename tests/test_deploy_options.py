@@ -64,3 +64,21 @@ def test_export_and_deploy_names_do_not_import_boto3():
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert out.strip() == "True []"
+
+
+def test_permissions_go_to_the_function_role():
+    """permissions= statements join the function role's policy after its logging statements (Effect: Allow)."""
+    from sfnkit.cloud import iam
+
+    step = lambda_fn(permissions=[{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::hoard/*"}])(handler)
+    hash(step)  # still usable as a key, like any step
+    policy = iam.function_policy("Handler", iam.Arns("eu-west-1", "111122223333"), step.deploy_options.permissions)
+    assert policy["Statement"][2:] == [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::hoard/*"}
+    ]
+
+
+def test_bad_permission_statement():
+    """A permission that is not an IAM statement with Action and Resource fails at the decorator."""
+    with pytest.raises(DefinitionError, match=r"permissions=...\)\[0\] is 's3:GetObject'; give IAM statements"):
+        lambda_fn(permissions=["s3:GetObject"])

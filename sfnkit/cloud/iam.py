@@ -242,14 +242,15 @@ def policy_document(grants: list[Grant]) -> dict[str, Json]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def function_policy(function_name: str, arns: Arns) -> dict[str, Json]:
-    """A function's own permissions: create its log group and write its log streams (and nothing else)."""
+def function_policy(function_name: str, arns: Arns, declared: tuple[dict[str, Json], ...] = ()) -> dict[str, Json]:
+    """A function's own permissions: create its log group, write its log streams, and what its decorator declares."""
     group = arns.arn("logs", f"log-group:/aws/lambda/{function_name}")
     return {
         "Version": "2012-10-17",
         "Statement": [
             {"Effect": "Allow", "Action": ["logs:CreateLogGroup"], "Resource": [group]},
             {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": [f"{group}:*"]},
+            *declared,
         ],
     }
 

@@ -200,13 +200,14 @@ def desired(
     for local, step in sorted(machine.lambdas.items()):
         name = names[local]
         role = _iam_name(f"{name}-role")
-        roles.append(RoleSpec(role, iam.lambda_trust(), iam.function_policy(name, arns)))
+        options = getattr(step, "deploy_options", None) or DeployOptions()
+        roles.append(RoleSpec(role, iam.lambda_trust(), iam.function_policy(name, arns, options.permissions)))
         functions.append(
             FunctionSpec(
                 name=name,
                 role=role,
                 package=packages[local],
-                options=getattr(step, "deploy_options", None) or DeployOptions(),
+                options=options,
                 memory=getattr(step, "memory", None) or 128,
                 timeout=min(getattr(step, "timeout", None) or 3, _MAX_FUNCTION_TIMEOUT),
                 description=getattr(step, "description", None) or f"{machine.name} step {local} (sfnkit)",
