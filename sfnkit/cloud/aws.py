@@ -231,12 +231,11 @@ def _machine_options(want: Desired) -> dict[str, Json]:
     }
 
 
-def apply(aws: Aws, want: Desired, changes: list[Change]) -> str:
-    """Carry out *changes* in order; returns the ARN of the layer version the functions use."""
+def apply(aws: Aws, want: Desired, changes: list[Change], layer_arn: str | None) -> None:
+    """Carry out *changes* in order (*layer_arn*: the published layer version with the wanted content, if any)."""
     tags = dict(want.tags)
     roles = {role.name: role for role in want.owned_roles}
     functions = {fn.name: fn for fn in want.functions}
-    layer_arn = ""
     for change in changes:
         if change.kind == "role" and change.action != "unchanged":
             _apply_role(aws, change, roles[change.name], tags)
@@ -249,9 +248,8 @@ def apply(aws: Aws, want: Desired, changes: list[Change]) -> str:
                     CompatibleArchitectures=["x86_64", "arm64"],
                 )  # fmt: skip
                 layer_arn = published["LayerVersionArn"]
-            else:
-                layer_arn = observe_layer(aws, want)
         elif change.kind == "function" and change.action != "unchanged":
+            assert layer_arn is not None  # the layer's change comes before the functions'
             _apply_function(aws, change, functions[change.name], want, layer_arn)
         elif change.kind == "state machine" and change.action != "unchanged":
             where = f"state machine {want.machine.name}"
@@ -274,7 +272,6 @@ def apply(aws: Aws, want: Desired, changes: list[Change]) -> str:
                     "stepfunctions", "tag_resource", where, resourceArn=want.machine_arn(),
                     tags=[{"key": k, "value": v} for k, v in tags.items()],
                 )  # fmt: skip
-    return layer_arn
 
 
 def observe_layer(aws: Aws, want: Desired) -> str:

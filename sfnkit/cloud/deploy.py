@@ -198,9 +198,10 @@ def deploy(
     )
     if role_arn is not None:
         _check_role(aws, role_arn)
-    changes = plan(want, observe(aws, want))
+    have = observe(aws, want)
+    changes = plan(want, have)
     if not dry_run:
-        apply(aws, want, changes)
+        apply(aws, want, changes, have.layer)
     return Deployment(
         state_machine_arn=want.machine_arn(),
         function_arns={state: want.function_arn(fn) for state, fn in want.states.items()},
