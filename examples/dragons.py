@@ -3,13 +3,19 @@
 ``python examples/dragons.py`` (``make demo``) prints the state machine's ASL, then runs it locally twice — a new
 dragon and a known one — with the decorated functions as the Lambdas and a stand-in for SNS that records what
 would have been published, and prints each run's path and output.
+
+``python examples/dragons.py --deploy`` deploys the flow (after asking; ``--yes`` does not ask) to the endpoint in
+``AWS_ENDPOINT_URL`` (moto, LocalStack) or else to AWS with your credentials; ``--destroy`` removes it again.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 from typing import Any
 
+import sfnkit
 from sfnkit import StateMachine, choice, data, lambda_fn, run, sns_publish, when, workflow
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:dragons"
@@ -67,9 +73,33 @@ def demo(machine: StateMachine) -> None:
         print("output:   ", json.dumps(execution.output))
 
 
+def deploy(machine: StateMachine, *, destroy: bool = False, yes: bool = False) -> None:
+    """Deploy *machine* (or destroy it) where ``AWS_ENDPOINT_URL`` points, else to AWS, after asking."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    where = endpoint or "AWS, with your credentials"
+    verb = "Destroy" if destroy else "Deploy"
+    if not yes and input(f"{verb} {machine.name} on {where}? [y/N] ").strip().lower() not in ("y", "yes"):
+        print("Nothing done.")
+        return
+    if destroy:
+        print("\n".join(f"deleted   {what}" for what in sfnkit.destroy(machine, endpoint_url=endpoint)))
+        return
+    deployment = sfnkit.deploy(machine, endpoint_url=endpoint)
+    print(deployment.report)
+    print("state machine:", deployment.state_machine_arn)
+
+
 def main() -> None:
-    """The dragons demo (``make demo``)."""
-    demo(dragons)
+    """The dragons demo (``make demo``); ``--deploy`` / ``--destroy`` ship it to AWS (see the module docstring)."""
+    parser = argparse.ArgumentParser(description="The dragons flow: ASL and two local runs, or a deployment.")
+    parser.add_argument("--deploy", action="store_true", help="deploy to AWS_ENDPOINT_URL or AWS")
+    parser.add_argument("--destroy", action="store_true", help="remove what --deploy created")
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    options = parser.parse_args()
+    if options.deploy or options.destroy:
+        deploy(dragons, destroy=options.destroy, yes=options.yes)
+    else:
+        demo(dragons)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 from sfnkit.asl.codec import from_asl
 from sfnkit.build import workflow
+from sfnkit.cloud.deploy import Deployment, deploy, destroy
 from sfnkit.cloud.poller import PollReport, poll
+from sfnkit.cloud.templates import export
 from sfnkit.codegen import to_python
 from sfnkit.conditions import ctx, data, jsonata, result, var
 from sfnkit.dsl import (
@@ -59,6 +61,7 @@ __all__ = [
     "ConditionError",
     "DefinitionError",
     "DeployError",
+    "Deployment",
     "Execution",
     "ExecutionFailed",
     "MockConfig",
@@ -77,11 +80,14 @@ __all__ = [
     "choice",
     "ctx",
     "data",
+    "deploy",
+    "destroy",
     "dynamodb_delete_item",
     "dynamodb_get_item",
     "dynamodb_put_item",
     "dynamodb_update_item",
     "end",
+    "export",
     "fail",
     "from_asl",
     "goto",

@@ -17,6 +17,7 @@ in a JSONPath workflow and as ``{"name": "{% $states.input.dragon.name %}"}`` in
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Generic, ParamSpec, TypeVar, overload
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, ParamSpec, TypeVar, overl
 import attrs
 
 from sfnkit.conditions import Condition, Path, Predicate, as_condition
+from sfnkit.deploy_options import DeployOptions
 from sfnkit.errors import DefinitionError
 from sfnkit.frozen import sparse
 from sfnkit.states import ABSENT, Retrier
@@ -516,6 +518,7 @@ class LambdaStep(_Retryable, Generic[P, R]):
     description: str | None = None
     timeout: int | None = None
     triggers: tuple[SqsTrigger, ...] = ()
+    deploy_options: DeployOptions | None = None  # how sfnkit.deploy ships the function (runtime, environment...)
 
     def __attrs_post_init__(self) -> None:
         # Look like the function (help(), inspect.signature, pickling by reference).
@@ -587,7 +590,8 @@ def _lambda_fields(options: Mapping[str, Json], fields: dict[str, Json]) -> tupl
         if key not in _LAMBDA_FIELDS:
             raise DefinitionError(
                 f"lambda_fn has no option {key}=; it takes name=, function_name=, retry=, catch=, timeout=, "
-                f"heartbeat=, memory=, description= and {', '.join(sorted(_LAMBDA_FIELDS))}"
+                "heartbeat=, memory=, description=, environment=, requirements=, runtime=, architecture=, "
+                f"permissions= and {', '.join(sorted(_LAMBDA_FIELDS))}"
             )
         if value is ABSENT:
             fields.pop(key, None)
@@ -615,6 +619,11 @@ def lambda_fn(
     memory: int | None = None,
     description: str | None = None,
     triggers: Iterable[SqsTrigger] = (),
+    environment: Mapping[str, str] | None = None,
+    requirements: str | os.PathLike[str] | Sequence[str] | None = None,
+    runtime: str | None = None,
+    architecture: str | None = None,
+    permissions: Sequence[Mapping[str, Json]] | None = None,
     **fields: Json,
 ) -> Callable[[Callable[P, R]], LambdaStep[P, R]]: ...
 
@@ -632,6 +641,11 @@ def lambda_fn(
     memory: int | None = None,
     description: str | None = None,
     triggers: Iterable[SqsTrigger] = (),
+    environment: Mapping[str, str] | None = None,
+    requirements: str | os.PathLike[str] | Sequence[str] | None = None,
+    runtime: str | None = None,
+    architecture: str | None = None,
+    permissions: Sequence[Mapping[str, Json]] | None = None,
     **fields: Json,
 ) -> LambdaStep[P, R] | Callable[[Callable[P, R]], LambdaStep[P, R]]:
     """Make a Python function a Lambda Task step; it stays callable as before.
@@ -643,6 +657,11 @@ def lambda_fn(
     fields: ``input_path``, ``parameters``/``arguments`` (the event the function receives), ``result_selector``,
     ``result_path``, ``output_path``, ``output``, ``assign``, ``comment``, ``credentials``. ``triggers`` lists the
     event sources that invoke the function (``[sfnkit.sqs_trigger("orders")]``: run locally with ``sfnkit.poll``).
+
+    For ``sfnkit.deploy``: ``environment`` (variables), ``requirements`` (pip requirement strings, or the path of a
+    requirements file, installed as wheels for the Lambda platform), ``runtime`` (``"python3.12"`` by default) and
+    ``architecture`` (``"x86_64"`` or ``"arm64"``), ``permissions`` (IAM statements its role gets besides writing its
+    logs, e.g. ``[{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::hoard/*"}]``).
 
     **The next state receives exactly what the function returned**, locally and on AWS. ASL (JSONPath)::
 
@@ -670,6 +689,8 @@ def lambda_fn(
         options["heartbeat_seconds"] = heartbeat
     given, dynamic = _lambda_fields(options, {})  # a misspelt option fails at the decorator line
     sources = _triggers(triggers)
+    shipping = DeployOptions.of(environment=environment, requirements=requirements, runtime=runtime,
+                                architecture=architecture, permissions=permissions)  # fmt: skip
     retriers, catches = _retriers(retry), _catches(catch)
 
     def decorate(function: Callable[P, R]) -> LambdaStep[P, R]:
@@ -701,6 +722,7 @@ def lambda_fn(
             description=description,
             timeout=timeout,
             triggers=sources,
+            deploy_options=shipping,
         )
 
     if fn is not None:

@@ -146,7 +146,15 @@ class RenderError(SfnkitError, RuntimeError):
 
 
 class DeployError(SfnkitError):
-    """AWS refused a deployment step; ``__cause__`` is botocore's ``ClientError``."""
+    """AWS refused a deployment step (``__cause__`` is botocore's ``ClientError``), or a flow cannot be deployed.
+
+    ``resource`` names what was being created or changed, ``code`` is AWS's error code (None when sfnkit refused).
+    """
+
+    def __init__(self, message: str, *, resource: str | None = None, code: str | None = None):
+        self.resource = resource
+        self.code = code
+        super().__init__(message)
 
 
 class PollError(SfnkitError, RuntimeError):

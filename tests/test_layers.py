@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sfnkit.asl.jsonata_fast", "sfnkit.asl.jsonata_functions"),
     ("sfnkit.asl.rules", "sfnkit.asl.jsonata", "sfnkit.asl.variables", "sfnkit.asl.dataflow"),
     # the model: conditions, states, the StateMachine
-    ("sfnkit.conditions", "sfnkit.states"),
+    ("sfnkit.conditions", "sfnkit.states", "sfnkit.deploy_options"),
     ("sfnkit.machine",),
     # the DSL and its builder (building reads the DSL and makes a StateMachine); validation (over ASL dicts)
     ("sfnkit.dsl", "sfnkit.integrations", "sfnkit.validate", "sfnkit.triggers"),
