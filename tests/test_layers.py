@@ -17,7 +17,14 @@ PACKAGE = Path(__file__).parent.parent / "sfnkit"
 # import from its own layer or any layer below. Modules not listed belong to the top layer (applications).
 LAYERS: tuple[tuple[str, ...], ...] = (
     # foundations: errors, immutable values, time, the runtime values every evaluator shares
-    ("sfnkit.errors", "sfnkit.frozen", "sfnkit.clock", "sfnkit.asl.scope", "sfnkit.asl.failures"),
+    (
+        "sfnkit.errors",
+        "sfnkit.frozen",
+        "sfnkit.clock",
+        "sfnkit.asl.scope",
+        "sfnkit.asl.failures",
+        "sfnkit.asl.jsonata_python",
+    ),
     # ASL's own languages: fields, paths, intrinsics, templates, rules, JSONata, variables, data flow
     ("sfnkit.asl.schema", "sfnkit.asl.context", "sfnkit.asl.paths", "sfnkit.asl.intrinsics", "sfnkit.asl.templates"),
     ("sfnkit.asl.jsonata_values", "sfnkit.asl.jsonata_messages", "sfnkit.asl.jsonata_regex"),

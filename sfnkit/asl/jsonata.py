@@ -77,13 +77,12 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final, assert_never
 
 import attrs
-from jsonata import JException, Jsonata
-from jsonata.parser import Parser
 
 from sfnkit.asl.failures import QUERY_EVALUATION_ERROR, StatesError
 from sfnkit.asl.jsonata_fast import Closure, NeedEngine, Path, compile_fast, lookup, simple_path
 from sfnkit.asl.jsonata_functions import FUNCTIONS, REMOVED, FunctionError, Runtime, bind_runtime
 from sfnkit.asl.jsonata_messages import MESSAGES, jsonata_message, retoken
+from sfnkit.asl.jsonata_python import JException, Jsonata, Parser
 from sfnkit.asl.jsonata_regex import javascript_regex
 from sfnkit.asl.jsonata_values import (
     NULL,

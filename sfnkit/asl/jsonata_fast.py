@@ -17,10 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from jsonata import JException, Jsonata
-from jsonata.utils import Utils
-
 from sfnkit.asl.jsonata_messages import retoken
+from sfnkit.asl.jsonata_python import JException, Jsonata, Utils
 from sfnkit.asl.jsonata_values import NULL, js_boolean, null_items
 
 __all__ = ["Closure", "NeedEngine", "Path", "compile_fast", "lookup", "simple_path"]

@@ -28,11 +28,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import attrs
-from jsonata import JException, Jsonata
-from jsonata.functions import Functions
-from jsonata.signature import Signature
-from jsonata.utils import Utils
 
+from sfnkit.asl.jsonata_python import Functions, JException, Jsonata, Signature, Utils
 from sfnkit.asl.jsonata_values import NULL, js_boolean, js_string
 
 __all__ = ["FUNCTIONS", "REMOVED", "FunctionError", "Runtime", "bind_runtime", "current_millis"]

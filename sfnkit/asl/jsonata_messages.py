@@ -6,8 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
-from jsonata import JException
-
+from sfnkit.asl.jsonata_python import JException
 from sfnkit.asl.jsonata_values import js_stringify
 
 __all__ = ["MESSAGES", "jsonata_message", "retoken"]

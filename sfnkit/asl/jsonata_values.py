@@ -6,9 +6,7 @@ import json
 import math
 from typing import Any, Final, Literal
 
-from jsonata import Jsonata
-from jsonata.parser import Parser
-from jsonata.utils import Utils
+from sfnkit.asl.jsonata_python import Jsonata, Parser, Utils
 
 __all__ = [
     "NULL",
