@@ -71,6 +71,7 @@ we use ``... threw an error during evaluation. T2001: The left side of the "+" o
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -79,7 +80,7 @@ from typing import Any, Final, assert_never
 import attrs
 
 from sfnkit.asl.failures import QUERY_EVALUATION_ERROR, StatesError
-from sfnkit.asl.jsonata_fast import Closure, NeedEngine, Path, compile_fast, lookup, simple_path
+from sfnkit.asl.jsonata_fast import Closure, NeedEngine, Path, Tree, compile_fast, lookup, simple_path
 from sfnkit.asl.jsonata_functions import FUNCTIONS, REMOVED, FunctionError, Runtime, bind_runtime
 from sfnkit.asl.jsonata_messages import MESSAGES, jsonata_message, retoken
 from sfnkit.asl.jsonata_python import JException, Jsonata, Parser
@@ -477,22 +478,51 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
             position=2,
             location=location,
         )
+    parsed = _parse(body)
+    if isinstance(parsed, _SyntaxError):
+        raise AslError(parsed.message, text=text, position=2 + parsed.position, location=location)
+    return Expression(
+        text=text,
+        field=field,
+        location=location,
+        ast=parsed.ast,
+        path=parsed.path,
+        fast=parsed.fast,
+        uses_context=parsed.uses_context,
+    )
+
+
+@attrs.frozen(eq=False)
+class _Parsed:
+    """What compiling a JSONata text yields, whatever field it sits in: shared by every expression of that text."""
+
+    ast: Any
+    path: Path | None
+    fast: Closure | None
+    uses_context: bool
+
+
+@attrs.frozen
+class _SyntaxError:
+    message: str
+    position: int
+    """Index in the text between the delimiters."""
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse(body: str) -> _Parsed | _SyntaxError:
+    """Parse and analyse the text between ``{%`` and ``%}`` once per process: validation and the plan compile the
+    same texts, and machines repeat them (a thousand ``{% $v %}`` cost one parse). The AST and closures are never
+    changed after this, so sharing them is safe."""
     try:
         ast = Jsonata(body, javascript_regex).ast
     except JException as error:
-        raise AslError(
-            f"JSONata syntax error: {jsonata_message(error)}",
-            text=text,
-            position=2 + _error_position(error, body),
-            location=location,
-        ) from None
+        return _SyntaxError(f"JSONata syntax error: {jsonata_message(error)}", _error_position(error, body))
     except Exception as error:  # jsonata-python's parser can fail with plain Python errors
         start = body.find("/*")
         if start >= 0 and "*/" not in body[start:]:
-            raise AslError(
-                "JSONata syntax error: Comment has no closing tag", text=text, position=2 + start, location=location
-            ) from None
-        raise AslError(f"JSONata syntax error: {error}", text=text, position=2, location=location) from None
+            return _SyntaxError("JSONata syntax error: Comment has no closing tag", start)
+        return _SyntaxError(f"JSONata syntax error: {error}", 0)
     for node in _top_level_context_references(ast):
         if node.type == "variable":
             name = "$$" if node.value == "$" else "$"
@@ -503,20 +533,13 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
             what = f"the field name {name!r} at the top level of a JSONata expression reads the input document"
             fix = f"Use $states.input.{name} instead." if node.type == "name" else "Start the path at $states.input."
         end = int(getattr(node, "position", 0) or 0)
-        raise AslError(
-            f"{what}: JSONata states have no input document. {fix}",
-            text=text,
-            position=2 + max(0, end - len(name)),
-            location=location,
-        )
-    return Expression(
-        text=text,
-        field=field,
-        location=location,
+        return _SyntaxError(f"{what}: JSONata states have no input document. {fix}", max(0, end - len(name)))
+    tree = Tree(ast)
+    return _Parsed(
         ast=ast,
-        path=simple_path(ast),
-        fast=compile_fast(ast, _OPERATORS, _function),
-        uses_context=_reads_context(ast),
+        path=simple_path(ast, tree),
+        fast=compile_fast(ast, tree, _OPERATORS, _function),
+        uses_context=_reads_context(tree),
     )
 
 
@@ -525,34 +548,15 @@ def _function(name: str) -> Any:
     return _FUNCTIONS.lookup(name)
 
 
-def _symbols(node: Any) -> Iterator[Any]:
-    """Every AST node under *node* (itself included)."""
-    stack = [node]
-    seen: set[int] = set()
-    while stack:
-        current = stack.pop()
-        if isinstance(current, list):
-            stack.extend(current)
-        elif isinstance(current, Parser.Symbol) and id(current) not in seen:
-            seen.add(id(current))  # parent (%) slots may point back up the tree
-            yield current
-            stack.extend(
-                value
-                for name, value in vars(current).items()
-                if name not in ("parser", "_outer_instance") and isinstance(value, (list, Parser.Symbol))
-            )
-
-
-def _reads_context(ast: Any) -> bool:
+def _reads_context(tree: Tree) -> bool:
     """Whether ``$states.context`` may be read: ``$states`` appears other than as ``$states.<not context>...``."""
     safe: set[int] = set()
-    nodes = list(_symbols(ast))
-    for node in nodes:
+    for node in tree.nodes:
         steps = getattr(node, "steps", None) if node.type == "path" else None
         if steps and len(steps) > 1 and steps[0].type == "variable" and steps[0].value == "states":
             if steps[1].type == "name" and steps[1].value != "context" and not getattr(steps[0], "predicate", None):
                 safe.add(id(steps[0]))
-    return any(node.type == "variable" and node.value == "states" and id(node) not in safe for node in nodes)
+    return any(node.type == "variable" and node.value == "states" and id(node) not in safe for node in tree.nodes)
 
 
 def _error_position(error: JException, body: str) -> int:

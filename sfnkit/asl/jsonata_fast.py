@@ -15,13 +15,14 @@ Values inside follow jsonata-python: ``None`` is *undefined*, ``NULL`` is JSON `
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from itertools import compress
 from typing import Any, Final
 
 from sfnkit.asl.jsonata_messages import retoken
-from sfnkit.asl.jsonata_python import JException, Jsonata, Utils
+from sfnkit.asl.jsonata_python import JException, Jsonata, Parser, Utils
 from sfnkit.asl.jsonata_values import NULL, js_boolean, null_items
 
-__all__ = ["Closure", "NeedEngine", "Path", "compile_fast", "lookup", "simple_path"]
+__all__ = ["Closure", "NeedEngine", "Path", "Tree", "compile_fast", "lookup", "simple_path"]
 
 Json = Any
 Closure = Callable[[Mapping[str, Json], Mapping[str, Json]], Any]
@@ -30,51 +31,83 @@ Closure = Callable[[Mapping[str, Json], Mapping[str, Json]], Any]
 _MISSING: Final = object()
 # Parser bookkeeping every node has; any other attribute set (predicate, stages, group, focus, index, tuple,
 # keep_array, ...) makes a node more than what is compiled here.
-_STRUCTURAL: Final = frozenset({"parser", "_outer_instance", "bp", "lbp", "id", "position", "type", "value", "level"})
+_OWNERS: Final = frozenset({"parser", "_outer_instance"})
+_STRUCTURAL: Final = _OWNERS | {"bp", "lbp", "id", "position", "type", "value", "level"}
 
 
 class NeedEngine(Exception):
     """The data needs the full JSONata engine (an array on a path, a name that is a function)."""
 
 
-def _is_plain(node: Any, *allowed: str) -> bool:
-    return all(
-        value is None or value is False or value == [] or name in _STRUCTURAL or name in allowed
-        for name, value in vars(node).items()
-    )
+class Tree:
+    """One walk over a parsed expression, for every analysis sfnkit makes of it: its nodes, and for each node the
+    attributes it sets beyond the parser's bookkeeping (a jsonata-python node has some 55, nearly all empty)."""
+
+    def __init__(self, ast: Any):
+        self.ast = ast
+        self.nodes: list[Any] = []
+        """Every node, each once (``%`` parent slots point back up the tree)."""
+        self._extras: dict[int, frozenset[str]] = {}
+        symbol, extras, nodes = Parser.Symbol, self._extras, self.nodes
+        stack = [ast]
+        while stack:
+            node = stack.pop()
+            if type(node) is list:
+                stack.extend(node)
+                continue
+            if not isinstance(node, symbol) or id(node) in extras:
+                continue
+            names = []
+            attributes = vars(node)
+            # compress() skips the empty (falsy) attributes at C speed; only the few set ones are looked at. The
+            # parser leaves an unused attribute None, False or []; 0 and "" occur only in the structural ones.
+            for name in compress(attributes, attributes.values()):
+                if name in _OWNERS:
+                    continue
+                value = attributes[name]
+                if isinstance(value, (list, symbol)):
+                    stack.append(value)
+                if name not in _STRUCTURAL:
+                    names.append(name)
+            extras[id(node)] = frozenset(names)
+            nodes.append(node)
+
+    def plain(self, node: Any, *allowed: str) -> bool:
+        """Whether *node* sets no attribute but its kind, value, position and the *allowed* ones."""
+        return self._extras[id(node)].issubset(allowed)
 
 
 Path = tuple[str, tuple[tuple[str, tuple[int, ...]], ...]]
 """``$name`` and its steps: field names, each with the literal indexes that follow it (``items[0]``)."""
 
 
-def _indexes(step: Any) -> tuple[int, ...] | None:
+def _indexes(step: Any, tree: Tree) -> tuple[int, ...] | None:
     """The literal index predicates of a step (``[0]``, ``[-1]``), or ``None`` if it has any other stage."""
     stages = getattr(step, "stages", None) or []
     indexes = []
     for stage in stages:
         expression = getattr(stage, "expr", None)
-        if stage.type != "filter" or expression is None or expression.type != "number" or not _is_plain(expression):
+        if stage.type != "filter" or expression is None or expression.type != "number" or not tree.plain(expression):
             return None
         indexes.append(int(expression.value))  # jsonata-python's rounding of an index
     return tuple(indexes)
 
 
-def simple_path(ast: Any) -> Path | None:
+def simple_path(ast: Any, tree: Tree) -> Path | None:
     """``("states", (("input", ()), ("x", (0,))))`` for ``$states.input.x[0]``; ``None`` unless *ast* is
     ``$name`` followed by field names with literal indexes."""
     if ast.type == "variable":
         head, steps = ast, []
-    elif ast.type == "path" and _is_plain(ast, "steps") and ast.steps and ast.steps[0].type == "variable":
+    elif ast.type == "path" and tree.plain(ast, "steps") and ast.steps and ast.steps[0].type == "variable":
         head, steps = ast.steps[0], ast.steps[1:]
     else:
         return None
-    if head.value in ("", "$") or not _is_plain(head):
+    if head.value in ("", "$") or not tree.plain(head):
         return None
     keys = []
     for step in steps:
-        indexes = _indexes(step)
-        if step.type != "name" or indexes is None or not _is_plain(step, "stages"):
+        indexes = _indexes(step, tree)
+        if step.type != "name" or indexes is None or not tree.plain(step, "stages"):
             return None
         keys.append((str(step.value), indexes))
     return str(head.value), tuple(keys)
@@ -192,46 +225,48 @@ PURE_FUNCTIONS: Final = frozenset(
 """Functions that only compute from their arguments (no lambdas, clock, randomness or evaluation context)."""
 
 
-def compile_fast(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None = None) -> Closure | None:
+def compile_fast(
+    ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None = None
+) -> Closure | None:
     """A closure computing *ast* with *operators*' methods, or ``None`` when *ast* is beyond this subset.
 
     *functions* resolves a function name to the function object the engine would call (``None`` disables calls).
     """
     kind = ast.type
     if kind in ("number", "string", "value"):
-        if not _is_plain(ast):
+        if not tree.plain(ast):
             return None
         constant = NULL if ast.value is None else ast.value
         return lambda states, variables: constant
     if kind in ("variable", "path"):
-        path = simple_path(ast)
+        path = simple_path(ast, tree)
         if path is None:
             return None
         return lambda states, variables: lookup(path, states, variables)
     if kind == "function":
-        return _call(ast, operators, functions)
-    if kind == "unary" and ast.value == "[" and _is_plain(ast, "expressions"):
-        return _array(ast, operators, functions)
-    if kind == "unary" and ast.value == "{" and _is_plain(ast, "lhs_object"):
-        return _object(ast, operators, functions)
-    if not _is_plain(ast, "lhs", "rhs", "expression", "expressions", "condition", "then", "_else"):
+        return _call(ast, tree, operators, functions)
+    if kind == "unary" and ast.value == "[" and tree.plain(ast, "expressions"):
+        return _array(ast, tree, operators, functions)
+    if kind == "unary" and ast.value == "{" and tree.plain(ast, "lhs_object"):
+        return _object(ast, tree, operators, functions)
+    if not tree.plain(ast, "lhs", "rhs", "expression", "expressions", "condition", "then", "_else"):
         return None
     if kind == "block":
-        return compile_fast(ast.expressions[0], operators, functions) if len(ast.expressions) == 1 else None
+        return compile_fast(ast.expressions[0], tree, operators, functions) if len(ast.expressions) == 1 else None
     if kind == "condition":
-        return _condition(ast, operators, functions)
+        return _condition(ast, tree, operators, functions)
     if kind == "unary" and ast.value == "-":
-        return _negate(ast, operators, functions)
+        return _negate(ast, tree, operators, functions)
     if kind == "binary":
-        return _binary(ast, operators, functions)
+        return _binary(ast, tree, operators, functions)
     return None
 
 
-def _array(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
+def _array(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
     """``[a, b]``: undefined items skipped, arrays spliced in, nested constructors kept whole (as the engine)."""
     items = []
     for item in ast.expressions or ():
-        closure = compile_fast(item, operators, functions)
+        closure = compile_fast(item, tree, operators, functions)
         if closure is None:
             return None
         items.append((closure, item.type == "unary" and item.value == "["))
@@ -251,13 +286,13 @@ def _array(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None)
     return evaluate
 
 
-def _object(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
+def _object(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
     """``{'k': v}`` with literal keys: members whose value is undefined are left out (as the engine)."""
     pairs = []
     for key, value in ast.lhs_object or ():
-        if key.type != "string" or not _is_plain(key):
+        if key.type != "string" or not tree.plain(key):
             return None  # computed keys (and grouping) are the engine's
-        closure = compile_fast(value, operators, functions)
+        closure = compile_fast(value, tree, operators, functions)
         if closure is None:
             return None
         pairs.append((str(key.value), closure))
@@ -275,18 +310,18 @@ def _object(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None
     return evaluate
 
 
-def _call(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
+def _call(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
     """``$name(args)`` of a pure function: validated and applied as the engine does, results unwrapped alike."""
     procedure = ast.procedure
-    if functions is None or not _is_plain(ast, "procedure", "arguments") or procedure.type != "variable":
+    if functions is None or not tree.plain(ast, "procedure", "arguments") or procedure.type != "variable":
         return None
     name = str(procedure.value)
-    if name not in PURE_FUNCTIONS or not _is_plain(procedure):
+    if name not in PURE_FUNCTIONS or not tree.plain(procedure):
         return None
     function = functions(name)
     if function is None:
         return None
-    arguments = [compile_fast(argument, operators, functions) for argument in ast.arguments or ()]
+    arguments = [compile_fast(argument, tree, operators, functions) for argument in ast.arguments or ()]
     if any(argument is None for argument in arguments):
         return None
     closures: list[Closure] = [argument for argument in arguments if argument is not None]
@@ -318,10 +353,10 @@ def _call(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None) 
     return evaluate
 
 
-def _condition(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
-    test = compile_fast(ast.condition, operators, functions)
-    then = compile_fast(ast.then, operators, functions)
-    otherwise = None if ast._else is None else compile_fast(ast._else, operators, functions)
+def _condition(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
+    test = compile_fast(ast.condition, tree, operators, functions)
+    then = compile_fast(ast.then, tree, operators, functions)
+    otherwise = None if ast._else is None else compile_fast(ast._else, tree, operators, functions)
     if test is None or then is None or (ast._else is not None and otherwise is None):
         return None
     boolize = js_boolean
@@ -334,8 +369,8 @@ def _condition(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | N
     return evaluate
 
 
-def _negate(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
-    inner = compile_fast(ast.expression, operators, functions)
+def _negate(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
+    inner = compile_fast(ast.expression, tree, operators, functions)
     if inner is None:
         return None
     operand = _operand(inner)
@@ -359,10 +394,10 @@ _METHODS: Final = {
 }
 
 
-def _binary(ast: Any, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
+def _binary(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
     op = str(ast.value)
-    left_closure = compile_fast(ast.lhs, operators, functions)
-    right_closure = compile_fast(ast.rhs, operators, functions)
+    left_closure = compile_fast(ast.lhs, tree, operators, functions)
+    right_closure = compile_fast(ast.rhs, tree, operators, functions)
     if left_closure is None or right_closure is None:
         return None
     left, right = _operand(left_closure), _operand(right_closure)
