@@ -28,4 +28,5 @@ test-any-day: lint
 	SFNKIT_TEST_TODAY=2090-06-15 $(VENV)/bin/pytest -q -n 2
 
 bench: setup
-	$(PY) benchmarks/bench.py
+	$(PY) -m pip install --quiet -e ".[bench]"
+	$(PY) benchmarks/bench_run.py

@@ -9,7 +9,6 @@ type checkers and editors read), and the name in ``__all__``. ``tests/test_packa
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 import types
 from typing import TYPE_CHECKING, Any, Final
@@ -199,8 +198,12 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(home), name)
         globals()[name] = value
         return value
-    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
-        return importlib.import_module(f"{__name__}.{name}")  # sfnkit.machine without importing it first
+    if not name.startswith("_"):
+        try:
+            return importlib.import_module(f"{__name__}.{name}")  # sfnkit.machine without importing it first
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{name}":
+                raise  # the submodule exists; something it imports is missing
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, Final
 
 import attrs
@@ -22,6 +23,7 @@ REGION: Final = "us-east-1"
 ACCOUNT: Final = "123456789012"
 
 
+@functools.lru_cache(maxsize=1024)  # on the virtual clock most states enter at an instant already formatted
 def iso_timestamp(epoch_seconds: float) -> str:
     """AWS's context-object time format: ISO 8601, UTC, milliseconds, ``Z``.
 

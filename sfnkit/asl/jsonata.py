@@ -109,6 +109,7 @@ __all__ = [
     "describe_value",
     "is_expression",
     "json_type",
+    "reads_context",
     "state_cause",
 ]
 
@@ -541,6 +542,19 @@ def _parse(body: str) -> _Parsed | _SyntaxError:
         fast=compile_fast(ast, tree, _OPERATORS, _function),
         uses_context=_reads_context(tree),
     )
+
+
+def reads_context(text: str) -> bool:
+    """Whether *text* is a ``{% %}`` expression that may read ``$states.context`` (one that does not compile
+    counts: its error is raised where the field is compiled).
+
+    >>> reads_context("{% $states.input.a %}"), reads_context("{% $states.context.State.Name %}")
+    (False, True)
+    """
+    if not is_expression(text):
+        return False
+    parsed = _parse(text[2:-2]) if text[2:-2].strip() else None
+    return not isinstance(parsed, _Parsed) or parsed.uses_context
 
 
 def _function(name: str) -> Any:

@@ -100,7 +100,8 @@ def current_millis() -> int:
     return _CURRENT.millis
 
 
-_SYMBOLS: Final = {str: "s", bool: "b", int: "n", float: "n", dict: "o"}
+# Utils.JList: the arrays JSONata builds ([1, 2], results of functions), a list subclass no lookup should miss.
+_SYMBOLS: Final = {str: "s", bool: "b", int: "n", float: "n", dict: "o", list: "a", Utils.JList: "a"}
 
 
 class _Signature(Signature):  # type: ignore[misc]  # jsonata-python is untyped
@@ -117,7 +118,7 @@ class _Signature(Signature):  # type: ignore[misc]  # jsonata-python is untyped
             return "l"
         # The common JSON types directly: jsonata-python's version imports a module on every call.
         kind = type(value)
-        symbol = _SYMBOLS.get(kind) if kind is not list else "a"
+        symbol = _SYMBOLS.get(kind)
         if symbol is None:
             symbol = "m" if value is None else super().get_symbol(value)
         return symbol

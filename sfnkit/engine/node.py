@@ -18,7 +18,7 @@ from sfnkit.asl.failures import (
     RUNTIME,
     StatesError,
 )
-from sfnkit.asl.jsonata import QueryEvaluationError, state_cause
+from sfnkit.asl.jsonata import QueryEvaluationError, reads_context, state_cause
 from sfnkit.asl.scope import Json
 from sfnkit.engine.loop import (
     Recorder,
@@ -61,7 +61,7 @@ class Node:
         self.event_prefix = str(state.get("Type", ""))
         self.next_name: str | None = state.get("Next") if isinstance(state.get("Next"), str) else None
         self.next: Node | None = None
-        self.needs_context = language == "JSONata" or _mentions_context(state)
+        self.needs_context = _mentions_context(state, language == "JSONata")
         # (multiplier, added bytes, exact): output size <= multiplier * max(input, context, variables) + added
         self.growth: tuple[int, int, bool] = (1, 0, False)
 
@@ -140,14 +140,18 @@ def append_record(rec: Recorder, record: tuple[Any, ...]) -> None:
     rec.count += 1
 
 
-def _mentions_context(value: Json) -> bool:
-    """Whether a JSONPath state reads the context object (``$$``) anywhere in its own fields."""
+_CHILD_BLOCKS: Final = frozenset({"Branches", "ItemProcessor", "Iterator"})
+
+
+def _mentions_context(value: Json, jsonata: bool) -> bool:
+    """Whether a state may read the context object anywhere in its own fields: ``$$`` in JSONPath,
+    ``$states.context`` in JSONata (building it costs a timestamp per state, so states that never read it skip it)."""
     if isinstance(value, str):
-        return "$$" in value
+        return reads_context(value) if jsonata else "$$" in value
     if isinstance(value, dict):
-        return any(_mentions_context(v) for k, v in value.items() if k not in ("Branches", "ItemProcessor", "Iterator"))
+        return any(_mentions_context(v, jsonata) for k, v in value.items() if k not in _CHILD_BLOCKS)
     if isinstance(value, list):
-        return any(_mentions_context(v) for v in value)
+        return any(_mentions_context(v, jsonata) for v in value)
     return False
 
 
