@@ -325,7 +325,11 @@ def _call(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], A
     if any(argument is None for argument in arguments):
         return None
     closures: list[Closure] = [argument for argument in arguments if argument is not None]
-    validate = operators.validate_arguments
+    if Utils.is_function(function):
+        validate = function.validate  # what the engine's validate_arguments calls for a function object
+    else:
+        engine_validate = operators.validate_arguments
+        validate = lambda values, context: engine_validate(function, values, context)  # noqa: E731
     position, token = ast.position, getattr(ast, "token", None)
     is_sequence = Utils.is_sequence
 
@@ -334,7 +338,7 @@ def _call(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], A
             raise NeedEngine  # a workflow variable of that name hides the function
         values = [closure(states, variables) for closure in closures]
         try:
-            result = function.call(None, validate(function, values, None))
+            result = function.call(None, validate(values, None))
         except JException as error:
             # What the engine's evaluate_function adds to errors out of a call.
             if error.location < 0:

@@ -123,6 +123,51 @@ class _Signature(Signature):  # type: ignore[misc]  # jsonata-python is untyped
             symbol = "m" if value is None else super().get_symbol(value)
         return symbol
 
+    _plans: dict[str, tuple[tuple[int, str], ...] | None] | None = None
+
+    def validate(self, args: Any, context: Any) -> Any:
+        # The arguments' type letters decide all of jsonata-python's validation but the item types of typed
+        # arrays, so the outcome for each string of letters is worked out once (a few per function). When the
+        # arguments pass unchanged (nothing missing, nothing wrapped into an array), only the items of typed
+        # arrays are checked here; anything else, and every failure, is jsonata-python's own validation.
+        get_symbol = self.get_symbol
+        symbols = "".join([get_symbol(arg) for arg in args])
+        plans = self._plans
+        if plans is None:
+            plans = self._plans = {}
+        try:
+            plan = plans[symbols]
+        except KeyError:
+            plan = plans[symbols] = self._plan(symbols)
+        if plan is None:
+            return super().validate(args, context)
+        for index, item_symbol in plan:
+            for item in args[index]:
+                if _SYMBOLS.get(type(item)) != item_symbol:
+                    return super().validate(args, context)  # raises T0412, or handles a rare type
+        return list(args)
+
+    def _plan(self, symbols: str) -> tuple[tuple[int, str], ...] | None:
+        """For arguments typed *symbols* that validate unchanged: (argument index, item type letter) of each typed
+        array; ``None`` when validation may change the arguments or fail."""
+        matched = self._regex.fullmatch(symbols)
+        if matched is None:
+            return None
+        typed: list[tuple[int, str]] = []
+        position = 0
+        for index, param in enumerate(self._params):
+            group = matched.group(index + 1)
+            if not group:
+                return None  # a missing argument: the context value may stand in
+            for single in group:
+                if param.type == "a":
+                    if single != "a":
+                        return None  # a value wrapped into an array
+                    if param.subtype is not None:
+                        typed.append((position, str(param.subtype[0])))
+                position += 1
+        return tuple(typed)
+
     def throw_validation_error(self, bad_args: Any, bad_sig: str, function_name: str) -> None:
         pattern = "^"
         good_to = 0
