@@ -510,11 +510,12 @@ class _SyntaxError:
     """Index in the text between the delimiters."""
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1024)  # a parsed expression holds some 30 KiB: at most ~30 MiB for the process
 def _parse(body: str) -> _Parsed | _SyntaxError:
-    """Parse and analyse the text between ``{%`` and ``%}`` once per process: validation and the plan compile the
-    same texts, and machines repeat them (a thousand ``{% $v %}`` cost one parse). The AST and closures are never
-    changed after this, so sharing them is safe."""
+    """Parse and analyse the text between ``{%`` and ``%}`` once: validation and the plan compile the same texts,
+    and machines repeat them (a thousand ``{% $v %}`` cost one parse). The AST and closures are never changed
+    after this, so sharing them is safe. A machine with more distinct texts than the cache holds parses its
+    earliest ones again for the plan."""
     try:
         ast = Jsonata(body, javascript_regex).ast
     except JException as error:

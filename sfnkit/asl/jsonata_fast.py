@@ -44,7 +44,7 @@ class Tree:
     attributes it sets beyond the parser's bookkeeping (a jsonata-python node has some 55, nearly all empty)."""
 
     def __init__(self, ast: Any):
-        self.ast = ast
+        self.ast = ast  # held, so that the ids keyed below stay those of live nodes
         self.nodes: list[Any] = []
         """Every node, each once (``%`` parent slots point back up the tree)."""
         self._extras: dict[int, frozenset[str]] = {}
