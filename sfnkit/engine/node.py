@@ -143,15 +143,19 @@ def append_record(rec: Recorder, record: tuple[Any, ...]) -> None:
 _CHILD_BLOCKS: Final = frozenset({"Branches", "ItemProcessor", "Iterator"})
 
 
-def _mentions_context(value: Json, jsonata: bool) -> bool:
+def _mentions_context(state: Json, jsonata: bool) -> bool:
     """Whether a state may read the context object anywhere in its own fields: ``$$`` in JSONPath,
     ``$states.context`` in JSONata (building it costs a timestamp per state, so states that never read it skip it)."""
-    if isinstance(value, str):
-        return reads_context(value) if jsonata else "$$" in value
-    if isinstance(value, dict):
-        return any(_mentions_context(v, jsonata) for k, v in value.items() if k not in _CHILD_BLOCKS)
-    if isinstance(value, list):
-        return any(_mentions_context(v, jsonata) for v in value)
+    pending = [item for key, item in state.items() if key not in _CHILD_BLOCKS]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if reads_context(value) if jsonata else "$$" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
     return False
 
 
