@@ -480,7 +480,7 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
             location=location,
         )
     parsed = _parse(body)
-    if isinstance(parsed, _SyntaxError):
+    if isinstance(parsed, _CompileError):
         raise AslError(parsed.message, text=text, position=2 + parsed.position, location=location)
     return Expression(
         text=text,
@@ -504,14 +504,14 @@ class _Parsed:
 
 
 @attrs.frozen
-class _SyntaxError:
+class _CompileError:
     message: str
     position: int
     """Index in the text between the delimiters."""
 
 
 @functools.lru_cache(maxsize=1024)  # a parsed expression holds some 30 KiB: at most ~30 MiB for the process
-def _parse(body: str) -> _Parsed | _SyntaxError:
+def _parse(body: str) -> _Parsed | _CompileError:
     """Parse and analyse the text between ``{%`` and ``%}`` once: validation and the plan compile the same texts,
     and machines repeat them (a thousand ``{% $v %}`` cost one parse). The AST and closures are never changed
     after this, so sharing them is safe. A machine with more distinct texts than the cache holds parses its
@@ -519,12 +519,12 @@ def _parse(body: str) -> _Parsed | _SyntaxError:
     try:
         ast = Jsonata(body, javascript_regex).ast
     except JException as error:
-        return _SyntaxError(f"JSONata syntax error: {jsonata_message(error)}", _error_position(error, body))
+        return _CompileError(f"JSONata syntax error: {jsonata_message(error)}", _error_position(error, body))
     except Exception as error:  # jsonata-python's parser can fail with plain Python errors
         start = body.find("/*")
         if start >= 0 and "*/" not in body[start:]:
-            return _SyntaxError("JSONata syntax error: Comment has no closing tag", start)
-        return _SyntaxError(f"JSONata syntax error: {error}", 0)
+            return _CompileError("JSONata syntax error: Comment has no closing tag", start)
+        return _CompileError(f"JSONata syntax error: {error}", 0)
     for node in _top_level_context_references(ast):
         if node.type == "variable":
             name = "$$" if node.value == "$" else "$"
@@ -535,7 +535,7 @@ def _parse(body: str) -> _Parsed | _SyntaxError:
             what = f"the field name {name!r} at the top level of a JSONata expression reads the input document"
             fix = f"Use $states.input.{name} instead." if node.type == "name" else "Start the path at $states.input."
         end = int(getattr(node, "position", 0) or 0)
-        return _SyntaxError(f"{what}: JSONata states have no input document. {fix}", max(0, end - len(name)))
+        return _CompileError(f"{what}: JSONata states have no input document. {fix}", max(0, end - len(name)))
     tree = Tree(ast)
     return _Parsed(
         ast=ast,
