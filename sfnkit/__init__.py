@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sfnkit.build import workflow
     from sfnkit.cloud.deploy import Deployment, deploy, destroy
     from sfnkit.cloud.poller import PollReport, poll
+    from sfnkit.cloud.services import aws
     from sfnkit.cloud.templates import export
     from sfnkit.codegen import to_python
     from sfnkit.conditions import ctx, data, jsonata, result, var
@@ -76,6 +77,7 @@ _MODULES: Final[dict[str, tuple[str, ...]]] = {
     "sfnkit.build": ("workflow",),
     "sfnkit.cloud.deploy": ("Deployment", "deploy", "destroy"),
     "sfnkit.cloud.poller": ("PollReport", "poll"),
+    "sfnkit.cloud.services": ("aws",),
     "sfnkit.cloud.templates": ("export",),
     "sfnkit.codegen": ("to_python",),
     "sfnkit.conditions": ("ctx", "data", "jsonata", "result", "var"),
@@ -148,6 +150,7 @@ __all__ = [
     "StateMachine",
     "Transition",
     "ValidationError",
+    "aws",
     "aws_sdk",
     "catch",
     "chain",

@@ -74,6 +74,9 @@ class Clock:
         """Spend *seconds* on *timeline* (the virtual clock just moves it forward)."""
         raise NotImplementedError
 
+    def stop(self) -> None:
+        """The execution that called ``start()`` on this thread has finished (a shared clock lets it go)."""
+
 
 class VirtualClock(Clock):
     """Simulated time: starts at *start* (default: the wall clock when the run begins) and never sleeps.

@@ -91,6 +91,36 @@ def _load(module: str) -> Any:
 SNS = {"arn:aws:states:::sns:publish": lambda request: {"MessageId": "m-1"}}
 
 
+def test_dragons_keeps_the_hoard_in_dynamodb_and_notifies_through_sns_to_sqs(monkeypatch):
+    """The dragons flow on moto: the Lambdas keep the hoard in DynamoDB; both notices reach the queue."""
+    from sfnkit import aws, run
+
+    module = _load("dragons")
+    with aws() as services:
+        dynamodb, sns, sqs = (services.client(name) for name in ("dynamodb", "sns", "sqs"))
+        dynamodb.create_table(
+            TableName=module.TABLE,
+            KeySchema=[{"AttributeName": "name", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "name", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        topic = sns.create_topic(Name="dragons")["TopicArn"]
+        queue = sqs.create_queue(QueueName="notices")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+        monkeypatch.setenv("DRAGONS_TABLE", module.TABLE)
+        paths = [run(module.dragons, {"dragon": {"name": "Puff"}}, services=services).path for _ in range(2)]
+        bodies = [m["Body"] for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]]
+        stored = dynamodb.scan(TableName=module.TABLE)["Items"]
+    assert (topic, paths[0][-1], paths[1][-1], bodies, stored) == (
+        module.TOPIC,
+        "NotifyInserted",
+        "NotifyExists",
+        ["Record inserted", "Already exists"],
+        [{"name": {"S": "Puff"}}],
+    )
+
+
 @pytest.mark.parametrize(
     ("module", "machine", "dragon", "output"),
     [
@@ -117,6 +147,7 @@ def test_dragons_demo_runs_the_flow_locally(script: str) -> None:
     ).stdout
     assert "path:      ValidateDragon -> IsNew -> AddDragon -> NotifyInserted" in out
     assert "path:      ValidateDragon -> IsNew -> NotifyExists" in out
+    assert "message:   Record inserted" in out
 
 
 def test_orders_queue_pull_flow():

@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sfnkit.asl.schema", "sfnkit.asl.context", "sfnkit.asl.paths", "sfnkit.asl.intrinsics", "sfnkit.asl.templates"),
     ("sfnkit.asl.jsonata_values", "sfnkit.asl.jsonata_messages", "sfnkit.asl.jsonata_regex"),
     ("sfnkit.asl.jsonata_fast", "sfnkit.asl.jsonata_functions"),
-    ("sfnkit.asl.rules", "sfnkit.asl.jsonata", "sfnkit.asl.variables", "sfnkit.asl.dataflow"),
+    ("sfnkit.asl.rules", "sfnkit.asl.jsonata", "sfnkit.asl.variables", "sfnkit.asl.dataflow", "sfnkit.asl.itemreader"),
     # the model: conditions, states, the StateMachine
     ("sfnkit.conditions", "sfnkit.states", "sfnkit.deploy_options"),
     ("sfnkit.machine",),
@@ -40,7 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sfnkit.asl.codec", "sfnkit.labels", "sfnkit.overlay"),
     ("sfnkit.render", "sfnkit.mermaid"),
     # execution: Lambda invocation, the result, the engine (bottom up inside the package)
-    ("sfnkit.lambdas", "sfnkit.execution", "sfnkit.engine.mocks"),
+    ("sfnkit.lambdas", "sfnkit.execution", "sfnkit.engine.mocks", "sfnkit.taskcall"),
     ("sfnkit.engine.loop",),
     ("sfnkit.engine.node",),
     ("sfnkit.engine.pass_state", "sfnkit.engine.choice", "sfnkit.engine.wait", "sfnkit.engine.terminal"),

@@ -14,6 +14,7 @@ from sfnkit.asl.failures import (
     RUNTIME,
     StatesError,
 )
+from sfnkit.asl.itemreader import items_from, limit_items
 from sfnkit.asl.jsonata import QueryEvaluationError, Template, compile_template
 from sfnkit.asl.jsonata_values import json_type
 from sfnkit.asl.paths import compile_path
@@ -163,6 +164,8 @@ class MapNode(RetryingNode):
         return count, percentage
 
     def _items(self, run: RunState, raw: Json, effective: Json, context: Json, strand: Strand) -> list[Json]:
+        if self.item_reader is not None:
+            return self._read_items(run, raw if self.language == "JSONata" else effective, context, strand)
         if self.language == "JSONata":
             if self.items is None:
                 items = raw
@@ -173,8 +176,6 @@ class MapNode(RetryingNode):
                 {"input": raw, "context": context}, strand.variables, "array", runtime=run.jsonata_runtime
             )
             return list(value)
-        if self.item_reader is not None:
-            return self._read_items(run, effective, context, strand)
         items = effective if self.items_path is None else self.items_path(Scope(effective, context, strand.variables))
         if not isinstance(items, list):
             raise df.runtime_error(f"Map state input must be an array but was: {df.json_text(items)}")
@@ -191,18 +192,28 @@ class MapNode(RetryingNode):
                 f"No service is bound to the ItemReader resource '{resource}' (state '{self.name}'): pass "
                 f"services={{'{resource}': callable}} to sfnkit.run(), returning the list of items.",
             )
-        params = reader.get("Parameters", {})
-        if params:
-            template = df.compile_template_field(params, "ItemReader.Parameters", self.location)
-            assert template is not None
-            params = template(Scope(effective, context, strand.variables))
-        items = fn(params)
-        max_items = (reader.get("ReaderConfig") or {}).get("MaxItems")
-        if isinstance(max_items, int) and max_items > 0:
-            items = items[:max_items]
-        if not isinstance(items, list):
-            raise StatesError("States.ItemReaderFailed", f"The ItemReader of state '{self.name}' did not return a list")
-        return items
+        config = reader.get("ReaderConfig") or {}
+        max_items = config.get("MaxItems")
+        if self.language == "JSONata":
+            scope = {"input": effective, "context": context}
+            params = compile_template(reader.get("Arguments", {}), field="ItemReader/Arguments").evaluate(
+                scope, strand.variables, runtime=run.jsonata_runtime
+            )
+            if isinstance(max_items, str):
+                max_items = compile_template(max_items, field="ItemReader/ReaderConfig/MaxItems").evaluate(
+                    scope, strand.variables, runtime=run.jsonata_runtime
+                )
+        else:
+            params = reader.get("Parameters", {})
+            path_scope = Scope(effective, context, strand.variables)
+            if params:
+                template = df.compile_template_field(params, "ItemReader.Parameters", self.location)
+                assert template is not None
+                params = template(path_scope)
+            if isinstance(config.get("MaxItemsPath"), str):
+                text = config["MaxItemsPath"]
+                max_items = df.integer_from_path(compile_path(text).find, "MaxItemsPath", text, path_scope)
+        return limit_items(items_from(fn(params), config), max_items)
 
     def _item_inputs(
         self, run: RunState, raw: Json, effective: Json, items: list[Json], t: float, strand: Strand

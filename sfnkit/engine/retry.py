@@ -29,6 +29,7 @@ from sfnkit.lambdas import (
     MAX_PAYLOAD_BYTES,
     data_limit_cause,
 )
+from sfnkit.taskcall import CallbackFailed
 
 
 class Retrier:
@@ -154,7 +155,7 @@ class RetryingNode(Node):
                 else:
                     raise failure from None
                 error_output: dict[str, Json] = {"Error": failure.error}
-                if failure.cause is not None:
+                if failure.cause is not None or isinstance(failure, CallbackFailed):
                     error_output["Cause"] = failure.cause
                 context = self.context(run, timeline.now, retry_count) if self.needs_context else None
                 try:

@@ -205,9 +205,20 @@ def run(
     functions: dict[str, Callable[..., Any]] = dict(bound)
     if lambdas:
         functions.update(lambdas)
-    the_clock = make_clock(clock, start)
+    # a services world (sfnkit.aws()) shares one virtual time among the executions that talk to each other
+    world_clock = getattr(services, "clock", None)
+    if clock == "virtual" and isinstance(world_clock, Clock):
+        if start is not None:
+            raise ValueError(
+                "run(start=...) cannot move the clock of a services world (sfnkit.aws()), which its executions "
+                "share: drop start=, or run without that world"
+            )
+        the_clock = world_clock
+    else:
+        the_clock = make_clock(clock, start)
     execution_input = {} if input is None else input
     overrides = dict(context or {})
+    bound_mocks = None if mocks is None else bind_mocks(mocks, _task_names(machine))  # may raise: before start()
     started = the_clock.start()
     rng = random_module.Random(seed) if seed is not None else UNSEEDED
     execution_name = str((overrides.get("Execution") or {}).get("Name") or uuid4_text(rng.getrandbits(128)))
@@ -232,6 +243,7 @@ def run(
     try:
         input_size = json_size(execution_input)
     except (TypeError, ValueError) as exc:
+        the_clock.stop()
         raise TypeError(
             f"run() input must be a JSON value (dict, list, str, int, float, bool or None): {exc}. "
             "Convert it first, e.g. json.loads(json.dumps(value, default=str))."
@@ -239,13 +251,14 @@ def run(
     state = RunState(
         clock=the_clock,
         lambdas=functions,
-        services=dict(services or {}),
+        # a plain dict is copied (the caller may change theirs); other mappings look resources up as they go
+        services=dict(services) if isinstance(services, dict) else services if services is not None else {},
         info=info,
         deadline=deadline,
         seed=seed,
         max_workers=max_workers,
         ctx_bound=input_size + 1024,
-        mocks=None if mocks is None else bind_mocks(mocks, _task_names(machine)),
+        mocks=bound_mocks,
     )
     rec = Recorder()
     timeline = Timeline(started)
@@ -275,6 +288,7 @@ def run(
     finally:
         state.aborted = True
         _restore_gc()
+        the_clock.stop()
     execution = Execution(
         status=status,
         output=output,

@@ -21,7 +21,7 @@ from sfnkit.asl.failures import (
 )
 from sfnkit.asl.jsonata import QueryEvaluationError, Template, compile_template
 from sfnkit.asl.jsonata_values import json_type
-from sfnkit.asl.paths import compile_path
+from sfnkit.asl.paths import PathNotFound, compile_path
 from sfnkit.asl.scope import Json, Scope
 from sfnkit.clock import (
     NO_DEADLINE,
@@ -55,17 +55,24 @@ from sfnkit.lambdas import (
     not_found,
     parse_payload,
 )
+from sfnkit.taskcall import CallbackTimedOut, TaskCall
 
 _LAMBDA_INVOKE: Final = ("arn:aws:states:::lambda:invoke", "arn:aws:states:::lambda:invoke.waitForTaskToken")
+
+
+# what a Task's call carries down to the service: the run, the strand, its task token, its HeartbeatSeconds
+_Call = tuple[RunState, Strand, str | None, Any]
 
 
 class TaskNode(RetryingNode):
     """Task: a Lambda function (legacy ARN or lambda:invoke) or a bound service callable."""
 
     __slots__ = (
+        "callback",
         "function",
         "has_timeout",
         "heartbeat",
+        "heartbeat_path",
         "kind",
         "resource",
         "resource_api",
@@ -94,6 +101,14 @@ class TaskNode(RetryingNode):
         self.has_timeout = "TimeoutSeconds" in state or "TimeoutSecondsPath" in state
         self.timeout: Any = state.get("TimeoutSeconds")
         self.heartbeat: Any = state.get("HeartbeatSeconds")
+        # a task token for the service to call back with: .waitForTaskToken, .sync, activities
+        self.callback = resource.endswith((".waitForTaskToken", ".sync", ".sync:2")) or (
+            len(parts) > 6 and parts[2] == "states" and parts[5] == "activity"
+        )
+        self.heartbeat_path: Any = None
+        if language != "JSONata" and isinstance(state.get("HeartbeatSecondsPath"), str):
+            text = state["HeartbeatSecondsPath"]
+            self.heartbeat_path = (text, compile_path(text, location=f"{location}.HeartbeatSecondsPath").find)
         self.timeout_path: Any = None
         if language == "JSONata":
             if isinstance(self.timeout, str):
@@ -111,9 +126,7 @@ class TaskNode(RetryingNode):
 
     def _timeout_seconds(self, run: RunState, raw: Json, effective: Json, context: Json, strand: Strand) -> Any:
         if self.timeout_path is not None:
-            _text, find = self.timeout_path
-            value = find(Scope(effective, context, strand.variables))
-            return value
+            return _read_path(self.timeout_path, Scope(effective, context, strand.variables))
         if isinstance(self.timeout, Template):
             value = self.timeout.evaluate(
                 {"input": raw, "context": context}, strand.variables, runtime=run.jsonata_runtime
@@ -132,14 +145,9 @@ class TaskNode(RetryingNode):
     def attempt(self, run: RunState, strand: Strand, raw: Json, t: float, retry_count: int, eid: int) -> Attempt:
         timeline = strand.timeline
         now = timeline.now if run.virtual else run.clock.tick(timeline)
+        token = _task_token(run) if self.callback else None
         context = (
-            context_object(
-                run.base_context,
-                self.name,
-                t,
-                retry_count=retry_count,
-                task_token=_task_token(run) if self.resource.endswith(".waitForTaskToken") else None,
-            )
+            context_object(run.base_context, self.name, t, retry_count=retry_count, task_token=token)
             if self.needs_context
             else None
         )
@@ -160,20 +168,22 @@ class TaskNode(RetryingNode):
         own_deadline = deadline
         if strand.abort_at < deadline:
             deadline = strand.abort_at
+        heartbeat = self.heartbeat
+        if self.heartbeat_path is not None:
+            heartbeat = _read_path(self.heartbeat_path, Scope(effective, context, variables))
         mocks = run.mocks
         if mocks is not None and self.name in mocks:
             result, size = self._mocked(mocks, strand, params, retry_count, timeout)
         else:
-            result, size = self._call(run, strand, params, deadline, timeout, own_deadline)
+            result, size = self._call((run, strand, token, heartbeat), params, deadline, timeout, own_deadline)
         if isinstance(io, df.JsonataIO):
             out, assigned = io.finish(raw, result, context, variables, run.jsonata_runtime)
         else:
             out, assigned = io.finish(raw, result, context, variables)
         return Attempt(out, assigned, size)
 
-    def _call(
-        self, run: RunState, strand: Strand, params: Json, deadline: float, timeout: Any, own_deadline: float
-    ) -> tuple[Json, int]:
+    def _call(self, call: _Call, params: Json, deadline: float, timeout: Any, own_deadline: float) -> tuple[Json, int]:
+        run, strand, _token, heartbeat = call
         rec = strand.rec
         chain = strand.chain
         timeline = strand.timeline
@@ -224,7 +234,6 @@ class TaskNode(RetryingNode):
         scheduled = dict(base, region=REGION, parameters=params)
         if isinstance(timeout, int) and not isinstance(timeout, bool):
             scheduled["timeoutInSeconds"] = timeout
-        heartbeat = self.heartbeat
         if isinstance(heartbeat, int) and not isinstance(heartbeat, bool):
             scheduled["heartbeatInSeconds"] = heartbeat
         append_record(rec, (GENERIC, "TaskScheduled", chain, now, scheduled, None))
@@ -233,9 +242,14 @@ class TaskNode(RetryingNode):
             if self.kind == "invoke":
                 result, size = self._invoke(run, strand, params, deadline)
             else:
-                result, size = self._service(run, strand, params, deadline)
+                result, size = self._service(call, params, deadline)
         except TaskTimedOut:
             return self._timed_out(run, strand, "TaskTimedOut", "", own_deadline)
+        except CallbackTimedOut:  # the heartbeat or TimeoutSeconds of a callback passed
+            if timeline.now >= run.deadline:
+                raise ExecutionTimedOut from None
+            append_record(rec, (GENERIC, "TaskTimedOut", chain, timeline.now, dict(base, error=TIMEOUT), None))
+            raise StatesError(TIMEOUT, None) from None
         except StatesError as err:
             details = dict(base, error=err.error)
             if err.cause is not None:
@@ -331,7 +345,8 @@ class TaskNode(RetryingNode):
         value = parse_payload(invocation, what=self.resource_type)
         return invoke_output(invocation, value), len(invocation.payload) + 1200
 
-    def _service(self, run: RunState, strand: Strand, params: Json, deadline: float) -> tuple[Json, int]:
+    def _service(self, call: _Call, params: Json, deadline: float) -> tuple[Json, int]:
+        run, strand, token, heartbeat = call
         resource = self.resource
         fn = run.services.get(resource)
         if fn is None and "." in resource.rsplit(":", 1)[-1]:
@@ -347,7 +362,26 @@ class TaskNode(RetryingNode):
             )
             raise err
         timeline = strand.timeline
-        heartbeat = self.heartbeat
+        if getattr(fn, "takes_task_call", False):
+            task_call = TaskCall(
+                resource=resource,
+                state=self.name,
+                token=token,
+                timeline=timeline,
+                clock=run.clock,
+                deadline=deadline,
+                heartbeat=heartbeat if isinstance(heartbeat, int) and not isinstance(heartbeat, bool) else None,
+                execution_arn=run.info.execution_arn,
+                context=run.base_context,
+                submitted=functools.partial(self._submitted, strand),
+            )
+            try:
+                result = fn(json_copy(params), task_call)
+            except (StatesError, CallbackTimedOut, TaskTimedOut):
+                raise
+            except Exception as exc:
+                raise StatesError(RUNTIME, f"{type(exc).__name__}: {exc}") from None
+            return self._sized(result)
         beat = NO_DEADLINE
         if isinstance(heartbeat, int) and not isinstance(heartbeat, bool) and heartbeat > 0:
             beat = timeline.now + heartbeat  # a callable sends no heartbeats: it must finish within HeartbeatSeconds
@@ -366,6 +400,13 @@ class TaskNode(RetryingNode):
         finally:
             if run.clock.virtual:
                 leave_handler(frame)
+        return self._sized(result)
+
+    def _submitted(self, strand: Strand, output: Json) -> None:
+        details = {"resourceType": self.resource_type, "resource": self.resource_api, "output": output}
+        append_record(strand.rec, (GENERIC, "TaskSubmitted", strand.chain, strand.timeline.now, details, None))
+
+    def _sized(self, result: Json) -> tuple[Json, int]:
         result = json_copy(result)
         size = json_size(result)
         if size > MAX_PAYLOAD_BYTES:
@@ -380,6 +421,15 @@ def _lambda_failed(rec: Recorder, chain: int, t: float, err: StatesError) -> Sta
     rec.trace.append((GENERIC, "LambdaFunctionFailed", chain, t, details, None))
     rec.count += 1
     return err
+
+
+def _read_path(path: tuple[str, Any], scope: Scope) -> Any:
+    """``TimeoutSecondsPath``/``HeartbeatSecondsPath``: a path that matches nothing fails as AWS words it."""
+    _text, find = path
+    try:
+        return find(scope)
+    except PathNotFound as missing:
+        raise df.runtime_error(f"Invalid path '{missing.path}' : {missing.reason}") from None
 
 
 def _task_token(run: RunState) -> str:
