@@ -14,6 +14,7 @@ from sfnkit import (
     pass_,
     sns_publish,
     sqs_send_message,
+    sqs_trigger,
     start_execution,
     when,
     workflow,
@@ -57,3 +58,12 @@ orders = workflow(
 )
 
 passes = workflow("Passes", pass_(result={"a": 1}, name="First") >> pass_(name="Second"))
+
+
+@lambda_fn(timeout=10, triggers=[sqs_trigger("intake", batch_size=5, batching_window=2)])
+def intake(event: dict[str, Any]) -> dict[str, Any]:
+    """Fed by the intake queue (its event source mapping); also a step of the Intake flow."""
+    return {"batchItemFailures": [], "seen": len(event.get("Records", []))}
+
+
+intake_flow = workflow("Intake", intake)

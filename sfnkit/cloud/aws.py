@@ -11,7 +11,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from sfnkit.cloud.plan import TAG, Change, Desired, FunctionSpec, Observed, RoleSpec
+from sfnkit.cloud.plan import TAG, Change, Desired, FunctionSpec, Observed, RoleSpec, mapping_name
 from sfnkit.errors import DeployError
 
 __all__ = ["Aws", "apply", "observe", "remove"]
@@ -24,7 +24,10 @@ THROTTLED: Final = frozenset(
     {"Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
      "RequestThrottled", "RequestThrottledException", "SlowDown", "PriorRequestNotComplete"}
 )  # fmt: skip
-MISSING: Final = frozenset({"NoSuchEntity", "ResourceNotFoundException", "StateMachineDoesNotExist"})
+MISSING: Final = frozenset(
+    {"NoSuchEntity", "ResourceNotFoundException", "StateMachineDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue",
+     "QueueDoesNotExist"}
+)  # fmt: skip
 _ATTEMPTS: Final = 8
 _PROPAGATION: Final = ("cannot be assumed", "authorized to assume")  # a new role is not usable at once
 _ADVICE: Final = {
@@ -87,8 +90,10 @@ class Aws:
                 if missing_ok and code in MISSING:
                     return None
                 propagating = method in ("create_function", "update_function_configuration", "create_state_machine")
+                # a mapping still being created or updated (an interrupted deploy) takes no change until it settles
+                busy = method.endswith("_event_source_mapping") and code == "ResourceInUseException"
                 if attempt + 1 < _ATTEMPTS and (
-                    code in THROTTLED or (propagating and any(text in message for text in _PROPAGATION))
+                    code in THROTTLED or busy or (propagating and any(text in message for text in _PROPAGATION))
                 ):
                     self.sleep(min(2.0**attempt * 0.5, 20.0))  # a new role takes seconds to be assumable
                     continue
@@ -147,6 +152,8 @@ def observe(aws: Aws, want: Desired) -> Observed:
     for fn in want.functions:
         got = aws.call("lambda", "get_function", f"Lambda function {fn.name}", missing_ok=True, FunctionName=fn.name)
         functions[fn.name] = None if got is None else (dict(got.get("Tags") or {}), got["Configuration"])
+    mappings = {fn.name: function_mappings(aws, want, fn.name) for fn in want.functions if functions[fn.name]}
+    queues = {arn: _queue_attributes(aws, arn) for arn in dict.fromkeys(m.queue_arn for m in want.mappings)}
     layer = observe_layer(aws, want) or None
     machine = None
     arn = want.machine_arn()
@@ -159,7 +166,59 @@ def observe(aws: Aws, want: Desired) -> Observed:
             "stepfunctions", "list_tags_for_resource", f"state machine {want.machine.name}", resourceArn=arn
         )
         machine = (_tag_dict(tags.get("tags"), "key", "value"), described)
-    return Observed(roles=roles, functions=functions, layer=layer, machine=machine)
+    return Observed(roles=roles, functions=functions, mappings=mappings, queues=queues, layer=layer, machine=machine)
+
+
+def _queue_attributes(aws: Aws, arn: str) -> dict[str, str] | None:
+    """The attributes of the SQS queue *arn* (None if there is none)."""
+    _, _, _, _, account, name = arn.split(":", 5)
+    where = f"SQS queue {arn}"
+    found = aws.call("sqs", "get_queue_url", where, missing_ok=True, QueueName=name, QueueOwnerAWSAccountId=account)
+    if found is None:
+        return None
+    attributes = aws.call("sqs", "get_queue_attributes", where, QueueUrl=found["QueueUrl"], AttributeNames=["All"])
+    return dict(attributes.get("Attributes", {}))
+
+
+def function_mappings(aws: Aws, want: Desired, function: str) -> dict[str, tuple[dict[str, str], dict[str, Json]]]:
+    """The SQS event source mappings of *function*: queue ARN -> (tags, configuration)."""
+    found: dict[str, tuple[dict[str, str], dict[str, Json]]] = {}
+    arn = want.function_arn(function)
+    listed = _pages(aws, "lambda", "list_event_source_mappings", "Marker", "EventSourceMappings", FunctionName=function)
+    for config in listed:
+        source = str(config.get("EventSourceArn", ""))
+        if config.get("FunctionArn", arn).split(":function:")[-1] != function or ":sqs:" not in source:
+            continue  # another function's (a qualified name lists the same), or a stream's
+        uuid = config["UUID"]
+        mapping_arn = config.get("EventSourceMappingArn") or want.arns.arn("lambda", f"event-source-mapping:{uuid}")
+        tags = aws.call("lambda", "list_tags", f"event source mapping {uuid}", Resource=mapping_arn)
+        found[source] = (dict(tags.get("Tags") or {}), {**config, "EventSourceMappingArn": mapping_arn})
+    return found
+
+
+def _apply_mapping(aws: Aws, change: Change, want: Desired, have: Observed) -> None:
+    tags = dict(want.tags)
+    where = f"event source mapping {change.name}"
+    if change.action == "create":
+        mapping = next(m for m in want.mappings if m.name == change.name)
+        aws.call(
+            "lambda", "create_event_source_mapping", where, FunctionName=mapping.function,
+            EventSourceArn=mapping.queue_arn, Enabled=True, Tags=tags, **mapping.settings(),
+        )  # fmt: skip
+        return
+    found = {
+        mapping_name(queue, function): config
+        for function, mappings in have.mappings.items()
+        for queue, (_tags, config) in mappings.items()
+    }[change.name]
+    if change.action == "delete":
+        aws.call("lambda", "delete_event_source_mapping", where, UUID=found["UUID"])
+        return
+    wanted = next(m for m in want.mappings if m.name == change.name).settings()
+    if set(change.what) & set(wanted):
+        aws.call("lambda", "update_event_source_mapping", where, UUID=found["UUID"], **wanted)
+    if "tags" in change.what:
+        aws.call("lambda", "tag_resource", where, Resource=found["EventSourceMappingArn"], Tags=tags)
 
 
 def _iam_tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
@@ -231,8 +290,9 @@ def _machine_options(want: Desired) -> dict[str, Json]:
     }
 
 
-def apply(aws: Aws, want: Desired, changes: list[Change], layer_arn: str | None) -> None:
-    """Carry out *changes* in order (*layer_arn*: the published layer version with the wanted content, if any)."""
+def apply(aws: Aws, want: Desired, changes: list[Change], have: Observed) -> None:
+    """Carry out *changes* (planned from what AWS had: *have*) in order."""
+    layer_arn = have.layer  # the published layer version with the wanted content, if any
     tags = dict(want.tags)
     roles = {role.name: role for role in want.owned_roles}
     functions = {fn.name: fn for fn in want.functions}
@@ -251,6 +311,8 @@ def apply(aws: Aws, want: Desired, changes: list[Change], layer_arn: str | None)
         elif change.kind == "function" and change.action != "unchanged":
             assert layer_arn is not None  # the layer's change comes before the functions'
             _apply_function(aws, change, functions[change.name], want, layer_arn)
+        elif change.kind == "event source mapping" and change.action != "unchanged":
+            _apply_mapping(aws, change, want, have)
         elif change.kind == "state machine" and change.action != "unchanged":
             where = f"state machine {want.machine.name}"
             definition = json.dumps(want.machine.definition)
@@ -315,6 +377,11 @@ def remove(aws: Aws, want: Desired) -> list[str]:
     )  # fmt: skip
     for mapping in tagged:
         name = mapping["ResourceARN"].split(":function:", 1)[1]
+        for queue, (tags, config) in function_mappings(aws, want, name).items():
+            if tags.get(TAG) == workflow:  # only deploy's own mappings: another's is left alone
+                where = f"event source mapping {mapping_name(queue, name)}"
+                aws.call("lambda", "delete_event_source_mapping", where, UUID=config["UUID"])
+                removed.append(where)
         aws.call("lambda", "delete_function", f"Lambda function {name}", FunctionName=name)
         removed.append(f"Lambda function {name}")
     versions = aws.call("lambda", "list_layer_versions", f"layer {want.layer.name}", LayerName=want.layer.name)

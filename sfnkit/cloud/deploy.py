@@ -36,6 +36,7 @@ class Report:
     unknown: tuple[str, ...]  # Task resources no policy was generated for: the role must get them another way
     policies: Mapping[str, Json] = attrs.field(repr=False)  # role name -> the policy it needs (given role_arn= too)
     dry_run: bool = False
+    notes: tuple[str, ...] = ()  # what the roles may still need (kms:Decrypt on a trigger's encrypted queue)
 
     @property
     def changed(self) -> bool:
@@ -46,6 +47,7 @@ class Report:
         lines = [("would " if self.dry_run and change.action != "unchanged" else "") + str(change) for change in self]
         lines += [f"permission on *: {wildcard}" for wildcard in self.wildcards]
         lines += [f"no policy generated for {what}: grant it to the state machine's role" for what in self.unknown]
+        lines += [f"note: {note}" for note in self.notes]
         return "\n".join(lines)
 
     def __iter__(self) -> Iterator[Change]:
@@ -190,7 +192,7 @@ def deploy(
             role...), naming the resource, AWS's error code and what to do. Throttling is retried with back-off.
     """
     from sfnkit.cloud.aws import Aws, apply, observe
-    from sfnkit.cloud.plan import plan
+    from sfnkit.cloud.plan import plan, queue_notes
 
     aws = Aws(session, region=region, endpoint_url=endpoint_url, sleep=sleep)
     want = _desired(
@@ -201,7 +203,7 @@ def deploy(
     have = observe(aws, want)
     changes = plan(want, have)
     if not dry_run:
-        apply(aws, want, changes, have.layer)
+        apply(aws, want, changes, have)
     return Deployment(
         state_machine_arn=want.machine_arn(),
         function_arns={state: want.function_arn(fn) for state, fn in want.states.items()},
@@ -213,6 +215,7 @@ def deploy(
             unknown=want.unknown,
             policies={role.name: role.policy for role in want.roles},
             dry_run=dry_run,
+            notes=queue_notes(want, have),
         ),
         machine=machine,
         aws=aws,

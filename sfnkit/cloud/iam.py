@@ -18,6 +18,7 @@ from typing import Any, Final
 import attrs
 
 __all__ = [
+    "SQS_POLLER",
     "Arns",
     "Grant",
     "Wildcard",
@@ -35,6 +36,7 @@ Json = Any
 # An SDK integration's service name where the IAM prefix differs (aws-sdk:<service>:<action> -> <prefix>:<Action>).
 _IAM_PREFIX: Final = {"sfn": "states", "cloudwatchlogs": "logs", "efs": "elasticfilesystem", "cloudwatch": "cloudwatch"}
 _SYNC_RULE: Final = "StepFunctionsGetEventsForStepFunctionsExecutionRule"
+SQS_POLLER: Final = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 _DYNAMODB: Final = {"getItem": "GetItem", "putItem": "PutItem", "updateItem": "UpdateItem", "deleteItem": "DeleteItem"}
 
 
@@ -56,6 +58,18 @@ class Arns:
         if reference.startswith("arn:"):
             return reference.split(":function:", 1)[0] + f":function:{name}"
         return self.arn("lambda", f"function:{name}")
+
+    def queue(self, queue: str) -> str:
+        """The ARN of an SQS queue given by name, URL (``https://sqs.<region>.amazonaws.com/<account>/<name>``; the
+        region is this one on another host, e.g. a moto server) or ARN."""
+        if queue.startswith("arn:"):
+            return queue
+        parts = queue.rstrip("/").split("/")
+        if len(parts) < 5:  # a name
+            return self.arn("sqs", queue)
+        host = parts[2].split(".")
+        region = host[1] if len(host) > 2 and host[0] == "sqs" else self.region
+        return f"arn:{self.partition}:sqs:{region}:{parts[-2]}:{parts[-1]}"
 
     def arn(self, service: str, resource: str) -> str:
         """``arn:<partition>:<service>:<region>:<account>:<resource>``."""
@@ -144,12 +158,7 @@ def _task_grants(name: str, state: Mapping[str, Json], arns: Arns) -> list[Grant
                            "number or TargetArn is used)")]  # fmt: skip
         case "sqs:sendMessage":
             value, late = _field(request, "QueueUrl", dynamic)
-            queue = None
-            if isinstance(value, str):  # https://sqs.<region>.amazonaws.com/<account>/<name>
-                parts = value.rstrip("/").split("/")
-                host = parts[2].split(".") if len(parts) > 2 else []
-                region = host[1] if len(host) > 2 and host[0] == "sqs" else arns.region
-                queue = f"arn:{arns.partition}:sqs:{region}:{parts[-2]}:{parts[-1]}" if len(parts) >= 5 else None
+            queue = arns.queue(value) if isinstance(value, str) and len(value.rstrip("/").split("/")) >= 5 else None
             return [_grant(name, ("sqs:SendMessage",), queue, late, "QueueUrl")]
         case service if service.startswith("dynamodb:") and service[9:] in _DYNAMODB:
             value, late = _field(request, "TableName", dynamic)
@@ -242,14 +251,21 @@ def policy_document(grants: list[Grant]) -> dict[str, Json]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def function_policy(function_name: str, arns: Arns, declared: tuple[dict[str, Json], ...] = ()) -> dict[str, Json]:
-    """A function's own permissions: create its log group, write its log streams, and what its decorator declares."""
+def function_policy(
+    function_name: str, arns: Arns, declared: tuple[dict[str, Json], ...] = (), queues: tuple[str, ...] = ()
+) -> dict[str, Json]:
+    """A function's own permissions: create its log group, write its log streams, read the *queues* (ARNs) of its
+    SQS triggers, and what its decorator declares."""
     group = arns.arn("logs", f"log-group:/aws/lambda/{function_name}")
+    # Lambda's SQS event source reads with the execution role: exactly these three actions (AWS Lambda Developer
+    # Guide, "Using Lambda with Amazon SQS", execution role permissions; the AWSLambdaSQSQueueExecutionRole policy)
+    reads = [{"Effect": "Allow", "Action": list(SQS_POLLER), "Resource": list(queues)}] if queues else []
     return {
         "Version": "2012-10-17",
         "Statement": [
             {"Effect": "Allow", "Action": ["logs:CreateLogGroup"], "Resource": [group]},
             {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": [f"{group}:*"]},
+            *reads,
             *declared,
         ],
     }

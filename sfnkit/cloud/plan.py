@@ -19,6 +19,7 @@ from sfnkit.cloud import iam
 from sfnkit.cloud.packaging import Package, layer_digest
 from sfnkit.deploy_options import DeployOptions
 from sfnkit.errors import DeployError
+from sfnkit.triggers import SqsTrigger
 
 __all__ = [
     "TAG",
@@ -27,10 +28,13 @@ __all__ = [
     "FunctionSpec",
     "LayerSpec",
     "MachineSpec",
+    "MappingSpec",
     "Observed",
     "RoleSpec",
     "desired",
+    "mapping_name",
     "plan",
+    "queue_notes",
     "with_function_arns",
 ]
 
@@ -38,7 +42,7 @@ Json = Any
 TAG: Final = "sfnkit:workflow"  # every resource deploy creates carries it; destroy removes only what carries it
 _MAX_FUNCTION_TIMEOUT: Final = 900
 _FUNCTION_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
-Action = Literal["create", "update", "unchanged"]
+Action = Literal["create", "update", "delete", "unchanged"]
 
 
 @attrs.frozen
@@ -90,6 +94,35 @@ class FunctionSpec:
 
 
 @attrs.frozen
+class MappingSpec:
+    """An SQS event source mapping: one ``sqs_trigger`` of a function (at most one per function and queue)."""
+
+    function: str  # the deployed function's name
+    queue_arn: str
+    batch_size: int
+    batching_window: int
+    report_batch_item_failures: bool
+
+    @property
+    def name(self) -> str:
+        """How the report names it: ``<queue ARN> -> <function>``."""
+        return mapping_name(self.queue_arn, self.function)
+
+    def settings(self) -> dict[str, Json]:
+        """The mapping's options as ``CreateEventSourceMapping``/``UpdateEventSourceMapping`` take them."""
+        return {
+            "BatchSize": self.batch_size,
+            "MaximumBatchingWindowInSeconds": self.batching_window,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"] if self.report_batch_item_failures else [],
+        }
+
+
+def mapping_name(queue_arn: str, function: str) -> str:
+    """The name of the event source mapping from *queue_arn* to *function* in plans and reports."""
+    return f"{queue_arn} -> {function}"
+
+
+@attrs.frozen
 class MachineSpec:
     """The state machine: its definition (function ARNs in place), role, type, logging and tracing."""
 
@@ -111,6 +144,7 @@ class Desired:
     role_arn: str | None
     layer: LayerSpec
     functions: tuple[FunctionSpec, ...]
+    mappings: tuple[MappingSpec, ...]  # the functions' SQS triggers
     states: Mapping[str, str]  # state name -> function name
     machine: MachineSpec
     wildcards: tuple[iam.Wildcard, ...]
@@ -197,11 +231,15 @@ def desired(
     )
     functions = []
     roles = []
+    mappings: list[MappingSpec] = []
     for local, step in sorted(machine.lambdas.items()):
         name = names[local]
         role = _iam_name(f"{name}-role")
         options = getattr(step, "deploy_options", None) or DeployOptions()
-        roles.append(RoleSpec(role, iam.lambda_trust(), iam.function_policy(name, arns, options.permissions)))
+        found = _mappings(name, getattr(step, "triggers", ()), arns)
+        mappings.extend(found)
+        queues = tuple(mapping.queue_arn for mapping in found)
+        roles.append(RoleSpec(role, iam.lambda_trust(), iam.function_policy(name, arns, options.permissions, queues)))
         functions.append(
             FunctionSpec(
                 name=name,
@@ -222,12 +260,29 @@ def desired(
         role_arn=role_arn,
         layer=LayerSpec(f"{workflow}-sfnkit-runtime", layer, layer_digest(layer)),
         functions=tuple(functions),
+        mappings=tuple(mappings),
         states=_states_of(asl, names),
         machine=MachineSpec(workflow, definition, machine_role, type, dict(logging) if logging else None, tracing),
         wildcards=tuple(iam.wildcards(grants)),
         unknown=tuple(unknown),
         arns=arns,
     )
+
+
+def _mappings(function: str, triggers: tuple[SqsTrigger, ...], arns: iam.Arns) -> list[MappingSpec]:
+    """The event source mappings of a function's triggers (Lambda keeps one per function and queue)."""
+    found: dict[str, MappingSpec] = {}
+    for trigger in triggers:
+        queue = arns.queue(trigger.queue)
+        if queue in found:
+            raise DeployError(
+                f"Lambda function {function} has two sqs_trigger()s on queue {queue}: Lambda keeps one event source "
+                "mapping per function and queue; keep one trigger (with the batch options you want)"
+            )
+        found[queue] = MappingSpec(
+            function, queue, trigger.batch_size, trigger.batching_window, trigger.report_batch_item_failures
+        )
+    return list(found.values())
 
 
 def _states_of(definition: Mapping[str, Json], names: Mapping[str, str]) -> dict[str, str]:
@@ -249,11 +304,14 @@ class Observed:
 
     ``roles[name]`` = ``(tags, trust, policy)``; ``functions[name]`` = ``(tags, configuration)``; ``layer`` = the
     ARN of a published version with the wanted content, ``layer_owner`` the workflow tag found on its versions;
-    ``machine`` = ``(tags, description)``.
+    ``machine`` = ``(tags, description)``; ``mappings[function][queue ARN]`` = ``(tags, configuration)`` of each SQS
+    event source mapping on a function that exists.
     """
 
     roles: Mapping[str, tuple[dict[str, str], Json, Json] | None]
     functions: Mapping[str, tuple[dict[str, str], dict[str, Json]] | None]
+    mappings: Mapping[str, Mapping[str, tuple[dict[str, str], dict[str, Json]]]]
+    queues: Mapping[str, dict[str, str] | None]  # the triggers' queues: ARN -> attributes (None: no such queue)
     layer: str | None
     machine: tuple[dict[str, str], dict[str, Json]] | None
 
@@ -263,7 +321,7 @@ class Change:
     """One step of a plan: create, update or leave unchanged one resource (``what`` says what differs)."""
 
     action: Action
-    kind: Literal["role", "layer", "function", "state machine"]
+    kind: Literal["role", "layer", "function", "event source mapping", "state machine"]
     name: str
     what: tuple[str, ...] = ()
 
@@ -334,6 +392,7 @@ def plan(want: Desired, have: Observed) -> list[Change]:
                           "architecture": (config.get("Architectures", ["x86_64"]), [fn.options.architecture]),
                           "tags": (_ours(found_fn[0], tags), tags)})  # fmt: skip
         changes.append(Change("update" if what else "unchanged", "function", fn.name, what))
+    changes += _mapping_changes(want, have)
     if have.machine is None:
         changes.append(Change("create", "state machine", want.machine.name))
     else:
@@ -356,3 +415,78 @@ def plan(want: Desired, have: Observed) -> list[Change]:
         )
         changes.append(Change("update" if what else "unchanged", "state machine", want.machine.name, what))
     return changes
+
+
+def _mapping_changes(want: Desired, have: Observed) -> list[Change]:
+    """Create, update or leave each wanted event source mapping; delete those deploy made for a trigger since removed
+    (only mappings carrying the workflow's tag: another's mapping on the same function is left alone)."""
+    changes: list[Change] = []
+    tags = dict(want.tags)
+    timeouts = {fn.name: fn.timeout for fn in want.functions}
+    for mapping in want.mappings:
+        _check_queue(mapping, have.queues.get(mapping.queue_arn), timeouts[mapping.function])
+        found = have.mappings.get(mapping.function, {}).get(mapping.queue_arn)
+        if found is None:
+            changes.append(Change("create", "event source mapping", mapping.name))
+            continue
+        _owned("event source mapping", mapping.name, found[0], want.workflow)
+        config = found[1]
+        current = {  # AWS leaves out what is not set; these are its defaults for an SQS source
+            "BatchSize": config.get("BatchSize", 10),
+            "MaximumBatchingWindowInSeconds": config.get("MaximumBatchingWindowInSeconds") or 0,
+            "FunctionResponseTypes": config.get("FunctionResponseTypes") or [],
+        }
+        what = _differs({key: (current[key], value) for key, value in mapping.settings().items()})
+        what += _differs({"tags": (_ours(found[0], tags), tags)})
+        changes.append(Change("update" if what else "unchanged", "event source mapping", mapping.name, what))
+    wanted = {(mapping.function, mapping.queue_arn) for mapping in want.mappings}
+    for function, found_mappings in sorted(have.mappings.items()):
+        for queue, (found_tags, _config) in sorted(found_mappings.items()):
+            if (function, queue) not in wanted and found_tags.get(TAG) == want.workflow:
+                changes.append(Change("delete", "event source mapping", mapping_name(queue, function)))
+    return changes
+
+
+def _check_queue(mapping: MappingSpec, attributes: Mapping[str, str] | None, timeout: int) -> None:
+    """Lambda's own checks of an SQS event source, made before anything changes (so a dry run finds them too)."""
+    if attributes is None:
+        raise DeployError(
+            f"sqs_trigger of Lambda function {mapping.function}: there is no SQS queue {mapping.queue_arn}. Deploy "
+            "does not create queues: create it first, or name an existing queue in sqs_trigger()",
+            resource=mapping.queue_arn,
+            code="QueueDoesNotExist",
+        )
+    visibility = int(attributes.get("VisibilityTimeout", 30))
+    if timeout > visibility:  # CreateEventSourceMapping refuses it (InvalidParameterValueException)
+        raise DeployError(
+            f"event source mapping {mapping.name}: Queue visibility timeout: {visibility} seconds is less than "
+            f"Function timeout: {timeout} seconds. Raise the queue's VisibilityTimeout (AWS advises six times the "
+            "function's timeout) or lower @lambda_fn(timeout=)",
+            resource=mapping.queue_arn,
+            code="InvalidParameterValueException",
+        )
+
+
+def queue_notes(want: Desired, have: Observed) -> tuple[str, ...]:
+    """What the report says about the triggers' queues: Lambda's poller reads a queue encrypted with a customer
+    managed KMS key only with ``kms:Decrypt`` on that key (Amazon SQS Developer Guide, "Configuring an Amazon SQS
+    queue to trigger an AWS Lambda function"), which deploy does not grant: the key's own policy may allow it, and a
+    key given by alias is no resource an IAM policy can name. (The AWS managed key ``alias/aws/sqs`` needs nothing.)"""
+    notes = []
+    functions = {fn.name: fn for fn in want.functions}
+    for mapping in want.mappings:
+        key = (have.queues.get(mapping.queue_arn) or {}).get("KmsMasterKeyId", "")
+        fn = functions[mapping.function]
+        actions = [action for statement in fn.options.permissions for action in _actions(statement)]
+        if key and not key.endswith("alias/aws/sqs") and not {"kms:Decrypt", "kms:*", "*"} & set(actions):
+            notes.append(
+                f"queue {mapping.queue_arn} is encrypted with KMS key {key}: unless the key's policy lets role "
+                f"{fn.role} use it, grant kms:Decrypt with @lambda_fn(permissions=[{{'Action': 'kms:Decrypt', "
+                f"'Resource': '<the key ARN>'}}]) on {mapping.function}"
+            )
+    return tuple(notes)
+
+
+def _actions(statement: Mapping[str, Json]) -> list[str]:
+    action = statement.get("Action", [])
+    return [action] if isinstance(action, str) else list(action)

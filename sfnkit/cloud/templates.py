@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 if TYPE_CHECKING:
-    from sfnkit.cloud.plan import Desired, FunctionSpec
+    from sfnkit.cloud.plan import Desired, FunctionSpec, MappingSpec
     from sfnkit.machine import StateMachine
 
 __all__ = ["export"]
@@ -69,7 +69,34 @@ def _function(fn: FunctionSpec, want: Desired, sam: bool, location: Json) -> dic
     }
     if fn.options.environment:
         properties["Environment"] = {"Variables": dict(fn.options.environment)}
+    if sam and (events := _mappings(fn, want)):
+        properties["Events"] = {
+            logical: {"Type": "SQS", "Properties": _sub(_mapping(mapping, sam))} for logical, mapping in events.items()
+        }
     return {"Type": "AWS::Serverless::Function" if sam else "AWS::Lambda::Function", "Properties": properties}
+
+
+def _mappings(fn: FunctionSpec, want: Desired) -> dict[str, MappingSpec]:
+    """The event source mappings of *fn* by logical id (``<Function><Queue>Trigger``)."""
+    found: dict[str, MappingSpec] = {}
+    for mapping in want.mappings:
+        if mapping.function == fn.name:
+            logical = _logical(f"{fn.name}-{mapping.queue_arn.rsplit(':', 1)[-1]}-trigger")
+            found[logical if logical not in found else f"{logical}{len(found)}"] = mapping
+    return found
+
+
+def _mapping(mapping: MappingSpec, sam: bool) -> dict[str, Json]:
+    """An SQS mapping's properties: SAM's SQS event (``Queue``) or ``AWS::Lambda::EventSourceMapping``."""
+    settings = {key: value for key, value in mapping.settings().items() if value != []}  # no empty list
+    if sam:
+        return {"Queue": mapping.queue_arn, "Enabled": True, **settings}
+    return {
+        "EventSourceArn": mapping.queue_arn,
+        "FunctionName": {"Ref": _logical(mapping.function)},
+        "Enabled": True,
+        **settings,
+    }
 
 
 def export(
@@ -149,6 +176,10 @@ def export(
     }
     for fn in want.functions:
         resources[_logical(fn.name)] = _function(fn, want, sam, location(fn.name, fn.package.zip))
+        if not sam:  # SAM's function carries them as Events
+            for logical, mapping in _mappings(fn, want).items():
+                tagged = {**_sub(_mapping(mapping, sam)), "Tags": [{"Key": k, "Value": v} for k, v in want.tags]}
+                resources[logical] = {"Type": "AWS::Lambda::EventSourceMapping", "Properties": tagged}
     spec = want.machine
     properties: dict[str, Json] = {
         "StateMachineName": spec.name,
