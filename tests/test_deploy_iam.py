@@ -28,13 +28,21 @@ FN = "arn:aws:lambda:us-east-1:123456789012:function:"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:dragons"
 
 
-def example(module: str) -> StateMachine:
+def example_module(module: str) -> Any:
     sys.path.insert(0, str(EXAMPLES))
     try:
-        found = [v for v in vars(importlib.import_module(module)).values() if isinstance(v, StateMachine)]
+        return importlib.import_module(module)
     finally:
         sys.path.remove(str(EXAMPLES))
-    return found[0]
+
+
+def example(module: str) -> StateMachine:
+    return next(v for v in vars(example_module(module)).values() if isinstance(v, StateMachine))
+
+
+def trigger_flow() -> StateMachine:
+    """examples/orders_queue.py's take_order (fed by its sqs_trigger on the orders queue) as a one-step flow."""
+    return workflow("TakeOrders", example_module("orders_queue").take_order)
 
 
 def policy(machine: StateMachine) -> dict[str, Any]:
@@ -55,6 +63,7 @@ EXPECTED = {
     "dragons": [invoke("ValidateDragon", "AddDragon"), allow(["sns:Publish"], [TOPIC])],
     "dragons_jsonata": [invoke("ValidateDragon", "AddDragon"), allow(["sns:Publish"], [TOPIC])],
     "map_feeding": [invoke("FeedDragon")],
+    "orders_queue": [invoke("Weigh", "Deliver")],
     "parallel_checks": [invoke("CheckScales", "CheckFire")],
     "retry_catch": [
         invoke("Hatch"),
@@ -127,6 +136,54 @@ def test_function_role_may_only_write_its_own_logs():
     ]
 
 
+def test_trigger_gives_the_function_role_exactly_the_sqs_poller_actions():
+    """take_order's sqs_trigger: its role may receive, delete and read the attributes of the orders queue, no more
+    (AWS Lambda Developer Guide, "Using Lambda with Amazon SQS": the execution role's permissions)."""
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/TakeOrder"
+    from sfnkit.cloud.packaging import Package
+    from sfnkit.cloud.plan import desired
+
+    empty = Package(zip=b"", sha256="")
+    want = desired(
+        trigger_flow(), arns=ARNS, prefix="", tags={}, role_arn=None, type="STANDARD", logging=None, tracing=False,
+        packages={"TakeOrder": empty}, layer=empty,
+    )  # fmt: skip
+    assert {role.name: role.policy["Statement"] for role in want.roles if role.policy} == {
+        "TakeOrder-role": [
+            allow(["logs:CreateLogGroup"], [group]),
+            allow(["logs:CreateLogStream", "logs:PutLogEvents"], [f"{group}:*"]),
+            allow(
+                ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                ["arn:aws:sqs:us-east-1:123456789012:orders"],
+            ),
+        ],
+        "TakeOrders-states-role": [invoke("TakeOrder")],
+    }
+
+
+def test_trigger_in_sam_and_cloudformation_templates():
+    """SAM: the function's SQS event; CloudFormation: an AWS::Lambda::EventSourceMapping, tagged; both name the
+    queue's ARN in the stack's own region and account, with the trigger's batch options."""
+    queue = {"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders"}
+    options = {"BatchSize": 4, "MaximumBatchingWindowInSeconds": 0}
+    options["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
+    sam = sfnkit.export(trigger_flow(), "sam")["Resources"]
+    cfn = sfnkit.export(trigger_flow(), "cloudformation")["Resources"]
+    assert (sam["TakeOrder"]["Properties"]["Events"], cfn["TakeOrderOrdersTrigger"]) == (
+        {"TakeOrderOrdersTrigger": {"Type": "SQS", "Properties": {"Queue": queue, "Enabled": True, **options}}},
+        {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": {
+                "EventSourceArn": queue,
+                "FunctionName": {"Ref": "TakeOrder"},
+                "Enabled": True,
+                **options,
+                "Tags": [{"Key": "sfnkit:workflow", "Value": "TakeOrders"}],
+            },
+        },
+    )
+
+
 def test_sam_template_shape():
     """The SAM template: serverless functions with CodeUri, the layer, roles, and DefinitionSubstitutions."""
     template = sfnkit.export(example("dragons"), "sam")
@@ -170,10 +227,11 @@ def test_cfn_lint_accepts_the_templates_of_every_example(tmp_path):
     if lint is None:
         pytest.skip("cfn-lint is not installed (a dev dependency: make setup)")
     paths = []
-    for module in sorted(EXPECTED):
+    machines = {module: example(module) for module in sorted(EXPECTED)} | {"take_order": trigger_flow()}
+    for name, machine in machines.items():
         for fmt in ("sam", "cloudformation"):
-            path = tmp_path / f"{module}-{fmt}.json"
-            path.write_text(json.dumps(sfnkit.export(example(module), fmt)))  # type: ignore[arg-type]
+            path = tmp_path / f"{name}-{fmt}.json"
+            path.write_text(json.dumps(sfnkit.export(machine, fmt)))  # type: ignore[arg-type]
             paths.append(str(path))
     done = subprocess.run([lint, "--format", "parseable", *paths], capture_output=True, text=True, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
