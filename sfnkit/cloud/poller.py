@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -33,6 +32,7 @@ import attrs
 
 from sfnkit.asl.context import REGION
 from sfnkit.clock import Clock, ClockName, Timeline, make_clock
+from sfnkit.cloud.progress import display
 from sfnkit.errors import PollError
 from sfnkit.triggers import SqsTrigger, queue_name, sqs_trigger
 
@@ -85,7 +85,7 @@ def poll(
     endpoint_url: str | None = None,
     until: Until = "drained",
     clock: ClockName | Clock = "virtual",
-    progress: bool | Callable[[PollReport], None] = False,
+    progress: bool | Callable[[PollReport], None] | Any = False,
     run_options: Mapping[str, Any] | None = None,
 ) -> PollReport:
     """Feed the messages of *target*'s SQS triggers to it, as Lambda's event source mapping does, and report.
@@ -100,7 +100,8 @@ def poll(
         until: ``"drained"`` (stop once no message is visible or awaiting another try), or a function of the
             report so far that returns True to stop sooner (``lambda r: r.batches >= 5``).
         clock: ``"virtual"`` (visibility timeouts and the handler's sleeps take no real time) or ``"real"``.
-        progress: a function called with the report after every batch, or True for a line on stderr.
+        progress: True for a progress display on stderr (rich's, when rich is installed; else a line per batch),
+            a ``rich.console.Console`` to draw it there, or a function called with the report after every batch.
         run_options: keyword arguments for ``sfnkit.run`` when the target is a state machine.
 
     Raises:
@@ -111,22 +112,29 @@ def poll(
     if until != "drained" and not callable(until):
         raise PollError(f"poll(until={until!r}): pass 'drained' or a function of the PollReport that returns True")
     report = PollReport()
-    notify = _notifier(progress)
     run_clock = make_clock(clock)
     timeline = Timeline(run_clock.start())
     started = timeline.now
-    with _in_process(session, endpoint_url):
-        client = _client(session, endpoint_url)
-        for source in triggers:
-            queue = _Queue.look_up(client, source, endpoint_url is None and session is None)
-            if timeout is not None and timeout > queue.visibility_timeout:
-                # Lambda's own check when the mapping is created (InvalidParameterValueException)
-                raise PollError(
-                    f"Queue visibility timeout: {queue.visibility_timeout} seconds is less than Function timeout: "
-                    f"{timeout} seconds. Raise the queue's VisibilityTimeout (AWS advises six times the function's "
-                    "timeout) or lower @lambda_fn(timeout=)."
+    shown = display(progress)
+    try:
+        with _in_process(session, endpoint_url):
+            client = _client(session, endpoint_url)
+            for source in triggers:
+                queue = _Queue.look_up(client, source, endpoint_url is None and session is None)
+                if timeout is not None and timeout > queue.visibility_timeout:
+                    # Lambda's own check when the mapping is created (InvalidParameterValueException)
+                    raise PollError(
+                        f"Queue visibility timeout: {queue.visibility_timeout} seconds is less than Function timeout: "
+                        f"{timeout} seconds. Raise the queue's VisibilityTimeout (AWS advises six times the function's "
+                        "timeout) or lower @lambda_fn(timeout=)."
+                    )
+                shown.queue(queue_name(queue.url), queue.waiting, report)
+                report = _drain(
+                    client, queue, source, handle, run_clock, timeline, report, until, shown.update, started
                 )
-            report = _drain(client, queue, source, handle, run_clock, timeline, report, until, notify, started)
+                shown.drained(attrs.evolve(report, seconds=timeline.now - started))
+    finally:
+        shown.close()
     return attrs.evolve(report, seconds=timeline.now - started)
 
 
@@ -287,6 +295,7 @@ class _Queue:
     retention: int
     max_receive_count: int | None  # None: no redrive policy
     wait: int  # seconds a receive that finds nothing waits (long polling), to be sure the queue is empty
+    waiting: int  # messages on the queue when the run starts (visible, in flight or delayed), for the progress bar
 
     @classmethod
     def look_up(cls, client: Any, trigger: SqsTrigger, in_process: bool) -> _Queue:
@@ -318,6 +327,9 @@ class _Queue:
             retention=int(attributes.get("MessageRetentionPeriod", _DEFAULT_RETENTION)),
             max_receive_count=int(redrive["maxReceiveCount"]) if "maxReceiveCount" in redrive else None,
             wait=0 if in_process else 1,
+            waiting=sum(
+                int(attributes.get(f"ApproximateNumberOfMessages{kind}", 0)) for kind in ("", "NotVisible", "Delayed")
+            ),
         )
 
     def receive(self, client: Any, count: int, wait: int = 0) -> list[dict[str, Any]]:
@@ -369,7 +381,7 @@ def _drain(
     timeline: Timeline,
     report: PollReport,
     until: Until,
-    notify: Callable[[PollReport], None] | None,
+    notify: Callable[[PollReport], None],
     started: float,
 ) -> PollReport:
     """Run one trigger until its queue is drained (or *until* says stop); return *report* brought up to date."""
@@ -404,8 +416,7 @@ def _drain(
                     retries[message["MessageId"]] = _Retry(
                         message["ReceiptHandle"], received_at + queue.visibility_timeout + grace, last
                     )
-            if notify is not None:
-                notify(report)
+            notify(report)
             continue
         if not retries:
             return report  # drained: nothing visible, nothing of ours awaiting another try
@@ -472,13 +483,3 @@ def _fit(
         if size > MAX_INVOKE_BYTES and count:
             return batch[:count], records[:count], batch[count:]
     return batch, records, []
-
-
-def _notifier(progress: bool | Callable[[PollReport], None]) -> Callable[[PollReport], None] | None:
-    if callable(progress):
-        return progress
-    if progress is True:
-        return lambda report: print(f"sfnkit.poll: {report}", file=sys.stderr, flush=True)
-    if progress is False:
-        return None
-    raise PollError(f"poll(progress={progress!r}): pass True, False, or a function that receives the PollReport")

@@ -4,7 +4,9 @@ against a moto server on 127.0.0.1). Semantics pinned from AWS's Lambda guide, "
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 import time
 
 import boto3
@@ -336,12 +338,49 @@ def test_a_session_is_used_as_given(sqs):
     assert poll(take, session=boto3.Session(region_name="us-east-1")).succeeded == 1
 
 
-def test_progress_true_prints_a_line_per_batch(sqs, capsys):
-    """progress=True writes the report to stderr after each batch."""
+def test_progress_true_without_rich_prints_a_line_per_batch(sqs, capsys, monkeypatch):
+    """progress=True where rich is not installed writes the report to stderr after each batch."""
+    monkeypatch.setitem(sys.modules, "rich", None)  # import rich fails, as where it is not installed
+    monkeypatch.setitem(sys.modules, "rich.console", None)
     url, _ = make_queue(sqs)
     send(sqs, url, {"qty": 1})
     poll(take, progress=True)
     assert capsys.readouterr().err == "sfnkit.poll: 1 received in 1 batches: 1 succeeded, 0 failed, 0 dead-lettered\n"
+
+
+def test_progress_on_a_rich_console_draws_a_bar_per_queue(sqs):
+    """progress=<rich Console>: a bar of the messages done (succeeded, dead-lettered) of those waiting at the start,
+    with the counts and the run's virtual time; on a file (no terminal) rich writes the final state once."""
+    from rich.console import Console
+
+    url, _ = make_queue(sqs, max_receives=2)
+    send(sqs, url, {"qty": 1}, {"qty": -1}, {"qty": 2}, {"qty": 3}, {"qty": -1}, {"qty": 1})
+    out = io.StringIO()
+    report = poll(take, progress=Console(file=out, width=100))
+    bar = "━" * 40  # rich's BarColumn is 40 wide, all done
+    assert (out.getvalue(), report.dead_lettered) == (
+        f"poll orders {bar} 6/6 4 ok, 4 failed, 2 to DLQ, 3 batches, 60 s\n",
+        2,
+    )
+
+
+def test_progress_true_uses_rich_on_stderr(sqs, capsys):
+    """progress=True with rich installed: rich's display on stderr, nothing on stdout."""
+    url, _ = make_queue(sqs)
+    send(sqs, url, {"qty": 1}, {"qty": 1})
+    poll(take, progress=True)
+    captured = capsys.readouterr()
+    assert (captured.out, "poll orders" in captured.err, "2/2 2 ok, 0 failed, 0 to DLQ, 1 batches" in captured.err) == (
+        "",
+        True,
+        True,
+    )
+
+
+def test_progress_must_be_a_flag_a_console_or_a_function(sqs):
+    """Anything else is refused before the queue is touched."""
+    with pytest.raises(PollError, match="pass True, False, a rich Console, or a function"):
+        poll(take, progress="yes")
 
 
 class InstantRealClock(RealClock):
