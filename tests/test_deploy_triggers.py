@@ -227,16 +227,25 @@ def test_customer_managed_key_is_noted_not_granted(session):
     assert f"note: queue {QUEUE}" in str(planned.report)
 
 
-def test_two_triggers_on_one_queue_are_refused():
-    """Lambda keeps one mapping per function and queue: two triggers on the same queue are an error."""
+@pytest.mark.parametrize(
+    ("triggers", "message"),
+    [
+        ((sqs_trigger("intake"), sqs_trigger(QUEUE, batch_size=2)), "two sqs_trigger"),
+        (
+            (sqs_trigger("https://sqs.eu-west-1.amazonaws.com/123456789012/intake"),),
+            "the queue is in eu-west-1, the function in us-east-1; Lambda reads only queues of the function's own",
+        ),
+    ],
+)
+def test_triggers_lambda_cannot_map_are_refused(triggers, message):
+    """Lambda keeps one mapping per function and queue, and reads only queues of the function's region."""
     from sfnkit.cloud.iam import Arns
     from sfnkit.cloud.packaging import Package
     from sfnkit.cloud.plan import desired
 
-    machine = flow(sqs_trigger("intake"), sqs_trigger(QUEUE, batch_size=2))
     empty = Package(zip=b"", sha256="")
-    with pytest.raises(DeployError, match="two sqs_trigger"):
+    with pytest.raises(DeployError, match=message):
         desired(
-            machine, arns=Arns("us-east-1", "123456789012"), prefix="", tags={}, role_arn=None, type="STANDARD",
-            logging=None, tracing=False, packages={"Intake": empty}, layer=empty,
+            flow(*triggers), arns=Arns("us-east-1", "123456789012"), prefix="", tags={}, role_arn=None,
+            type="STANDARD", logging=None, tracing=False, packages={"Intake": empty}, layer=empty,
         )  # fmt: skip

@@ -274,6 +274,13 @@ def _mappings(function: str, triggers: tuple[SqsTrigger, ...], arns: iam.Arns) -
     found: dict[str, MappingSpec] = {}
     for trigger in triggers:
         queue = arns.queue(trigger.queue)
+        region = queue.split(":")[3]
+        if region != arns.region and "${" not in region + arns.region:  # (a template's region is a placeholder)
+            raise DeployError(
+                f"sqs_trigger({trigger.queue!r}) of Lambda function {function}: the queue is in {region}, the function "
+                f"in {arns.region}; Lambda reads only queues of the function's own region: deploy to {region}, or "
+                "name a queue in this region"
+            )
         if queue in found:
             raise DeployError(
                 f"Lambda function {function} has two sqs_trigger()s on queue {queue}: Lambda keeps one event source "
