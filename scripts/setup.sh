@@ -10,7 +10,7 @@ VENV=${VENV:-.venv}
 if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
-EXTRAS="dev,aws,render"
+EXTRAS="dev,aws,render,cli,docs"
 stamp="$VENV/.installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$(cat "$stamp")" != "$EXTRAS" ]; then
     "$VENV/bin/python" -m pip install --quiet --upgrade pip

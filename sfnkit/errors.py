@@ -8,6 +8,7 @@ SfnkitError
 ├── AslError (ValueError)          .location, .text, .position (caret)
 ├── ExecutionFailed                .execution, .error, .cause  (from Execution.raise_for_status())
 ├── RenderError (RuntimeError)     Graphviz's ``dot`` is missing or failed
+├── TargetError (ValueError)       a command-line TARGET or module names nothing usable (``sfnkit.targets``)
 ├── DeployError                    __cause__ is botocore's ClientError
 └── PollError (RuntimeError)       sfnkit.poll cannot run a trigger; __cause__ is botocore's error, if any
 ```
@@ -31,6 +32,7 @@ __all__ = [
     "Problem",
     "RenderError",
     "SfnkitError",
+    "TargetError",
     "ValidationError",
     "caret",
 ]
@@ -143,6 +145,10 @@ class ExecutionFailed(SfnkitError):
 
 class RenderError(SfnkitError, RuntimeError):
     """A diagram could not be rendered (usually: Graphviz's ``dot`` is not installed)."""
+
+
+class TargetError(SfnkitError, ValueError):
+    """A command-line ``TARGET`` (``flow.py:machine``, ``pkg.mod:machine``, ``flow.asl.json``) cannot be loaded."""
 
 
 class DeployError(SfnkitError):

@@ -1,0 +1,434 @@
+"""The ``sfnkit`` command: run, export, render, validate and import state machines from a terminal or CI.
+
+Imported only by the console script and ``python -m sfnkit`` (click is the ``cli`` extra); each command imports
+what it needs when it runs, so ``sfnkit --help`` costs little more than ``import sfnkit``. A new command (deploy,
+invoke, poll...) is one more ``@cli.command()`` function here: errors it raises reach the user as one line.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from sfnkit.errors import SfnkitError
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from sfnkit.execution import Execution
+    from sfnkit.machine import StateMachine
+
+__all__ = ["cli"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+TARGET_HELP = "TARGET is path/to/module.py:object, package.module:object or an ASL .json/.asl.json file."
+
+
+class _Group(click.Group):
+    """A click group whose commands fail with one line on stderr (exit 1), a traceback only with ``--debug``."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(_one_line(error)) from None
+
+
+def _one_line(error: Exception) -> str:
+    """What the user reads for *error*: sfnkit's own message, or the kind of error plus a way to learn more."""
+    if isinstance(error, SfnkitError):
+        return str(error)
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror or error}"
+    return f"{type(error).__name__}: {error} (unexpected; run `sfnkit --debug ...` for the traceback)"
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="sfnkit", prog_name="sfnkit", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, envvar="SFNKIT_DEBUG", help="Show the full traceback when a command fails.")
+def cli(debug: bool) -> None:
+    """Write AWS Step Functions in Python: run them locally, export ASL, draw, validate.
+
+    \b
+    Examples:
+      sfnkit run flows.py:orders --input '{"total": 250}'
+      sfnkit validate 'machines/**/*.asl.json'
+      sfnkit render flows.py:orders -o orders.svg
+    """
+
+
+# --- shared options -------------------------------------------------------------------------------------------
+
+
+def _parse_input(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    """``--input``: JSON text, ``@file.json``, or ``@-`` for standard input."""
+    if value is None:
+        return None
+    text, where = value, "--input"
+    if value.startswith("@"):
+        name = value[1:]
+        try:
+            text = sys.stdin.read() if name == "-" else open(name, encoding="utf-8").read()
+        except OSError as error:
+            raise click.BadParameter(f"cannot read {name!r}: {error.strerror}", param_hint="--input") from None
+        where = name
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise click.BadParameter(
+            f"{where} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}); "
+            "pass JSON text such as '{\"id\": 1}' or @file.json",
+            param_hint="--input",
+        ) from None
+
+
+def _run_options(function: F) -> F:
+    """The options of a local run (``run``, and ``render --input``)."""
+    options = [
+        click.option(
+            "--input",
+            "input_",
+            metavar="JSON|@FILE",
+            callback=_parse_input,
+            help="Execution input: JSON text, @file.json, or @- for stdin (default {}).",
+        ),
+        click.option(
+            "--lambdas",
+            "lambda_modules",
+            metavar="MODULE",
+            multiple=True,
+            help="A .py file or module whose @lambda_fn functions (and LAMBDAS / SERVICES dicts) handle the Tasks; "
+            "repeatable.",
+        ),
+        click.option(
+            "--clock",
+            type=click.Choice(["virtual", "real"]),
+            default="virtual",
+            show_default=True,
+            help="virtual: waits and retries take no time; real: they sleep.",
+        ),
+        click.option("--seed", type=int, help="Seed for retry jitter, States.UUID, $random and request ids."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _execute(
+    machine: StateMachine, input_: Any, lambda_modules: Sequence[str], clock: str, seed: int | None
+) -> Execution:
+    from sfnkit.interpreter import run
+    from sfnkit.targets import load_bindings
+
+    lambdas: dict[str, Callable[..., Any]] = {}
+    services: dict[str, Callable[..., Any]] = {}
+    for module in lambda_modules:
+        bindings = load_bindings(module)
+        lambdas.update(bindings.lambdas)
+        services.update(bindings.services)
+    return run(machine, input_, lambdas=lambdas, services=services, clock=clock, seed=seed)  # type: ignore[arg-type]
+
+
+def _load(target: str) -> StateMachine:
+    from sfnkit.targets import load_machine
+
+    return load_machine(target)
+
+
+def _write(text: str, output: str | None) -> None:
+    """Write *text* to the file *output*, or to standard output."""
+    if output is None or output == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(text)
+
+
+def _failure(execution: Execution) -> str:
+    """The one line of a failed execution: status, error and cause (plus how to bind a missing handler)."""
+    line = f"execution {execution.status}: {execution.error or '(no error)'}: {execution.cause or '(no cause)'}"
+    cause = execution.cause or ""
+    if "No service is bound" in cause or "Function not found" in cause:
+        line += (
+            "\nFrom the command line, bind handlers with --lambdas MODULE: its @lambda_fn functions, "
+            "LAMBDAS = {function name: callable} and SERVICES = {resource: callable}."
+        )
+    return line
+
+
+# --- run ------------------------------------------------------------------------------------------------------
+
+
+@cli.command(epilog=TARGET_HELP, short_help="Run a state machine locally; print its output.")
+@click.argument("target")
+@_run_options
+@click.option("--history", is_flag=True, help="Print the execution's events as a table before the output.")
+def run(target: str, input_: Any, lambda_modules: tuple[str, ...], clock: str, seed: int | None, history: bool) -> None:
+    """Run TARGET locally, exactly as AWS Step Functions would, and print its output as JSON.
+
+    Exits with 1 when the execution fails, printing the error and cause.
+
+    \b
+    Examples:
+      sfnkit run examples/dragons.py:dragons --input '{"dragon": {"name": "Norbert"}}' --lambdas stubs.py
+      sfnkit run orders.asl.json --input @order.json --lambdas handlers.py --history
+    """
+    machine = _load(target)
+    execution = _execute(machine, input_, lambda_modules, clock, seed)
+    if history:
+        _print_table(_history_table(execution.history))
+    if execution.status != "SUCCEEDED":
+        raise click.ClickException(_failure(execution))
+    click.echo(json.dumps(execution.output, indent=2, ensure_ascii=False))
+
+
+def _print_table(table: Table) -> None:
+    from rich.console import Console
+
+    stream = sys.stdout
+    # a pipe or file gets a wide table rather than 80 columns of wrapped cells
+    Console(file=stream, width=None if stream.isatty() else 160, highlight=False).print(table)
+
+
+def _history_table(events: Iterable[dict[str, Any]]) -> Table:
+    """The events as the console's table shows them: id, type, state, time since the start, what happened."""
+    try:
+        from rich.table import Table
+    except ImportError as error:
+        raise SfnkitError(f"--history needs rich: pip install 'sfnkit[cli]' ({error})") from None
+    table = Table("ID", "Type", "Step", "Started after", "Details", title="Execution history")
+    step_of: dict[int, str] = {}
+    start = None
+    for event in events:
+        details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+        kind = event["type"]
+        step = "" if kind.startswith("Execution") else details.get("name") or step_of.get(event["previousEventId"], "")
+        step_of[event["id"]] = "" if kind.endswith("StateExited") else step
+        start = start or event["timestamp"]
+        elapsed = (event["timestamp"] - start).total_seconds() * 1000
+        table.add_row(str(event["id"]), kind, step, f"{elapsed:,.0f} ms", _event_summary(details))
+    return table
+
+
+def _event_summary(details: dict[str, Any], width: int = 70) -> str:
+    if "error" in details or "cause" in details:
+        text = f"{details.get('error', '')}: {details.get('cause', '')}"
+    elif any(key in details for key in ("output", "input", "parameters")):
+        text = str(details.get("output", details.get("input", details.get("parameters"))))
+    else:
+        text = f"{details.get('resourceType', '')}:{details['resource']}" if "resource" in details else ""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# --- export and render ----------------------------------------------------------------------------------------
+
+_FORMAT_OF_SUFFIX = {
+    ".json": "asl",
+    ".mmd": "mermaid",
+    ".mermaid": "mermaid",
+    ".md": "mermaid",
+    ".dot": "dot",
+    ".gv": "dot",
+}
+
+
+@cli.command(epilog=TARGET_HELP, short_help="Write a state machine as ASL, Mermaid or DOT.")
+@click.argument("target")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["asl", "mermaid", "dot"]),
+    help="asl (JSON), mermaid or dot; default: from -o's suffix (.json, .mmd, .dot), else asl.",
+)
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+def export(target: str, format_: str | None, output: str | None) -> None:
+    """Write TARGET as ASL JSON, Mermaid flowchart text or Graphviz DOT.
+
+    \b
+    Examples:
+      sfnkit export flows.py:orders -o orders.asl.json
+      sfnkit export flows.py:orders --format mermaid >> README.md
+    """
+    chosen = format_ or _FORMAT_OF_SUFFIX.get(os.path.splitext(output or "")[1].lower(), "asl")
+    machine = _load(target)
+    if chosen == "asl":
+        text = machine.to_json() + "\n"
+    elif chosen == "mermaid":
+        text = machine.to_mermaid()
+    else:
+        text = machine.to_digraph().source
+    _write(text, output)
+
+
+@cli.command(epilog=TARGET_HELP, short_help="Draw a state machine (and a run) to SVG, PNG or PDF.")
+@click.argument("target")
+@click.option("-o", "--output", metavar="FILE", required=True, help="The picture to write: a .svg, .png or .pdf file.")
+@click.option(
+    "--direction", type=click.Choice(["TB", "LR"]), default="TB", show_default=True, help="Top-down or left-right."
+)
+@_run_options
+def render(
+    target: str,
+    output: str,
+    direction: str,
+    input_: Any,
+    lambda_modules: tuple[str, ...],
+    clock: str,
+    seed: int | None,
+) -> None:
+    """Draw TARGET with Graphviz; with --input, run it first and draw the run on it.
+
+    \b
+    Examples:
+      sfnkit render flows.py:orders -o orders.svg
+      sfnkit render flows.py:orders -o run.png --input '{"total": 250}' --lambdas handlers.py
+    """
+    from sfnkit.render import render as draw
+
+    suffix = os.path.splitext(output)[1].lower().lstrip(".")
+    if suffix not in ("svg", "png", "pdf"):
+        raise click.BadParameter(
+            f"{output!r}: write a .svg, .png or .pdf file (DOT text: sfnkit export --format dot)", param_hint="-o"
+        )
+    machine = _load(target)
+    execution = None
+    if input_ is not None or lambda_modules:
+        execution = _execute(machine, input_, lambda_modules, clock, seed)
+        if execution.status != "SUCCEEDED":
+            click.echo(f"note: {_failure(execution)} (drawn in {output})", err=True)
+    draw(machine, execution=execution, path=output, format=suffix, direction=direction)
+
+
+# --- validate -------------------------------------------------------------------------------------------------
+
+
+@cli.command(short_help="Check ASL files against the rules AWS enforces.")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: for tools.",
+)
+def validate(files: tuple[str, ...], format_: str) -> None:
+    """Check ASL definitions against every rule AWS enforces; list each problem as file:location: message.
+
+    FILE may be a glob ('machines/**/*.json', quoted so sfnkit expands it) or a module.py:object TARGET.
+    Exits with 1 when any definition is invalid.
+
+    \b
+    Examples:
+      sfnkit validate orders.asl.json refunds.asl.json
+      sfnkit validate 'statemachines/**/*.json' --format json
+    """
+    reports = [(name, _problems_in(name)) for name in _expand(files)]
+    if format_ == "json":
+        documents = [
+            {"file": name, "valid": not found, "problems": [{"location": loc, "message": msg} for loc, msg in found]}
+            for name, found in reports
+        ]
+        click.echo(json.dumps(documents, indent=2, ensure_ascii=False))
+    else:
+        for name, found in reports:
+            for location, message in found:
+                click.echo(f"{name}:{location}: {message}" if location else f"{name}: {message}")
+    invalid = sum(1 for _, found in reports if found)
+    if format_ == "text":
+        total = len(reports)
+        click.echo(f"{invalid} of {total} invalid" if invalid else f"{total} valid", err=True)
+    if invalid:
+        sys.exit(1)
+
+
+def _expand(patterns: Iterable[str]) -> list[str]:
+    """File names from names and globs (``**`` included); a pattern matching nothing stays, to be reported."""
+    names: list[str] = []
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else []
+        names.extend(matches or [pattern])
+    return list(dict.fromkeys(names))
+
+
+def _problems_in(name: str) -> list[tuple[str, str]]:
+    """``(location, message)`` for every problem of the definition *name* names (empty when it is valid)."""
+    from sfnkit.errors import DefinitionError, TargetError, ValidationError
+    from sfnkit.validate import validate as check
+
+    try:
+        if name.endswith(".json") or os.path.isdir(name):
+            definition: Any = _read_json(name)
+        else:
+            definition = _load(name)
+        check(definition)
+    except _JsonProblem as problem:
+        return [(problem.location, problem.message)]
+    except ValidationError as error:
+        return [(problem.location, problem.message) for problem in error.problems]
+    except (TargetError, DefinitionError) as error:
+        return [("", str(error))]
+    return []
+
+
+class _JsonProblem(Exception):
+    def __init__(self, location: str, message: str):
+        self.location, self.message = location, message
+
+
+def _read_json(name: str) -> Any:
+    if os.path.isdir(name):
+        raise _JsonProblem("", f"is a directory; pass its files, e.g. '{name}/**/*.json' (quoted)")
+    if not os.path.exists(name):
+        hint = "no file matches this pattern" if glob.has_magic(name) else "no such file"
+        raise _JsonProblem("", hint)
+    with open(name, encoding="utf-8") as file:
+        text = file.read()
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _JsonProblem(f"{error.lineno}:{error.colno}", f"not valid JSON: {error.msg}") from None
+    if not isinstance(value, dict):
+        raise _JsonProblem(
+            "", f"is a JSON {type(value).__name__}; an ASL definition is an object with StartAt and States"
+        )
+    return value
+
+
+# --- import ---------------------------------------------------------------------------------------------------
+
+
+@cli.command("import", short_help="Turn an ASL file into sfnkit Python source.")
+@click.argument("file", metavar="FILE.json")
+@click.option("-o", "--output", metavar="FILE", help="Write the Python module to FILE instead of standard output.")
+def import_(file: str, output: str | None) -> None:
+    """Turn the ASL definition FILE.json into sfnkit Python source (sfnkit.to_python).
+
+    \b
+    Example:
+      sfnkit import orders.asl.json -o orders.py
+    """
+    import importlib
+
+    try:  # sfnkit.codegen arrives with ASL -> Python; until then this command says it is missing
+        to_python = importlib.import_module("sfnkit.codegen").to_python
+    except (ImportError, AttributeError):
+        raise SfnkitError(
+            "sfnkit import is not available in this version of sfnkit (it has no sfnkit.to_python); "
+            "read the file with sfnkit.from_asl(path) instead"
+        ) from None
+    from sfnkit.asl.codec import from_asl
+
+    _write(to_python(from_asl(file)), output)
