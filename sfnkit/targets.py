@@ -106,8 +106,10 @@ def _module_from_file(spec: str) -> ModuleType:
         raise TargetError(f"{spec}: a module file ends in .py")
     name = path.stem
     loaded = sys.modules.get(name)
-    if loaded is not None and getattr(loaded, "__file__", None) and Path(loaded.__file__ or "").resolve() == path:
-        return loaded
+    if loaded is not None:
+        if getattr(loaded, "__file__", None) and Path(loaded.__file__ or "").resolve() == path:
+            return loaded
+        name = f"_sfnkit_target_{len(sys.modules)}_{name}"  # never replace a module already imported (json.py...)
     folder = str(path.parent)
     if folder not in sys.path:
         sys.path.insert(0, folder)  # its sibling modules import as they would under `python file.py`

@@ -7,6 +7,8 @@ does it for two days): the answers must not depend on when the suite runs.
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -24,3 +26,15 @@ def pytest_configure(config: pytest.Config) -> None:
     traveller = time_machine.travel(moved, tick=True)
     traveller.start()
     config.add_cleanup(traveller.stop)
+
+
+@pytest.fixture
+def isolated_imports() -> Iterator[None]:
+    """Undo what a test's imports of user modules leave behind: sys.path entries and the modules themselves
+    (a tutorial's ``dragons.py`` must not stand in for ``examples/dragons.py`` in a later test)."""
+    path, modules = list(sys.path), dict(sys.modules)
+    yield
+    sys.path[:] = path
+    for name in set(sys.modules) - set(modules):
+        del sys.modules[name]
+    sys.modules.update(modules)

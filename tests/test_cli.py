@@ -76,16 +76,13 @@ INVALID = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}, 
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_imports: None) -> Path:
     """A folder with a flow module, an ASL file, its handlers and an invalid definition; the current directory."""
     (tmp_path / "cliflow.py").write_text(FLOW)
     (tmp_path / "greeting.asl.json").write_text(json.dumps(ASL, indent=2))
     (tmp_path / "handlers.py").write_text(HANDLERS)
     (tmp_path / "broken.asl.json").write_text(json.dumps(INVALID, indent=2))
     monkeypatch.chdir(tmp_path)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    for name in ("cliflow", "handlers"):  # each test imports its own copy
-        monkeypatch.delitem(sys.modules, name, raising=False)
     return tmp_path
 
 
@@ -175,9 +172,8 @@ def test_run_builds_a_fragment_named_after_its_object(project: Path) -> None:
 
 def test_export_asl_is_the_machines_json(project: Path) -> None:
     """`export` writes the machine's ASL JSON (the default format)."""
-    import cliflow  # type: ignore[import-not-found]
-
-    assert invoke("export", "cliflow.py:doubler") == (0, cliflow.doubler.to_json() + "\n", "")
+    exported = invoke("export", "cliflow.py:doubler")
+    assert exported == (0, sys.modules["cliflow"].doubler.to_json() + "\n", "")
 
 
 @pytest.mark.parametrize(
@@ -427,3 +423,10 @@ def test_console_script_and_help_stay_light(tmp_path: Path) -> None:
     foreign = [m for m in added if m.split(".")[0] not in (*sys.stdlib_module_names, "click", "sfnkit")]
     ours = [m for m in added if m.startswith("sfnkit")]
     assert (foreign, ours) == ([], ["sfnkit.cli"])
+
+
+def test_a_target_file_never_replaces_an_imported_module(project: Path) -> None:
+    """A flow file named like a module already imported (here `json.py`) loads beside it, not over it."""
+    (project / "json.py").write_text(FLOW)
+    assert invoke("run", "json.py:doubler", "--input", '{"n": 1}')[:2] == (0, '{\n  "n": 2\n}\n')
+    assert sys.modules["json"] is json

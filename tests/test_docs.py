@@ -72,14 +72,15 @@ def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.Monke
 
 
 @pytest.mark.dot
-def test_tutorial_commands_print_what_it_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tutorial_commands_print_what_it_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_imports: None
+) -> None:
     """The tutorial's `dragons.py` (its blocks headed `# dragons.py`) and its `sfnkit` commands, run as written:
     each exits with 0 and prints the lines shown under it."""
     text = (DOCS / "tutorial.md").read_text()
     source = "\n".join(block for block in PYTHON_BLOCK.findall(text) if block.startswith("# dragons.py"))
     (tmp_path / "dragons.py").write_text(source)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delitem(sys.modules, "dragons", raising=False)
     commands = 0
     for block in CONSOLE_BLOCK.findall(text):
         for command, *shown in (chunk.split("\n") for chunk in block.split("$ ")[1:]):
