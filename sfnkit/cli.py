@@ -129,7 +129,7 @@ def _run_options(function: F) -> F:
 def _execute(
     machine: StateMachine, input_: Any, lambda_modules: Sequence[str], clock: str, seed: int | None
 ) -> Execution:
-    from sfnkit.interpreter import run
+    from sfnkit.engine import run
     from sfnkit.targets import load_bindings
 
     lambdas: dict[str, Callable[..., Any]] = {}
