@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
@@ -335,7 +335,8 @@ def validate(files: tuple[str, ...], format_: str) -> None:
       sfnkit validate orders.asl.json refunds.asl.json
       sfnkit validate 'statemachines/**/*.json' --format json
     """
-    reports = [(name, _problems_in(name)) for name in _expand(files)]
+    names = _expand(files)
+    reports = [(name, _problems_in(name)) for name in _with_progress(names, "Validating", sys.stderr)]
     if format_ == "json":
         documents = [
             {"file": name, "valid": not found, "problems": [{"location": loc, "message": msg} for loc, msg in found]}
@@ -352,6 +353,17 @@ def validate(files: tuple[str, ...], format_: str) -> None:
         click.echo(f"{invalid} of {total} invalid" if invalid else f"{total} valid", err=True)
     if invalid:
         sys.exit(1)
+
+
+def _with_progress(items: Sequence[str], what: str, stream: TextIO, *, at_least: int = 20) -> Iterable[str]:
+    """*items*, with a progress bar on *stream* while they are worked through when it is a terminal and there are
+    enough of them to wait for (pipes and CI logs get no bar)."""
+    if len(items) < at_least or not stream.isatty():
+        return items
+    from rich.console import Console
+    from rich.progress import track
+
+    return track(items, description=what, console=Console(file=stream), transient=True)
 
 
 def _expand(patterns: Iterable[str]) -> list[str]:

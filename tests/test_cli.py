@@ -430,3 +430,21 @@ def test_a_target_file_never_replaces_an_imported_module(project: Path) -> None:
     (project / "json.py").write_text(FLOW)
     assert invoke("run", "json.py:doubler", "--input", '{"n": 1}')[:2] == (0, '{\n  "n": 2\n}\n')
     assert sys.modules["json"] is json
+
+
+def test_validating_many_files_on_a_terminal_shows_progress() -> None:
+    """A progress bar is drawn on a terminal for many files, and nothing on a pipe or for a few."""
+    import io
+
+    from sfnkit.cli import _with_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    names = [f"m{i}.json" for i in range(30)]
+    terminal, pipe = Terminal(), io.StringIO()
+    assert list(_with_progress(names, "Validating", terminal)) == names
+    assert list(_with_progress(names, "Validating", pipe)) == names
+    assert list(_with_progress(names[:3], "Validating", terminal)) == names[:3]
+    assert ("Validating" in terminal.getvalue(), pipe.getvalue()) == (True, "")
