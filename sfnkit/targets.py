@@ -21,7 +21,7 @@ import attrs
 from sfnkit.errors import TargetError
 from sfnkit.machine import StateMachine
 
-__all__ = ["Bindings", "load_bindings", "load_machine", "load_module", "split_target"]
+__all__ = ["Bindings", "load_bindings", "load_machine", "load_module", "load_object", "split_target"]
 
 _ASL_SUFFIXES = (".json",)  # covers .asl.json
 
@@ -52,11 +52,21 @@ def load_machine(target: str) -> StateMachine:
     where, name = split_target(target)
     if name is None and where.endswith(_ASL_SUFFIXES):
         return _asl_file(where)
-    module = load_module(where)
     if name is None:
-        return _only_machine(module, where)
-    value = _attribute(module, name, where)
-    return _as_machine(value, name, f"{where}:{name}")
+        return _only_machine(load_module(where), where)
+    return _as_machine(load_object(target), name, target)
+
+
+def load_object(target: str) -> Any:
+    """The object ``module.py:object`` or ``package.module:object`` names (``object`` may be dotted: ``a.b``).
+
+    Raises:
+        TargetError: *target* has no ``:object``, or the module or the object does not exist.
+    """
+    where, name = split_target(target)
+    if name is None:
+        raise TargetError(f"{target!r} names no object; write path/to/module.py:object or package.module:object")
+    return _attribute(load_module(where), name, where)
 
 
 def _asl_file(path: str) -> StateMachine:
