@@ -21,6 +21,7 @@ from sfnkit.errors import SfnkitError
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from sfnkit.clock import ClockName
     from sfnkit.execution import Execution
     from sfnkit.machine import StateMachine
 
@@ -119,7 +120,7 @@ def _run_options(function: F) -> F:
             show_default=True,
             help="virtual: waits and retries take no time; real: they sleep.",
         ),
-        click.option("--seed", type=int, help="Seed for retry jitter, States.UUID, $random and request ids."),
+        click.option("--seed", type=int, help="Seed for retry jitter, $random(), $uuid() and request ids (repeatable runs)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -127,7 +128,7 @@ def _run_options(function: F) -> F:
 
 
 def _execute(
-    machine: StateMachine, input_: Any, lambda_modules: Sequence[str], clock: str, seed: int | None
+    machine: StateMachine, input_: Any, lambda_modules: Sequence[str], clock: ClockName, seed: int | None
 ) -> Execution:
     from sfnkit.engine import run
     from sfnkit.targets import load_bindings
@@ -138,7 +139,7 @@ def _execute(
         bindings = load_bindings(module)
         lambdas.update(bindings.lambdas)
         services.update(bindings.services)
-    return run(machine, input_, lambdas=lambdas, services=services, clock=clock, seed=seed)  # type: ignore[arg-type]
+    return run(machine, input_, lambdas=lambdas, services=services, clock=clock, seed=seed)
 
 
 def _load(target: str) -> StateMachine:
@@ -175,7 +176,9 @@ def _failure(execution: Execution) -> str:
 @click.argument("target")
 @_run_options
 @click.option("--history", is_flag=True, help="Print the execution's events as a table before the output.")
-def run(target: str, input_: Any, lambda_modules: tuple[str, ...], clock: str, seed: int | None, history: bool) -> None:
+def run(
+    target: str, input_: Any, lambda_modules: tuple[str, ...], clock: ClockName, seed: int | None, history: bool
+) -> None:
     """Run TARGET locally, exactly as AWS Step Functions would, and print its output as JSON.
 
     Exits with 1 when the execution fails, printing the error and cause.
@@ -285,7 +288,7 @@ def render(
     direction: str,
     input_: Any,
     lambda_modules: tuple[str, ...],
-    clock: str,
+    clock: ClockName,
     seed: int | None,
 ) -> None:
     """Draw TARGET with Graphviz; with --input, run it first and draw the run on it.

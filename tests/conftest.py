@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -29,12 +30,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def isolated_imports() -> Iterator[None]:
-    """Undo what a test's imports of user modules leave behind: sys.path entries and the modules themselves
-    (a tutorial's ``dragons.py`` must not stand in for ``examples/dragons.py`` in a later test)."""
+def isolated_imports(tmp_path: Path) -> Iterator[None]:
+    """Undo what a test's imports of user modules from *tmp_path* leave behind: sys.path entries and the modules
+    (a tutorial's ``dragons.py`` must not stand in for ``examples/dragons.py`` in a later test). Libraries the
+    test happened to import first stay loaded: others hold their classes."""
     path, modules = list(sys.path), dict(sys.modules)
     yield
     sys.path[:] = path
-    for name in set(sys.modules) - set(modules):
-        del sys.modules[name]
+    for name, module in list(sys.modules.items()):
+        if name not in modules and Path(getattr(module, "__file__", None) or "/").is_relative_to(tmp_path):
+            del sys.modules[name]
     sys.modules.update(modules)
