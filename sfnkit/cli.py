@@ -120,7 +120,9 @@ def _run_options(function: F) -> F:
             show_default=True,
             help="virtual: waits and retries take no time; real: they sleep.",
         ),
-        click.option("--seed", type=int, help="Seed for retry jitter, $random(), $uuid() and request ids (repeatable runs)."),
+        click.option(
+            "--seed", type=int, help="Seed for retry jitter, $random(), $uuid() and request ids (repeatable runs)."
+        ),
     ]
     for option in reversed(options):
         function = option(function)
