@@ -430,22 +430,21 @@ def _read_json(name: str) -> Any:
 @cli.command("import", short_help="Turn an ASL file into sfnkit Python source.")
 @click.argument("file", metavar="FILE.json")
 @click.option("-o", "--output", metavar="FILE", help="Write the Python module to FILE instead of standard output.")
-def import_(file: str, output: str | None) -> None:
+@click.option(
+    "--name", help="The workflow's name in the code (default: from the file name, orders.asl.json -> orders)."
+)
+def import_(file: str, output: str | None, name: str | None) -> None:
     """Turn the ASL definition FILE.json into sfnkit Python source (sfnkit.to_python).
+
+    The module defines `machine`, whose to_asl() equals the definition, and a @lambda_fn stub for each Lambda
+    function it calls.
 
     \b
     Example:
       sfnkit import orders.asl.json -o orders.py
     """
-    import importlib
+    from sfnkit.codegen import to_python
 
-    try:  # sfnkit.codegen arrives with ASL -> Python; until then this command says it is missing
-        to_python = importlib.import_module("sfnkit.codegen").to_python
-    except (ImportError, AttributeError):
-        raise SfnkitError(
-            "sfnkit import is not available in this version of sfnkit (it has no sfnkit.to_python); "
-            "read the file with sfnkit.from_asl(path) instead"
-        ) from None
-    from sfnkit.asl.codec import from_asl
-
-    _write(to_python(from_asl(file)), output)
+    if not os.path.isfile(file):
+        raise SfnkitError(f"{file}: no such file; sfnkit import reads an ASL .json file")
+    _write(to_python(file, name=name), output)

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -292,18 +293,28 @@ def test_pre_commit_hook_runs_sfnkit_validate_on_asl_files() -> None:
 
 
 def test_import_writes_python_that_builds_the_same_definition(project: Path) -> None:
-    """`import FILE.json -o flow.py` writes sfnkit source whose machine exports the original ASL, or says the
-    command is not available in a build without sfnkit.to_python."""
-    code, out, err = invoke("import", "greeting.asl.json", "-o", "imported.py")
-    try:
-        from sfnkit.codegen import to_python  # type: ignore[import-not-found]  # noqa: F401
-    except ImportError:
-        assert (code, err.startswith("Error: sfnkit import is not available in this version")) == (1, True)
-        return
-    namespace: dict[str, object] = {}
+    """`import FILE.json -o flow.py` writes sfnkit source whose `machine` exports the original ASL."""
+    assert invoke("import", "greeting.asl.json", "-o", "imported.py") == (0, "", "")
+    namespace: dict[str, Any] = {}
     exec(compile((project / "imported.py").read_text(), "imported.py", "exec"), namespace)
-    machines = [value for value in namespace.values() if hasattr(value, "to_asl") and hasattr(value, "states")]
-    assert (code, out, [m.to_asl() for m in machines]) == (0, "", [ASL])  # type: ignore[attr-defined]
+    assert (namespace["machine"].name, namespace["machine"].to_asl()) == ("greeting", ASL)
+
+
+def test_import_names_the_workflow_and_prints_to_stdout(project: Path) -> None:
+    """`--name` names the workflow; without -o the source goes to standard output."""
+    code, out, _ = invoke("import", "greeting.asl.json", "--name", "Greeter")
+    assert (code, 'workflow(\n    "Greeter",' in out or 'workflow("Greeter",' in out) == (0, True)
+
+
+def test_import_of_a_missing_or_invalid_file_is_one_error(project: Path) -> None:
+    """A missing file and an invalid definition are one message each, exit 1."""
+    assert invoke("import", "nope.json") == (
+        1,
+        "",
+        "Error: nope.json: no such file; sfnkit import reads an ASL .json file\n",
+    )
+    code, _, err = invoke("import", "broken.asl.json")
+    assert (code, "States.A.Next" in err, "Traceback" in err) == (1, True, False)
 
 
 # --- errors and help ------------------------------------------------------------------------------------------
@@ -385,18 +396,14 @@ def sfnkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         (["run", "cliflow.py:doubler", "--input", '{"n": 60}'], 1, ""),
         (["export", "cliflow:doubler", "--format", "mermaid"], 0, "flowchart TD"),
         (["validate", "*.asl.json"], 1, "broken.asl.json:States.A.Next: "),
-        (["import", "greeting.asl.json"], None, ""),
+        (["import", "greeting.asl.json"], 0, "machine = workflow("),
     ],
     ids=["run", "run-fails", "export", "validate", "import"],
 )
-def test_commands_as_real_processes(project: Path, args: list[str], code: int | None, out: str) -> None:
+def test_commands_as_real_processes(project: Path, args: list[str], code: int, out: str) -> None:
     """`python -m sfnkit` runs each command in a process of its own, with the exit codes and streams promised."""
     done = sfnkit(*args, cwd=project)
-    assert "Traceback" not in done.stderr
-    if code is not None:
-        assert (done.returncode, out in done.stdout) == (code, True)
-    else:  # import: works, or says it is not available
-        assert done.returncode == 0 or "not available in this version" in done.stderr
+    assert (done.returncode, out in done.stdout, "Traceback" in done.stderr) == (code, True, False)
 
 
 @pytest.mark.dot
