@@ -41,8 +41,15 @@ def cli_markdown() -> str:
     return "\n".join(sections)
 
 
+# Public modules whose own names (not re-exported at the top level) users import; included once they exist.
+MODULES = ("sfnkit.testing", "sfnkit.events")
+
+
 def api_markdown() -> str:
-    """The reference's Markdown: a section per defining module, a mkdocstrings block per name."""
+    """The reference's Markdown: a section per defining module, a mkdocstrings block per name; then the public
+    modules of ``MODULES`` whole."""
+    import importlib.util
+
     import sfnkit
 
     groups: dict[str, list[str]] = {}
@@ -53,6 +60,9 @@ def api_markdown() -> str:
         summary = (inspect.getdoc(sys.modules[module]) or "").split("\n\n")[0].replace("\n", " ")
         blocks = "\n\n".join(f"::: {module}.{name}" for name in groups[module])
         sections.append(f"## `{module}`\n\n{summary}\n\n{blocks}\n")
+    for module in MODULES:
+        if importlib.util.find_spec(module) is not None:
+            sections.append(f"## Module `{module}`\n\n::: {module}\n    options:\n      show_root_heading: false\n")
     return "\n".join(sections)
 
 

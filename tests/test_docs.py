@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import re
+import runpy
 import shlex
 import subprocess
 import sys
@@ -44,10 +47,14 @@ def test_every_page_is_built(site: Path) -> None:
 
 
 def test_reference_documents_every_public_name(site: Path) -> None:
-    """Every name in `sfnkit.__all__` has an entry (an anchor `sfnkit.<module>.<name>`) in the API reference."""
+    """Every name in `sfnkit.__all__`, and in the `__all__` of each public module the reference includes
+    (`sfnkit.testing`...), has an entry (an anchor `sfnkit.<module>.<name>`) in the API reference."""
+    hooks = runpy.run_path(str(ROOT / "scripts" / "mkdocs_hooks.py"))
+    modules = [importlib.import_module(name) for name in hooks["MODULES"] if importlib.util.find_spec(name)]
+    names = [*sfnkit.__all__, *(name for module in modules for name in module.__all__)]
     anchors = set(re.findall(r'id="(sfnkit(?:\.\w+)*)"', (site / "reference" / "index.html").read_text()))
-    missing = [name for name in sfnkit.__all__ if not any(anchor.endswith(f".{name}") for anchor in anchors)]
-    assert missing == []
+    assert [name for name in names if not any(anchor.endswith(f".{name}") for anchor in anchors)] == []
+    assert "sfnkit.testing" in [module.__name__ for module in modules]
 
 
 def test_cli_page_shows_every_commands_help(site: Path) -> None:
