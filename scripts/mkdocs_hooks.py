@@ -62,7 +62,8 @@ def api_markdown() -> str:
         sections.append(f"## `{module}`\n\n{summary}\n\n{blocks}\n")
     for module in MODULES:
         if importlib.util.find_spec(module) is not None:
-            sections.append(f"## Module `{module}`\n\n::: {module}\n    options:\n      show_root_heading: false\n")
+            options = "    options:\n      show_root_heading: false\n      show_if_no_docstring: true\n"
+            sections.append(f"## Module `{module}`\n\n::: {module}\n{options}")
     return "\n".join(sections)
 
 

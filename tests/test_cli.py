@@ -64,7 +64,9 @@ ASL = {
     },
 }
 HANDLERS = """
-from sfnkit import lambda_fn
+import json
+
+from sfnkit import lambda_fn, sqs_trigger
 
 @lambda_fn
 def shout(event):
@@ -72,6 +74,21 @@ def shout(event):
 
 LAMBDAS = {"greet": lambda event: {"text": "hello " + event["name"]}}
 SERVICES = {"arn:aws:states:::sns:publish": lambda params: {"MessageId": "m-" + params["Message"]}}
+
+
+def named(event, context):
+    return {"function": context.function_name, "event": event}
+
+
+@lambda_fn
+def explode(event):
+    raise ValueError("no " + event["what"])
+
+
+@lambda_fn(triggers=[sqs_trigger("cli-orders", batch_size=2)])
+def take(event):
+    bad = [r["messageId"] for r in event["Records"] if json.loads(r["body"])["qty"] < 1]
+    return {"batchItemFailures": [{"itemIdentifier": message} for message in bad]}
 """
 INVALID = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}, "B": {"Type": "Wait", "End": True}}}
 
@@ -317,6 +334,53 @@ def test_import_of_a_missing_or_invalid_file_is_one_error(project: Path) -> None
     assert (code, "States.A.Next" in err, "Traceback" in err) == (1, True, False)
 
 
+# --- invoke and poll ------------------------------------------------------------------------------------------
+
+
+def test_invoke_prints_what_the_function_returns(project: Path) -> None:
+    """`invoke module.py:fn --event JSON` prints the payload; a plain handler gets a Lambda context."""
+    assert invoke("invoke", "handlers.py:shout", "--event", '{"text": "hi"}') == (0, '{\n  "text": "HI"\n}\n', "")
+    code, out, _ = invoke("invoke", "handlers:named")
+    assert (code, json.loads(out)) == (0, {"function": "named", "event": {}})
+
+
+def test_invoke_function_error_exits_1(project: Path) -> None:
+    """An exception in the handler is a function error: its type and message on stderr, exit 1."""
+    code, out, err = invoke("invoke", "handlers.py:explode", "--event", '{"what": "fire"}')
+    assert (code, out, err) == (1, "", "Error: function error (Unhandled): ValueError: no fire\n")
+
+
+def test_invoke_needs_a_function(project: Path) -> None:
+    """A TARGET that names no callable is one error."""
+    code, _, err = invoke("invoke", "handlers.py:SERVICES")
+    assert (code, err) == (1, "Error: handlers.py:SERVICES is a dict; FUNCTION must name a @lambda_fn or a handler\n")
+
+
+def orders_queue(sqs: Any, *quantities: int) -> str:
+    """The `cli-orders` queue with one order per quantity (a dead-letter queue after 2 receives)."""
+    dlq = sqs.create_queue(QueueName="cli-orders-dlq")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": 2})
+    url: str = sqs.create_queue(QueueName="cli-orders", Attributes={"RedrivePolicy": redrive})["QueueUrl"]
+    for quantity in quantities:
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"qty": quantity}))
+    return url
+
+
+def test_poll_drains_the_functions_queue(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`poll module.py:fn` feeds the function's sqs_trigger queue (here moto's, in this process) until drained;
+    the bad order is tried twice, then dead-lettered."""
+    import boto3
+    from moto import mock_aws
+
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, "testing")
+    with mock_aws():
+        orders_queue(boto3.client("sqs", region_name="us-east-1"), 1, 0, 2)
+        code, out, _ = invoke("poll", "handlers.py:take", "--region", "us-east-1")
+    assert (code, out) == (0, "4 received in 3 batches: 2 succeeded, 2 failed, 1 dead-lettered\n")
+
+
 # --- errors and help ------------------------------------------------------------------------------------------
 
 
@@ -367,7 +431,7 @@ def test_usage_errors_exit_2(project: Path) -> None:
     assert (code, "--input is not valid JSON" in err) == (2, True)
 
 
-@pytest.mark.parametrize("command", ["run", "export", "render", "validate", "import"])
+@pytest.mark.parametrize("command", sorted(cli.commands))
 def test_every_command_has_help_with_an_example(command: str) -> None:
     """`sfnkit COMMAND --help` explains it with an example invocation."""
     code, out, _ = invoke(command, "--help")
@@ -397,8 +461,9 @@ def sfnkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         (["export", "cliflow:doubler", "--format", "mermaid"], 0, "flowchart TD"),
         (["validate", "*.asl.json"], 1, "broken.asl.json:States.A.Next: "),
         (["import", "greeting.asl.json"], 0, "machine = workflow("),
+        (["invoke", "handlers.py:shout", "--event", '{"text": "a"}'], 0, '"A"'),
     ],
-    ids=["run", "run-fails", "export", "validate", "import"],
+    ids=["run", "run-fails", "export", "validate", "import", "invoke"],
 )
 def test_commands_as_real_processes(project: Path, args: list[str], code: int, out: str) -> None:
     """`python -m sfnkit` runs each command in a process of its own, with the exit codes and streams promised."""
@@ -429,7 +494,7 @@ def test_console_script_and_help_stay_light(tmp_path: Path) -> None:
     added = done.stdout.splitlines()[-1].split()
     foreign = [m for m in added if m.split(".")[0] not in (*sys.stdlib_module_names, "click", "sfnkit")]
     ours = [m for m in added if m.startswith("sfnkit")]
-    assert (foreign, ours) == ([], ["sfnkit.cli"])
+    assert foreign == [] and ours and all(m == "sfnkit.cli" or m.startswith("sfnkit.cli.") for m in ours)
 
 
 def test_a_target_file_never_replaces_an_imported_module(project: Path) -> None:
@@ -443,7 +508,7 @@ def test_validating_many_files_on_a_terminal_shows_progress() -> None:
     """A progress bar is drawn on a terminal for many files, and nothing on a pipe or for a few."""
     import io
 
-    from sfnkit.cli import _with_progress
+    from sfnkit.cli.flows import _with_progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -455,3 +520,21 @@ def test_validating_many_files_on_a_terminal_shows_progress() -> None:
     assert list(_with_progress(names, "Validating", pipe)) == names
     assert list(_with_progress(names[:3], "Validating", terminal)) == names[:3]
     assert ("Validating" in terminal.getvalue(), pipe.getvalue()) == (True, "")
+
+
+def test_poll_as_a_real_process_against_a_moto_server(project: Path) -> None:
+    """`sfnkit poll --endpoint-url` in a process of its own drains a queue of a moto server on 127.0.0.1."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+        orders_queue(boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1", **keys), 1, 1, 1)
+        done = sfnkit("poll", "handlers.py:take", "--endpoint-url", endpoint, cwd=project)
+    finally:
+        server.stop()
+    assert (done.returncode, done.stdout) == (0, "3 received in 2 batches: 3 succeeded, 0 failed, 0 dead-lettered\n")

@@ -1,9 +1,4 @@
-"""The ``sfnkit`` command: run, export, render, validate and import state machines from a terminal or CI.
-
-Imported only by the console script and ``python -m sfnkit`` (click is the ``cli`` extra); each command imports
-what it needs when it runs, so ``sfnkit --help`` costs little more than ``import sfnkit``. A new command (deploy,
-invoke, poll...) is one more ``@cli.command()`` function here: errors it raises reach the user as one line.
-"""
+"""The commands on state machines: run, export, render, validate, import."""
 
 from __future__ import annotations
 
@@ -11,164 +6,20 @@ import glob
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
+from sfnkit.cli.base import TARGET_HELP, cli, execute, failure, load, run_options, write
 from sfnkit.errors import SfnkitError
 
 if TYPE_CHECKING:
     from rich.table import Table
 
     from sfnkit.clock import ClockName
-    from sfnkit.execution import Execution
-    from sfnkit.machine import StateMachine
 
-__all__ = ["cli"]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-TARGET_HELP = "TARGET is path/to/module.py:object, package.module:object or an ASL .json/.asl.json file."
-
-
-class _Group(click.Group):
-    """A click group whose commands fail with one line on stderr (exit 1), a traceback only with ``--debug``."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except Exception as error:
-            if ctx.params.get("debug"):
-                raise
-            raise click.ClickException(_one_line(error)) from None
-
-
-def _one_line(error: Exception) -> str:
-    """What the user reads for *error*: sfnkit's own message, or the kind of error plus a way to learn more."""
-    if isinstance(error, SfnkitError):
-        return str(error)
-    if isinstance(error, OSError):
-        where = f"{error.filename}: " if error.filename else ""
-        return f"{where}{error.strerror or error}"
-    return f"{type(error).__name__}: {error} (unexpected; run `sfnkit --debug ...` for the traceback)"
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="sfnkit", prog_name="sfnkit", message="%(prog)s %(version)s")
-@click.option("--debug", is_flag=True, envvar="SFNKIT_DEBUG", help="Show the full traceback when a command fails.")
-def cli(debug: bool) -> None:
-    """Write AWS Step Functions in Python: run them locally, export ASL, draw, validate.
-
-    \b
-    Examples:
-      sfnkit run flows.py:orders --input '{"total": 250}'
-      sfnkit validate 'machines/**/*.asl.json'
-      sfnkit render flows.py:orders -o orders.svg
-    """
-
-
-# --- shared options -------------------------------------------------------------------------------------------
-
-
-def _parse_input(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
-    """``--input``: JSON text, ``@file.json``, or ``@-`` for standard input."""
-    if value is None:
-        return None
-    text, where = value, "--input"
-    if value.startswith("@"):
-        name = value[1:]
-        try:
-            text = sys.stdin.read() if name == "-" else open(name, encoding="utf-8").read()
-        except OSError as error:
-            raise click.BadParameter(f"cannot read {name!r}: {error.strerror}", param_hint="--input") from None
-        where = name
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise click.BadParameter(
-            f"{where} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}); "
-            "pass JSON text such as '{\"id\": 1}' or @file.json",
-            param_hint="--input",
-        ) from None
-
-
-def _run_options(function: F) -> F:
-    """The options of a local run (``run``, and ``render --input``)."""
-    options = [
-        click.option(
-            "--input",
-            "input_",
-            metavar="JSON|@FILE",
-            callback=_parse_input,
-            help="Execution input: JSON text, @file.json, or @- for stdin (default {}).",
-        ),
-        click.option(
-            "--lambdas",
-            "lambda_modules",
-            metavar="MODULE",
-            multiple=True,
-            help="A .py file or module whose @lambda_fn functions (and LAMBDAS / SERVICES dicts) handle the Tasks; "
-            "repeatable.",
-        ),
-        click.option(
-            "--clock",
-            type=click.Choice(["virtual", "real"]),
-            default="virtual",
-            show_default=True,
-            help="virtual: waits and retries take no time; real: they sleep.",
-        ),
-        click.option(
-            "--seed", type=int, help="Seed for retry jitter, $random(), $uuid() and request ids (repeatable runs)."
-        ),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
-
-
-def _execute(
-    machine: StateMachine, input_: Any, lambda_modules: Sequence[str], clock: ClockName, seed: int | None
-) -> Execution:
-    from sfnkit.engine import run
-    from sfnkit.targets import load_bindings
-
-    lambdas: dict[str, Callable[..., Any]] = {}
-    services: dict[str, Callable[..., Any]] = {}
-    for module in lambda_modules:
-        bindings = load_bindings(module)
-        lambdas.update(bindings.lambdas)
-        services.update(bindings.services)
-    return run(machine, input_, lambdas=lambdas, services=services, clock=clock, seed=seed)
-
-
-def _load(target: str) -> StateMachine:
-    from sfnkit.targets import load_machine
-
-    return load_machine(target)
-
-
-def _write(text: str, output: str | None) -> None:
-    """Write *text* to the file *output*, or to standard output."""
-    if output is None or output == "-":
-        click.echo(text, nl=not text.endswith("\n"))
-    else:
-        with open(output, "w", encoding="utf-8") as file:
-            file.write(text)
-
-
-def _failure(execution: Execution) -> str:
-    """The one line of a failed execution: status, error and cause (plus how to bind a missing handler)."""
-    line = f"execution {execution.status}: {execution.error or '(no error)'}: {execution.cause or '(no cause)'}"
-    cause = execution.cause or ""
-    if "No service is bound" in cause or "Function not found" in cause:
-        line += (
-            "\nFrom the command line, bind handlers with --lambdas MODULE: its @lambda_fn functions, "
-            "LAMBDAS = {function name: callable} and SERVICES = {resource: callable}."
-        )
-    return line
+__all__ = ["export", "import_", "render", "run", "validate"]
 
 
 # --- run ------------------------------------------------------------------------------------------------------
@@ -176,7 +27,7 @@ def _failure(execution: Execution) -> str:
 
 @cli.command(epilog=TARGET_HELP, short_help="Run a state machine locally; print its output.")
 @click.argument("target")
-@_run_options
+@run_options
 @click.option("--history", is_flag=True, help="Print the execution's events as a table before the output.")
 def run(
     target: str, input_: Any, lambda_modules: tuple[str, ...], clock: ClockName, seed: int | None, history: bool
@@ -190,12 +41,12 @@ def run(
       sfnkit run examples/dragons.py:dragons --input '{"dragon": {"name": "Norbert"}}' --lambdas stubs.py
       sfnkit run orders.asl.json --input @order.json --lambdas handlers.py --history
     """
-    machine = _load(target)
-    execution = _execute(machine, input_, lambda_modules, clock, seed)
+    machine = load(target)
+    execution = execute(machine, input_, lambda_modules, clock, seed)
     if history:
         _print_table(_history_table(execution.history))
     if execution.status != "SUCCEEDED":
-        raise click.ClickException(_failure(execution))
+        raise click.ClickException(failure(execution))
     click.echo(json.dumps(execution.output, indent=2, ensure_ascii=False))
 
 
@@ -267,14 +118,14 @@ def export(target: str, format_: str | None, output: str | None) -> None:
       sfnkit export flows.py:orders --format mermaid >> README.md
     """
     chosen = format_ or _FORMAT_OF_SUFFIX.get(os.path.splitext(output or "")[1].lower(), "asl")
-    machine = _load(target)
+    machine = load(target)
     if chosen == "asl":
         text = machine.to_json() + "\n"
     elif chosen == "mermaid":
         text = machine.to_mermaid()
     else:
         text = machine.to_digraph().source
-    _write(text, output)
+    write(text, output)
 
 
 @cli.command(epilog=TARGET_HELP, short_help="Draw a state machine (and a run) to SVG, PNG or PDF.")
@@ -283,7 +134,7 @@ def export(target: str, format_: str | None, output: str | None) -> None:
 @click.option(
     "--direction", type=click.Choice(["TB", "LR"]), default="TB", show_default=True, help="Top-down or left-right."
 )
-@_run_options
+@run_options
 def render(
     target: str,
     output: str,
@@ -307,12 +158,12 @@ def render(
         raise click.BadParameter(
             f"{output!r}: write a .svg, .png or .pdf file (DOT text: sfnkit export --format dot)", param_hint="-o"
         )
-    machine = _load(target)
+    machine = load(target)
     execution = None
     if input_ is not None or lambda_modules:
-        execution = _execute(machine, input_, lambda_modules, clock, seed)
+        execution = execute(machine, input_, lambda_modules, clock, seed)
         if execution.status != "SUCCEEDED":
-            click.echo(f"note: {_failure(execution)} (drawn in {output})", err=True)
+            click.echo(f"note: {failure(execution)} (drawn in {output})", err=True)
     draw(machine, execution=execution, path=output, format=suffix, direction=direction)
 
 
@@ -389,7 +240,7 @@ def _problems_in(name: str) -> list[tuple[str, str]]:
         if name.endswith(".json") or os.path.isdir(name):
             definition: Any = _read_json(name)
         else:
-            definition = _load(name)
+            definition = load(name)
         check(definition)
     except _JsonProblem as problem:
         return [(problem.location, problem.message)]
@@ -447,4 +298,4 @@ def import_(file: str, output: str | None, name: str | None) -> None:
 
     if not os.path.isfile(file):
         raise SfnkitError(f"{file}: no such file; sfnkit import reads an ASL .json file")
-    _write(to_python(file, name=name), output)
+    write(to_python(file, name=name), output)

@@ -1,0 +1,163 @@
+"""The ``sfnkit`` command group and what its commands share: one-line errors, the options of a local run, loading
+a TARGET, writing the result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from sfnkit.errors import SfnkitError
+
+if TYPE_CHECKING:
+    from sfnkit.clock import ClockName
+    from sfnkit.execution import Execution
+    from sfnkit.machine import StateMachine
+
+__all__ = ["TARGET_HELP", "cli", "execute", "failure", "load", "parse_json", "run_options", "write"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+TARGET_HELP = "TARGET is path/to/module.py:object, package.module:object or an ASL .json/.asl.json file."
+
+
+class _Group(click.Group):
+    """A click group whose commands fail with one line on stderr (exit 1), a traceback only with ``--debug``."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(_one_line(error)) from None
+
+
+def _one_line(error: Exception) -> str:
+    """What the user reads for *error*: sfnkit's own message, or the kind of error plus a way to learn more."""
+    if isinstance(error, SfnkitError):
+        return str(error)
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror or error}"
+    return f"{type(error).__name__}: {error} (unexpected; run `sfnkit --debug ...` for the traceback)"
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="sfnkit", prog_name="sfnkit", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, envvar="SFNKIT_DEBUG", help="Show the full traceback when a command fails.")
+def cli(debug: bool) -> None:
+    """Write AWS Step Functions in Python: run them locally, export ASL, draw, validate.
+
+    \b
+    Examples:
+      sfnkit run flows.py:orders --input '{"total": 250}'
+      sfnkit validate 'machines/**/*.asl.json'
+      sfnkit render flows.py:orders -o orders.svg
+    """
+
+
+# --- shared options -------------------------------------------------------------------------------------------
+
+
+def parse_json(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    """``--input``: JSON text, ``@file.json``, or ``@-`` for standard input."""
+    if value is None:
+        return None
+    text, where = value, "--input"
+    if value.startswith("@"):
+        name = value[1:]
+        try:
+            text = sys.stdin.read() if name == "-" else open(name, encoding="utf-8").read()
+        except OSError as error:
+            raise click.BadParameter(f"cannot read {name!r}: {error.strerror}", param_hint="--input") from None
+        where = name
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise click.BadParameter(
+            f"{where} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}); "
+            "pass JSON text such as '{\"id\": 1}' or @file.json",
+            param_hint="--input",
+        ) from None
+
+
+def run_options(function: F) -> F:
+    """The options of a local run (``run``, and ``render --input``)."""
+    options = [
+        click.option(
+            "--input",
+            "input_",
+            metavar="JSON|@FILE",
+            callback=parse_json,
+            help="Execution input: JSON text, @file.json, or @- for stdin (default {}).",
+        ),
+        click.option(
+            "--lambdas",
+            "lambda_modules",
+            metavar="MODULE",
+            multiple=True,
+            help="A .py file or module whose @lambda_fn functions (and LAMBDAS / SERVICES dicts) handle the Tasks; "
+            "repeatable.",
+        ),
+        click.option(
+            "--clock",
+            type=click.Choice(["virtual", "real"]),
+            default="virtual",
+            show_default=True,
+            help="virtual: waits and retries take no time; real: they sleep.",
+        ),
+        click.option(
+            "--seed", type=int, help="Seed for retry jitter, $random(), $uuid() and request ids (repeatable runs)."
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def execute(
+    machine: StateMachine, input_: Any, lambda_modules: Sequence[str], clock: ClockName, seed: int | None
+) -> Execution:
+    from sfnkit.engine import run
+    from sfnkit.targets import load_bindings
+
+    lambdas: dict[str, Callable[..., Any]] = {}
+    services: dict[str, Callable[..., Any]] = {}
+    for module in lambda_modules:
+        bindings = load_bindings(module)
+        lambdas.update(bindings.lambdas)
+        services.update(bindings.services)
+    return run(machine, input_, lambdas=lambdas, services=services, clock=clock, seed=seed)
+
+
+def load(target: str) -> StateMachine:
+    from sfnkit.targets import load_machine
+
+    return load_machine(target)
+
+
+def write(text: str, output: str | None) -> None:
+    """Write *text* to the file *output*, or to standard output."""
+    if output is None or output == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(text)
+
+
+def failure(execution: Execution) -> str:
+    """The one line of a failed execution: status, error and cause (plus how to bind a missing handler)."""
+    line = f"execution {execution.status}: {execution.error or '(no error)'}: {execution.cause or '(no cause)'}"
+    cause = execution.cause or ""
+    if "No service is bound" in cause or "Function not found" in cause:
+        line += (
+            "\nFrom the command line, bind handlers with --lambdas MODULE: its @lambda_fn functions, "
+            "LAMBDAS = {function name: callable} and SERVICES = {resource: callable}."
+        )
+    return line
