@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -381,6 +383,76 @@ def test_poll_drains_the_functions_queue(project: Path, monkeypatch: pytest.Monk
     assert (code, out) == (0, "4 received in 3 batches: 2 succeeded, 2 failed, 1 dead-lettered\n")
 
 
+# --- deploy and destroy ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """moto in this process, with credentials it accepts."""
+    from moto import mock_aws
+
+    for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")):
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        yield
+
+
+def test_deploy_then_again_then_destroy(project: Path, aws: None) -> None:
+    """`deploy` creates the function, roles, layer and machine and prints the ARN; a second deploy changes
+    nothing; `destroy --yes` deletes all it created."""
+    code, first, _ = invoke("deploy", "cliflow.py:doubler", "--region", "us-east-1", "--tag", "team=dragons")
+    again = invoke("deploy", "cliflow.py:doubler", "--region", "us-east-1", "--tag", "team=dragons")[1]
+    gone = invoke("destroy", "cliflow.py:doubler", "--region", "us-east-1", "--yes")
+    assert code == 0
+    assert [line.split()[0] for line in first.splitlines()] == ["create"] * 5 + ["state"]
+    assert first.splitlines()[-1] == "state machine: arn:aws:states:us-east-1:123456789012:stateMachine:Doubler"
+    assert [line.split()[0] for line in again.splitlines()] == ["unchanged"] * 5 + ["state"]
+    assert (gone[0], [line.split()[0] for line in gone[1].splitlines()]) == (0, ["deleted"] * 5)
+
+
+def test_deploy_dry_run_changes_nothing(project: Path, aws: None) -> None:
+    """`--dry-run` says what would be created and prints no ARN; destroy then finds nothing."""
+    code, out, _ = invoke("deploy", "cliflow.py:doubler", "--region", "us-east-1", "--dry-run")
+    assert (code, out.splitlines()[0].split()[:2]) == (0, ["would", "create"])
+    assert invoke("destroy", "cliflow.py:doubler", "--region", "us-east-1", "--yes")[:2] == (0, "nothing to delete\n")
+
+
+def test_destroy_asks_first(project: Path, aws: None) -> None:
+    """Without --yes, destroy asks; any answer but yes stops it (exit 1, "Aborted")."""
+    result = CliRunner().invoke(cli, ["destroy", "cliflow.py:doubler", "--region", "us-east-1"], input="n\n")
+    assert (result.exit_code, "Delete what sfnkit deployed for Doubler on us-east-1?" in result.output) == (1, True)
+
+
+def test_deploy_tag_must_be_key_value(project: Path) -> None:
+    """A --tag without = is a usage error."""
+    code, _, err = invoke("deploy", "cliflow.py:doubler", "--tag", "team")
+    assert (code, "'team': write KEY=VALUE" in err) == (2, True)
+
+
+def test_aws_errors_are_user_errors() -> None:
+    """botocore's errors (no credentials, access denied) read as what AWS said, not as a bug of sfnkit."""
+    from botocore.exceptions import NoCredentialsError
+
+    from sfnkit.cli.base import one_line
+
+    assert one_line(NoCredentialsError()) == (
+        "AWS: Unable to locate credentials (configure them: aws configure, AWS_PROFILE or AWS_ACCESS_KEY_ID)"
+    )
+
+
+def test_export_sam_template(project: Path) -> None:
+    """`export --format sam` prints the template; with -o DIR it writes template.json and the zips there."""
+    code, out, _ = invoke("export", "cliflow.py:doubler", "--format", "sam")
+    resources = json.loads(out)["Resources"]
+    assert (code, resources["Double"]["Type"]) == (0, "AWS::Serverless::Function")
+    assert invoke("export", "cliflow.py:doubler", "--format", "cloudformation", "-o", "build")[:2] == (0, "")
+    written = json.loads((project / "build" / "template.json").read_text())["Resources"]
+    assert (written["Double"]["Type"], written["StateMachine"]["Type"]) == (
+        "AWS::Lambda::Function",
+        "AWS::StepFunctions::StateMachine",
+    )
+
+
 # --- errors and help ------------------------------------------------------------------------------------------
 
 
@@ -449,8 +521,11 @@ def test_version() -> None:
 
 
 def sfnkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m sfnkit ARGS`` as a separate process."""
-    return subprocess.run([sys.executable, "-m", "sfnkit", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    """Run ``python -m sfnkit ARGS`` as a separate process (with credentials a local AWS endpoint accepts)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    env |= {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    command = [sys.executable, "-m", "sfnkit", *args]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.parametrize(
@@ -538,3 +613,23 @@ def test_poll_as_a_real_process_against_a_moto_server(project: Path) -> None:
     finally:
         server.stop()
     assert (done.returncode, done.stdout) == (0, "3 received in 2 batches: 3 succeeded, 0 failed, 0 dead-lettered\n")
+
+
+def test_deploy_and_destroy_as_real_processes_against_a_moto_server(project: Path) -> None:
+    """`sfnkit deploy` and `sfnkit destroy --yes`, each in a process of its own, against a moto server."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        where = ["--endpoint-url", f"http://{host}:{port}", "--region", "us-east-1"]
+        deployed = sfnkit("deploy", "cliflow.py:doubler", *where, cwd=project)
+        destroyed = sfnkit("destroy", "cliflow.py:doubler", *where, "--yes", cwd=project)
+    finally:
+        server.stop()
+    assert (deployed.returncode, deployed.stdout.splitlines()[-1].startswith("state machine: arn:aws:states:")) == (
+        0,
+        True,
+    )
+    assert (destroyed.returncode, len(destroyed.stdout.splitlines())) == (0, 5)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from sfnkit.execution import Execution
     from sfnkit.machine import StateMachine
 
-__all__ = ["TARGET_HELP", "cli", "execute", "failure", "load", "parse_json", "run_options", "write"]
+__all__ = ["TARGET_HELP", "cli", "execute", "failure", "load", "one_line", "parse_json", "run_options", "write"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,16 +35,21 @@ class _Group(click.Group):
         except Exception as error:
             if ctx.params.get("debug"):
                 raise
-            raise click.ClickException(_one_line(error)) from None
+            raise click.ClickException(one_line(error)) from None
 
 
-def _one_line(error: Exception) -> str:
+def one_line(error: Exception) -> str:
     """What the user reads for *error*: sfnkit's own message, or the kind of error plus a way to learn more."""
     if isinstance(error, SfnkitError):
         return str(error)
     if isinstance(error, OSError):
         where = f"{error.filename}: " if error.filename else ""
         return f"{where}{error.strerror or error}"
+    if type(error).__module__.startswith("botocore"):  # AWS said no, or boto3 found no credentials: not a bug
+        hint = (
+            " (configure them: aws configure, AWS_PROFILE or AWS_ACCESS_KEY_ID)" if "credentials" in str(error) else ""
+        )
+        return f"AWS: {error}{hint}"
     return f"{type(error).__name__}: {error} (unexpected; run `sfnkit --debug ...` for the traceback)"
 
 

@@ -100,25 +100,39 @@ _FORMAT_OF_SUFFIX = {
 }
 
 
-@cli.command(epilog=TARGET_HELP, short_help="Write a state machine as ASL, Mermaid or DOT.")
+@cli.command(
+    epilog=TARGET_HELP, short_help="Write a state machine as ASL, Mermaid, DOT or a SAM/CloudFormation template."
+)
 @click.argument("target")
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(["asl", "mermaid", "dot"]),
-    help="asl (JSON), mermaid or dot; default: from -o's suffix (.json, .mmd, .dot), else asl.",
+    type=click.Choice(["asl", "mermaid", "dot", "sam", "cloudformation"]),
+    help="asl (JSON), mermaid, dot, or a sam / cloudformation template; default: from -o's suffix (.json, .mmd, "
+    ".dot), else asl.",
 )
-@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+@click.option(
+    "-o", "--output", metavar="FILE", help="Write to FILE instead of standard output (sam, cloudformation: a folder)."
+)
 def export(target: str, format_: str | None, output: str | None) -> None:
-    """Write TARGET as ASL JSON, Mermaid flowchart text or Graphviz DOT.
+    """Write TARGET as ASL JSON, Mermaid flowchart text, Graphviz DOT, or the SAM or CloudFormation template that
+    deploys it with its Lambda functions (with -o DIR: template.json and the functions' zips, in DIR).
 
     \b
     Examples:
       sfnkit export flows.py:orders -o orders.asl.json
       sfnkit export flows.py:orders --format mermaid >> README.md
+      sfnkit export flows.py:orders --format sam -o build/
     """
     chosen = format_ or _FORMAT_OF_SUFFIX.get(os.path.splitext(output or "")[1].lower(), "asl")
     machine = load(target)
+    if chosen in ("sam", "cloudformation"):
+        from sfnkit.cloud.templates import export as template
+
+        document = template(machine, "sam" if chosen == "sam" else "cloudformation", out_dir=output)
+        if output is None:
+            click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
     if chosen == "asl":
         text = machine.to_json() + "\n"
     elif chosen == "mermaid":
