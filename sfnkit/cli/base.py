@@ -57,7 +57,8 @@ def one_line(error: Exception) -> str:
 @click.version_option(package_name="sfnkit", prog_name="sfnkit", message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, envvar="SFNKIT_DEBUG", help="Show the full traceback when a command fails.")
 def cli(debug: bool) -> None:
-    """Write AWS Step Functions in Python: run them locally, export ASL, draw, validate.
+    """Write AWS Step Functions in Python: run, export, draw, validate, import and deploy them; invoke and poll
+    Lambda functions.
 
     \b
     Examples:
