@@ -182,6 +182,35 @@ def test_run_on_the_real_clock(project: Path) -> None:
     assert invoke("run", "w.json", "--clock", "real", "--input", "[1]")[:2] == (0, "[\n  1\n]\n")
 
 
+MOCKS = {
+    "StateMachines": {"Doubler": {"TestCases": {"Big": {"Double": "BigDouble"}, "Small": {"Double": "SmallDouble"}}}},
+    "MockedResponses": {
+        "BigDouble": {"0": {"Return": {"StatusCode": 200, "Payload": {"n": 500}}}},
+        "SmallDouble": {"0": {"Return": {"StatusCode": 200, "Payload": {"n": 7}}}},
+    },
+}
+
+
+def test_run_answers_tasks_from_a_mock_config_test_case(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--mock-config FILE --test-case CASE` answers the Tasks as Step Functions Local would (the machine named by
+    the flow or before `#`); $SFN_MOCK_CONFIG names the file too."""
+    (project / "mocks.json").write_text(json.dumps(MOCKS))
+    big = invoke("run", "cliflow.py:doubler", "--mock-config", "mocks.json", "--test-case", "Big")
+    assert big == (1, "", "Error: execution FAILED: TooBig: n went over 100\n")
+    monkeypatch.setenv("SFN_MOCK_CONFIG", "mocks.json")
+    assert invoke("run", "cliflow.py:doubler", "--test-case", "Doubler#Small")[:2] == (0, '{\n  "n": 7\n}\n')
+
+
+def test_run_test_case_errors(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unknown test case names the ones the file has; --test-case without a file is a usage error."""
+    monkeypatch.delenv("SFN_MOCK_CONFIG", raising=False)
+    (project / "mocks.json").write_text(json.dumps(MOCKS))
+    code, _, err = invoke("run", "cliflow.py:doubler", "--mock-config", "mocks.json", "--test-case", "Huge")
+    assert (code, "no test case 'Huge' ('Big', 'Small')" in err) == (1, True)
+    code, _, err = invoke("run", "cliflow.py:doubler", "--test-case", "Big")
+    assert (code, "--test-case needs --mock-config FILE" in err) == (2, True)
+
+
 def test_run_builds_a_fragment_named_after_its_object(project: Path) -> None:
     """A flow step as TARGET runs as a machine of its own."""
     assert invoke("run", "cliflow.py:fragment", "--input", '{"n": 5}')[:2] == (0, '{\n  "n": 10\n}\n')

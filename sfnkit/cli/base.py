@@ -121,6 +121,17 @@ def run_options(function: F) -> F:
         click.option(
             "--seed", type=int, help="Seed for retry jitter, $random(), $uuid() and request ids (repeatable runs)."
         ),
+        click.option(
+            "--mock-config",
+            metavar="FILE",
+            envvar="SFN_MOCK_CONFIG",
+            help="A Step Functions Local MockConfigFile.json (default: $SFN_MOCK_CONFIG), for --test-case.",
+        ),
+        click.option(
+            "--test-case",
+            metavar="[MACHINE#]CASE",
+            help="Answer Tasks with this test case's mocked responses (MACHINE defaults to the state machine's name).",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -128,8 +139,16 @@ def run_options(function: F) -> F:
 
 
 def execute(
-    machine: StateMachine, input_: Any, lambda_modules: Sequence[str], clock: ClockName, seed: int | None
+    machine: StateMachine,
+    *,
+    input_: Any,
+    lambda_modules: Sequence[str],
+    clock: ClockName,
+    seed: int | None,
+    mock_config: str | None,
+    test_case: str | None,
 ) -> Execution:
+    """Run *machine* locally with the handlers of *lambda_modules* and the mocks of *test_case*."""
     from sfnkit.engine import run
     from sfnkit.targets import load_bindings
 
@@ -139,7 +158,24 @@ def execute(
         bindings = load_bindings(module)
         lambdas.update(bindings.lambdas)
         services.update(bindings.services)
-    return run(machine, input_, lambdas=lambdas, services=services, clock=clock, seed=seed)
+    mocks = None if test_case is None else _mocks(machine, mock_config, test_case)
+    return run(machine, input_, lambdas=lambdas, services=services, clock=clock, seed=seed, mocks=mocks)
+
+
+def _mocks(machine: StateMachine, mock_config: str | None, test_case: str) -> Any:
+    """The mocked responses of *test_case* (``Machine#Case`` or ``Case``) in the file *mock_config*."""
+    from sfnkit.testing import MockConfig
+
+    if mock_config is None:
+        raise click.UsageError("--test-case needs --mock-config FILE (or $SFN_MOCK_CONFIG)")
+    machine_name, _, case = test_case.rpartition("#")
+    machine_name = machine_name or machine.name or ""
+    if not machine_name:
+        raise SfnkitError(f"this state machine has no name: write --test-case MACHINE#{case}")
+    try:
+        return MockConfig.load(mock_config).test_case(machine_name, case)
+    except KeyError as error:  # the message names the state machines or test cases the file has
+        raise SfnkitError(str(error.args[0])) from None
 
 
 def load(target: str) -> StateMachine:

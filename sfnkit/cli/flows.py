@@ -17,7 +17,6 @@ from sfnkit.errors import SfnkitError
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from sfnkit.clock import ClockName
 
 __all__ = ["export", "import_", "render", "run", "validate"]
 
@@ -29,9 +28,7 @@ __all__ = ["export", "import_", "render", "run", "validate"]
 @click.argument("target")
 @run_options
 @click.option("--history", is_flag=True, help="Print the execution's events as a table before the output.")
-def run(
-    target: str, input_: Any, lambda_modules: tuple[str, ...], clock: ClockName, seed: int | None, history: bool
-) -> None:
+def run(target: str, history: bool, **options: Any) -> None:
     """Run TARGET locally, exactly as AWS Step Functions would, and print its output as JSON.
 
     Exits with 1 when the execution fails, printing the error and cause.
@@ -42,7 +39,7 @@ def run(
       sfnkit run orders.asl.json --input @order.json --lambdas handlers.py --history
     """
     machine = load(target)
-    execution = execute(machine, input_, lambda_modules, clock, seed)
+    execution = execute(machine, **options)
     if history:
         _print_table(_history_table(execution.history))
     if execution.status != "SUCCEEDED":
@@ -149,16 +146,8 @@ def export(target: str, format_: str | None, output: str | None) -> None:
     "--direction", type=click.Choice(["TB", "LR"]), default="TB", show_default=True, help="Top-down or left-right."
 )
 @run_options
-def render(
-    target: str,
-    output: str,
-    direction: str,
-    input_: Any,
-    lambda_modules: tuple[str, ...],
-    clock: ClockName,
-    seed: int | None,
-) -> None:
-    """Draw TARGET with Graphviz; with --input, run it first and draw the run on it.
+def render(target: str, output: str, direction: str, **options: Any) -> None:
+    """Draw TARGET with Graphviz; with --input (or --lambdas, --test-case), run it first and draw the run on it.
 
     \b
     Examples:
@@ -174,8 +163,8 @@ def render(
         )
     machine = load(target)
     execution = None
-    if input_ is not None or lambda_modules:
-        execution = execute(machine, input_, lambda_modules, clock, seed)
+    if options["input_"] is not None or options["lambda_modules"] or options["test_case"]:
+        execution = execute(machine, **options)
         if execution.status != "SUCCEEDED":
             click.echo(f"note: {failure(execution)} (drawn in {output})", err=True)
     draw(machine, execution=execution, path=output, format=suffix, direction=direction)
