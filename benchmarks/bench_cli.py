@@ -16,13 +16,15 @@ import time
 from pathlib import Path
 
 
-def timings(command: list[str], runs: int) -> list[float]:
-    """Wall-clock seconds of *runs* fresh starts of *command* (output discarded)."""
-    seconds = []
+def timings(commands: dict[str, list[str]], runs: int) -> dict[str, list[float]]:
+    """Wall-clock seconds of *runs* fresh starts of each command (output discarded), taken in turns so that a
+    change of the machine's load falls on all of them alike."""
+    seconds: dict[str, list[float]] = {label: [] for label in commands}
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        seconds.append(time.perf_counter() - start)
+        for label, command in commands.items():
+            start = time.perf_counter()
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            seconds[label].append(time.perf_counter() - start)
     return seconds
 
 
@@ -37,7 +39,7 @@ def main() -> None:
         "sfnkit --help": [str(script), "--help"],
         "python -m sfnkit --help": [sys.executable, "-m", "sfnkit", "--help"],
     }
-    results = {label: timings(command, runs) for label, command in commands.items()}
+    results = timings(commands, runs)
     base = min(results["python -c 'import sfnkit'"])
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {runs} runs each")
     for label, seconds in results.items():
