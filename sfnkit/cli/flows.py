@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import glob
-import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -11,8 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from sfnkit.cli.base import TARGET_HELP, cli, execute, failure, load, run_options, write
-from sfnkit.errors import SfnkitError
+from sfnkit.cli.base import TARGET_HELP, cli, echo_json, execute, failure, load, run_options, write
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -44,7 +41,7 @@ def run(target: str, history: bool, **options: Any) -> None:
         _print_table(_history_table(execution.history))
     if execution.status != "SUCCEEDED":
         raise click.ClickException(failure(execution))
-    click.echo(json.dumps(execution.output, indent=2, ensure_ascii=False))
+    echo_json(execution.output)
 
 
 def _print_table(table: Table) -> None:
@@ -60,7 +57,7 @@ def _history_table(events: Iterable[dict[str, Any]]) -> Table:
     try:
         from rich.table import Table
     except ImportError as error:
-        raise SfnkitError(f"--history needs rich: pip install 'sfnkit[cli]' ({error})") from None
+        raise click.ClickException(f"--history needs rich: pip install 'sfnkit[cli]' ({error})") from None
     table = Table("ID", "Type", "Step", "Started after", "Details", title="Execution history")
     step_of: dict[int, str] = {}
     start = None
@@ -128,7 +125,7 @@ def export(target: str, format_: str | None, output: str | None) -> None:
 
         document = template(machine, "sam" if chosen == "sam" else "cloudformation", out_dir=output)
         if output is None:
-            click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+            echo_json(document)
         return
     if chosen == "asl":
         text = machine.to_json() + "\n"
@@ -201,7 +198,7 @@ def validate(files: tuple[str, ...], format_: str) -> None:
             {"file": name, "valid": not found, "problems": [{"location": loc, "message": msg} for loc, msg in found]}
             for name, found in reports
         ]
-        click.echo(json.dumps(documents, indent=2, ensure_ascii=False))
+        echo_json(documents)
     else:
         for name, found in reports:
             for location, message in found:
@@ -227,6 +224,8 @@ def _with_progress(items: Sequence[str], what: str, stream: TextIO, *, at_least:
 
 def _expand(patterns: Iterable[str]) -> list[str]:
     """File names from names and globs (``**`` included); a pattern matching nothing stays, to be reported."""
+    import glob
+
     names: list[str] = []
     for pattern in patterns:
         matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else []
@@ -260,6 +259,9 @@ class _JsonProblem(Exception):
 
 
 def _read_json(name: str) -> Any:
+    import glob
+    import json
+
     if os.path.isdir(name):
         raise _JsonProblem("", f"is a directory; pass its files, e.g. '{name}/**/*.json' (quoted)")
     if not os.path.exists(name):
@@ -300,5 +302,5 @@ def import_(file: str, output: str | None, name: str | None) -> None:
     from sfnkit.codegen import to_python
 
     if not os.path.isfile(file):
-        raise SfnkitError(f"{file}: no such file; sfnkit import reads an ASL .json file")
+        raise click.ClickException(f"{file}: no such file; sfnkit import reads an ASL .json file")
     write(to_python(file, name=name), output)

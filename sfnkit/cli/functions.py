@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from sfnkit.cli.base import cli, parse_json
+from sfnkit.cli.base import cli, echo_json, parse_json
 
 if TYPE_CHECKING:
     from sfnkit.clock import ClockName
@@ -52,7 +51,6 @@ def invoke(function: str, event: Any, clock: ClockName) -> None:
       sfnkit invoke handlers.py:take_order --event @sqs_event.json
     """
     from sfnkit.dsl import LambdaStep
-    from sfnkit.errors import SfnkitError
     from sfnkit.lambdas import invoke_function
 
     handler = _function(function)
@@ -62,8 +60,9 @@ def invoke(function: str, event: Any, clock: ClockName) -> None:
     else:
         answer = invoke_function(handler, payload, name=getattr(handler, "__name__", "handler"), clock=clock)
     if not answer.ok:
-        raise SfnkitError(f"function error ({answer.function_error}): {answer.error_type}: {answer.error_message}")
-    click.echo(json.dumps(answer.payload, indent=2, ensure_ascii=False))
+        what = f"{answer.error_type}: {answer.error_message}"
+        raise click.ClickException(f"function error ({answer.function_error}): {what}")
+    echo_json(answer.payload)
 
 
 @cli.command(epilog=FUNCTION_HELP, short_help="Feed an SQS queue's messages to a function or state machine.")
@@ -120,10 +119,8 @@ def _poll_target(target: str) -> Any:
 
 
 def _session(region: str | None) -> Any:
-    from sfnkit.errors import SfnkitError
-
     try:
         import boto3
     except ImportError:
-        raise SfnkitError("sfnkit poll needs boto3: pip install 'sfnkit[aws]'") from None
+        raise click.ClickException("sfnkit poll needs boto3: pip install 'sfnkit[aws]'") from None
     return boto3.Session(region_name=region)
