@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 import yaml
 from click.testing import CliRunner
 
 from sfnkit.cli import cli
+from sfnkit.cli.base import COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -557,11 +559,20 @@ def test_usage_errors_exit_2(project: Path) -> None:
     assert (code, "--input is not valid JSON" in err) == (2, True)
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_has_help_with_an_example(command: str) -> None:
     """`sfnkit COMMAND --help` explains it with an example invocation."""
     code, out, _ = invoke(command, "--help")
     assert code == 0 and re.search(rf"Examples?:\n\s+sfnkit {command} ", out)
+
+
+def test_every_listed_command_exists_in_its_module() -> None:
+    """Each COMMANDS entry names a module whose @cli.command() defines the command, with that one-line help."""
+    with click.Context(cli) as context:
+        found = {name: cli.get_command(context, name) for name in COMMANDS}
+    assert {name: (command.name, command.short_help) for name, command in found.items() if command} == {
+        name: (name, short) for name, (_, short) in COMMANDS.items()
+    }
 
 
 def test_version() -> None:
@@ -624,8 +635,24 @@ def test_console_script_and_help_stay_light(tmp_path: Path) -> None:
     added = done.stdout.splitlines()[-1].split()
     foreign = [m for m in added if m.split(".")[0] not in (*sys.stdlib_module_names, "click", "sfnkit")]
     ours = [m for m in added if m.split(".")[0] == "sfnkit" and not m.startswith("sfnkit.cli")]
-    lazy = [m for m in added if m.split(".")[0] in ("json", "glob", "rich", "attrs", "attr")]
-    assert (foreign, ours, lazy) == ([], [], [])
+    lazy = [m for m in added if m.split(".")[0] in ("json", "glob", "rich", "attrs", "attr", "shutil")]
+    assert (foreign, ours, lazy, sorted(m for m in added if m.startswith("sfnkit"))) == (
+        [],
+        [],
+        [],
+        ["sfnkit.cli", "sfnkit.cli.base"],  # the commands' modules load when a command runs
+    )
+
+
+def test_help_fits_the_terminal(tmp_path: Path) -> None:
+    """Help is wrapped to the terminal's width ($COLUMNS here), as click would (its formatter, sized without
+    shutil)."""
+    env = {**os.environ, "COLUMNS": "60"}
+    done = subprocess.run(
+        [sys.executable, "-m", "sfnkit", "--help"], capture_output=True, text=True, env=env, check=True, cwd=tmp_path
+    )
+    widths = [len(line) for line in done.stdout.splitlines()]
+    assert (max(widths) <= 58, max(widths) > 50) == (True, True)
 
 
 def test_a_target_file_never_replaces_an_imported_module(project: Path) -> None:

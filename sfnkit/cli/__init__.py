@@ -2,12 +2,11 @@
 functions.
 
 Imported only by the console script and ``python -m sfnkit`` (click is the ``cli`` extra); each command imports
-what it needs when it runs, so ``sfnkit --help`` costs little more than ``import sfnkit``. A new command is one
-more ``@cli.command()`` function in the module of its family, imported here; what it raises reaches the user as
-one line (``base``).
+what it needs when it runs, and ``sfnkit --help`` imports no command module (``base.COMMANDS`` lists them). A new
+command is one more ``@cli.command()`` function in the module of its family and its entry in ``COMMANDS``; what
+it raises reaches the user as one line (``base``).
 """
 
-from sfnkit.cli import cloud, flows, functions  # noqa: F401 - their commands join the group
 from sfnkit.cli.base import cli
 
 __all__ = ["cli"]

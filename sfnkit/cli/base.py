@@ -7,6 +7,8 @@ included (json, glob), where it is used: ``--help`` stays within twice the time 
 
 from __future__ import annotations
 
+import importlib
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from sfnkit.machine import StateMachine
 
 __all__ = [
+    "COMMANDS",
     "TARGET_HELP",
     "cli",
     "echo_json",
@@ -36,8 +39,64 @@ F = TypeVar("F", bound=Callable[..., Any])
 TARGET_HELP = "TARGET is path/to/module.py:object, package.module:object or an ASL .json/.asl.json file."
 
 
+# Every command: its name -> the module that defines it, and its one-line help. `sfnkit --help` lists them from
+# here and `sfnkit NAME` imports only NAME's module. A new command is one entry here and one @cli.command().
+COMMANDS: dict[str, tuple[str, str]] = {
+    "deploy": ("sfnkit.cli.cloud", "Deploy a state machine and its Lambda functions to AWS."),
+    "destroy": ("sfnkit.cli.cloud", "Remove what sfnkit deploy created for a state machine."),
+    "export": ("sfnkit.cli.flows", "Write a state machine as ASL, Mermaid, DOT or a SAM/CloudFormation template."),
+    "import": ("sfnkit.cli.flows", "Turn an ASL file into sfnkit Python source."),
+    "invoke": ("sfnkit.cli.functions", "Invoke a Lambda handler locally; print what it returns."),
+    "poll": ("sfnkit.cli.functions", "Feed an SQS queue's messages to a function or state machine."),
+    "render": ("sfnkit.cli.flows", "Draw a state machine (and a run) to SVG, PNG or PDF."),
+    "run": ("sfnkit.cli.flows", "Run a state machine locally; print its output."),
+    "validate": ("sfnkit.cli.flows", "Check ASL files against the rules AWS enforces."),
+}
+
+
+def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` reads it ($COLUMNS, else the terminal, else 80)."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class _Formatter(click.HelpFormatter):
+    """click's help formatter, sized without importing shutil (it and what it imports would be a tenth of the
+    start-up of ``sfnkit --help``)."""
+
+    def __init__(self, indent_increment: int = 2, width: int | None = None, max_width: int | None = None) -> None:
+        if width is None and click.formatting.FORCED_WIDTH is None:
+            width = max(min(_columns(), max_width or 80) - 2, 50)
+        super().__init__(indent_increment, width, max_width)
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
 class _Group(click.Group):
-    """A click group whose commands fail with one line on stderr (exit 1), a traceback only with ``--debug``."""
+    """A click group whose commands fail with one line on stderr (exit 1), a traceback only with ``--debug``, and
+    are imported when used (``COMMANDS``)."""
+
+    context_class = _Context
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            importlib.import_module(COMMANDS[cmd_name][0])  # its @cli.command() adds it to the group
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, short) for name, (_, short) in sorted(COMMANDS.items())])
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
-from sfnkit.cli.base import TARGET_HELP, cli, load
+from sfnkit.cli.base import COMMANDS, TARGET_HELP, cli, load
 
 __all__ = ["deploy", "destroy"]
 
@@ -37,7 +37,7 @@ def _tags(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...])
     return tags
 
 
-@cli.command(epilog=TARGET_HELP, short_help="Deploy a state machine and its Lambda functions to AWS.")
+@cli.command(epilog=TARGET_HELP, short_help=COMMANDS["deploy"][1])
 @click.argument("target")
 @_where
 @click.option("--role-arn", metavar="ARN", help="One existing role for the functions and the state machine.")
@@ -82,7 +82,7 @@ def deploy(
         click.echo(f"state machine: {deployment.state_machine_arn}")
 
 
-@cli.command(epilog=TARGET_HELP, short_help="Remove what sfnkit deploy created for a state machine.")
+@cli.command(epilog=TARGET_HELP, short_help=COMMANDS["destroy"][1])
 @click.argument("target")
 @_where
 @click.option("--yes", is_flag=True, help="Do not ask before deleting.")

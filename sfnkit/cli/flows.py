@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from sfnkit.cli.base import TARGET_HELP, cli, echo_json, execute, failure, load, run_options, write
+from sfnkit.cli.base import COMMANDS, TARGET_HELP, cli, echo_json, execute, failure, load, run_options, write
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -21,7 +21,7 @@ __all__ = ["export", "import_", "render", "run", "validate"]
 # --- run ------------------------------------------------------------------------------------------------------
 
 
-@cli.command(epilog=TARGET_HELP, short_help="Run a state machine locally; print its output.")
+@cli.command(epilog=TARGET_HELP, short_help=COMMANDS["run"][1])
 @click.argument("target")
 @run_options
 @click.option("--history", is_flag=True, help="Print the execution's events as a table before the output.")
@@ -94,9 +94,7 @@ _FORMAT_OF_SUFFIX = {
 }
 
 
-@cli.command(
-    epilog=TARGET_HELP, short_help="Write a state machine as ASL, Mermaid, DOT or a SAM/CloudFormation template."
-)
+@cli.command(epilog=TARGET_HELP, short_help=COMMANDS["export"][1])
 @click.argument("target")
 @click.option(
     "--format",
@@ -136,7 +134,7 @@ def export(target: str, format_: str | None, output: str | None) -> None:
     write(text, output)
 
 
-@cli.command(epilog=TARGET_HELP, short_help="Draw a state machine (and a run) to SVG, PNG or PDF.")
+@cli.command(epilog=TARGET_HELP, short_help=COMMANDS["render"][1])
 @click.argument("target")
 @click.option("-o", "--output", metavar="FILE", required=True, help="The picture to write: a .svg, .png or .pdf file.")
 @click.option(
@@ -170,7 +168,7 @@ def render(target: str, output: str, direction: str, **options: Any) -> None:
 # --- validate -------------------------------------------------------------------------------------------------
 
 
-@cli.command(short_help="Check ASL files against the rules AWS enforces.")
+@cli.command(short_help=COMMANDS["validate"][1])
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option(
     "--format",
@@ -283,7 +281,7 @@ def _read_json(name: str) -> Any:
 # --- import ---------------------------------------------------------------------------------------------------
 
 
-@cli.command("import", short_help="Turn an ASL file into sfnkit Python source.")
+@cli.command("import", short_help=COMMANDS["import"][1])
 @click.argument("file", metavar="FILE.json")
 @click.option("-o", "--output", metavar="FILE", help="Write the Python module to FILE instead of standard output.")
 @click.option(

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sfnkit.cli.base import cli, echo_json, parse_json
+from sfnkit.cli.base import COMMANDS, cli, echo_json, parse_json
 
 if TYPE_CHECKING:
     from sfnkit.clock import ClockName
@@ -34,7 +34,7 @@ def _function(target: str) -> Any:
     return value
 
 
-@cli.command(epilog=FUNCTION_HELP, short_help="Invoke a Lambda handler locally; print what it returns.")
+@cli.command(epilog=FUNCTION_HELP, short_help=COMMANDS["invoke"][1])
 @click.argument("function", metavar="FUNCTION")
 @click.option(
     "--event", metavar="JSON|@FILE", callback=parse_json, help="The event: JSON text, @file.json or @- (default {})."
@@ -65,7 +65,7 @@ def invoke(function: str, event: Any, clock: ClockName) -> None:
     echo_json(answer.payload)
 
 
-@cli.command(epilog=FUNCTION_HELP, short_help="Feed an SQS queue's messages to a function or state machine.")
+@cli.command(epilog=FUNCTION_HELP, short_help=COMMANDS["poll"][1])
 @click.argument("target", metavar="FUNCTION|TARGET")
 @click.option("--queue", metavar="NAME|URL", help="The queue to read (default: the @lambda_fn's own sqs_trigger).")
 @click.option("--endpoint-url", metavar="URL", help="An SQS endpoint (LocalStack, a moto server) instead of AWS.")
