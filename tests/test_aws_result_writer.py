@@ -141,3 +141,33 @@ def test_without_a_writer_service_the_error_says_what_to_bind() -> None:
     )
     assert plain.status == "SUCCEEDED"
     assert [p["Key"].rsplit("/", 1)[1] for p in written] == ["SUCCEEDED_0.json", "manifest.json"]
+
+
+def test_a_jsonata_result_writer_takes_its_bucket_from_arguments() -> None:
+    machine = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Work",
+        "States": {
+            "Work": {
+                "Type": "Map",
+                "Items": "{% $states.input.items %}",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Same",
+                    "States": {"Same": {"Type": "Pass", "End": True}},
+                },
+                "ResultWriter": {
+                    "Resource": "arn:aws:states:::s3:putObject",
+                    "Arguments": {"Bucket": "{% $states.input.bucket %}", "Prefix": "j"},
+                },
+                "End": True,
+            }
+        },
+    }
+    with sfnkit.aws() as services:
+        services.client("s3").create_bucket(Bucket="json-bucket")
+        execution = sfnkit.run(machine, {"items": [1, 2], "bucket": "json-bucket"}, services=services)
+        details = execution.output["ResultWriterDetails"]
+        written = json.loads(_read(services, "json-bucket", details["Key"].replace("manifest.json", "SUCCEEDED_0.json")))
+    assert details["Bucket"] == "json-bucket" and details["Key"].startswith("j/")
+    assert [e["Output"] for e in written] == ["1", "2"]

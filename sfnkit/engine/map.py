@@ -376,7 +376,8 @@ class MapNode(RetryingNode):
             failed = [o for o in outcomes if o.error is not None]
             written: Json = None
             if writer is not None:
-                written = self._write_results(run, writer, children, outcomes, run_arn, (effective, context, strand))
+                reader_input = raw if self.language == "JSONata" else effective
+                written = self._write_results(run, writer, children, outcomes, run_arn, (reader_input, context, strand))
             limit_count = tolerated_count if tolerated_count is not None else 0
             over = len(failed) > limit_count
             if tolerated_percentage is not None and inputs:
