@@ -168,6 +168,8 @@ def test_a_jsonata_result_writer_takes_its_bucket_from_arguments() -> None:
         services.client("s3").create_bucket(Bucket="json-bucket")
         execution = sfnkit.run(machine, {"items": [1, 2], "bucket": "json-bucket"}, services=services)
         details = execution.output["ResultWriterDetails"]
-        written = json.loads(_read(services, "json-bucket", details["Key"].replace("manifest.json", "SUCCEEDED_0.json")))
+        written = json.loads(
+            _read(services, "json-bucket", details["Key"].replace("manifest.json", "SUCCEEDED_0.json"))
+        )
     assert details["Bucket"] == "json-bucket" and details["Key"].startswith("j/")
     assert [e["Output"] for e in written] == ["1", "2"]

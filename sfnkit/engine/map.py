@@ -403,8 +403,7 @@ class MapNode(RetryingNode):
                 result = written
             else:
                 result = [
-                    o.output if o.error is None else {"Error": o.error.error, "Cause": o.error.cause}
-                    for o in outcomes
+                    o.output if o.error is None else {"Error": o.error.error, "Cause": o.error.cause} for o in outcomes
                 ]
         else:
             outcomes = run_inline(run, strand, self.processor, self.name, inputs, concurrency)

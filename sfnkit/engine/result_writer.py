@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 from sfnkit.asl import dataflow as df
 from sfnkit.asl.failures import RESULT_WRITER_FAILED, RUNTIME, StatesError

@@ -186,7 +186,9 @@ def _history_differences(case: dict[str, Any], execution: Any) -> list[str]:
         details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
         flat = {k: v for k, v in details.items() if not k.endswith("Details") and k != "roleArn"}
         actual.append({"type": event["type"], **flat})
-    expected = [{k: v for k, v in e.items() if k not in ("id", "previousEventId", "timestamp")} for e in case["history"]]
+    expected = [
+        {k: v for k, v in e.items() if k not in ("id", "previousEventId", "timestamp")} for e in case["history"]
+    ]
     if matches(expected, _align(expected, actual), bare=frozenset(case.get("placeholders", ()))):
         return []
     return [f"history {json.dumps(actual)[:1500]}"]
