@@ -1,5 +1,6 @@
 """``run(mocks=...)`` with a world from ``sfnkit.aws()``: a mocked Task state answers from its mock and calls nothing;
-every other Task state calls the world's services (moto in this process)."""
+every other Task state calls the world's services (moto in this process). And an activity Task's events when a plain
+callable answers it."""
 
 from __future__ import annotations
 
@@ -51,3 +52,11 @@ def test_mocked_states_answer_from_their_mocks_and_the_others_reach_the_world() 
     assert [json.loads(e["taskScheduledEventDetails"]["parameters"]).get("TableName") for e in scheduled][:1] == [
         "absent"
     ]
+
+
+def test_an_activity_bound_to_a_plain_callable_records_activity_events() -> None:
+    activity = "arn:aws:states:us-east-1:123456789012:activity:paint"
+    machine = {"StartAt": "Paint", "States": {"Paint": {"Type": "Task", "Resource": activity, "End": True}}}
+    execution = sfnkit.run(machine, {"c": 1}, services={activity: lambda params: {"painted": params["c"]}})
+    assert execution.output == {"painted": 1}
+    assert [e["type"] for e in execution.history][2:5] == ["ActivityScheduled", "ActivityStarted", "ActivitySucceeded"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from sfnkit.asl import dataflow as df
@@ -62,6 +62,8 @@ _LAMBDA_INVOKE: Final = ("arn:aws:states:::lambda:invoke", "arn:aws:states:::lam
 
 # what a Task's call carries down to the service: the run, the strand, its task token, its HeartbeatSeconds
 _Call = tuple[RunState, Strand, str | None, Any]
+# an activity Task's hooks for its binding: ActivityScheduled now, ActivityStarted at (time, workerName)
+_ActivityHooks = tuple[Callable[[], None], Callable[[float, str | None], None]]
 
 
 class TaskNode(RetryingNode):
@@ -388,7 +390,7 @@ class TaskNode(RetryingNode):
         return invoke_output(invocation, value), len(invocation.payload) + 1200
 
     def _service(
-        self, call: _Call, params: Json, deadline: float, activity: tuple[Any, Any] | None = None
+        self, call: _Call, params: Json, deadline: float, activity: _ActivityHooks | None = None
     ) -> tuple[Json, int]:
         run, strand, token, heartbeat = call
         resource = self.resource
@@ -428,6 +430,9 @@ class TaskNode(RetryingNode):
             except Exception as exc:
                 raise StatesError(RUNTIME, f"{type(exc).__name__}: {exc}") from None
             return self._sized(result)
+        if activity is not None:  # a plain callable bound to an activity: it takes the task at once
+            activity[0]()
+            activity[1](timeline.now, None)
         beat = NO_DEADLINE
         if isinstance(heartbeat, int) and not isinstance(heartbeat, bool) and heartbeat > 0:
             beat = timeline.now + heartbeat  # a callable sends no heartbeats: it must finish within HeartbeatSeconds

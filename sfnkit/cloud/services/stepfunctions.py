@@ -262,7 +262,9 @@ class LocalStepFunctions:
                 raise ServiceError("ActivityDoesNotExist", f"Activity Does Not Exist: '{activityArn}'")
             if queue:
                 token, task_input = queue.popleft()
-                self.taken[token] = (self.world.now, workerName)
+                waiter = self.tokens.get(token)
+                if waiter is not None and not waiter.done:  # its Task still waits: ActivityStarted will tell of it
+                    self.taken[token] = (self.world.now, workerName)
                 return {"taskToken": token, "input": task_input}
             poll = Waiter(self.world.now + 60, None, self.world.now)
             self.pollers.setdefault(activityArn, collections.deque()).append((poll, workerName))
