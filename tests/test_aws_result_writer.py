@@ -173,3 +173,28 @@ def test_a_jsonata_result_writer_takes_its_bucket_from_arguments() -> None:
         )
     assert details["Bucket"] == "json-bucket" and details["Key"].startswith("j/")
     assert [e["Output"] for e in written] == ["1", "2"]
+
+
+def test_items_read_from_s3_and_results_written_even_when_the_tolerance_is_exceeded() -> None:
+    """The results are exported whatever the Map Run's outcome; then the Map fails with the threshold error."""
+    with sfnkit.aws() as services:
+        s3 = services.client("s3")
+        s3.create_bucket(Bucket="data")
+        s3.put_object(Bucket="data", Key="in.json", Body=json.dumps([{"n": 2}, {"n": -1}, {"n": -2}]).encode())
+        machine = _machine(
+            {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "data", "Prefix": "out"}},
+            tolerated=1,
+        )
+        work = machine["States"]["Work"]
+        del work["ItemsPath"]
+        work["ItemReader"] = {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "JSON"},
+            "Parameters": {"Bucket": "data", "Key": "in.json"},
+        }
+        execution = sfnkit.run(machine, {}, services=services)
+        keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="data", Prefix="out/")["Contents"])
+        failed = json.loads(_read(services, "data", next(k for k in keys if k.endswith("FAILED_0.json"))))
+    assert execution.status == "FAILED" and execution.error == "States.ExceedToleratedFailureThreshold"
+    assert [k.rsplit("/", 1)[1] for k in keys] == ["FAILED_0.json", "SUCCEEDED_0.json", "manifest.json"]
+    assert [json.loads(e["Input"]) for e in failed] == [{"n": -1}, {"n": -2}]

@@ -129,7 +129,7 @@ def write_results(
         raise StatesError(
             RUNTIME,
             f"The ResultWriter of state '{state}' needs a Bucket name (a string), got {df.json_text(bucket)}: "
-            'write "Parameters": {"Bucket": "my-bucket", "Prefix": "results"}',
+            'write "Parameters" (JSONPath) or "Arguments" (JSONata) as {"Bucket": "my-bucket", "Prefix": "results"}',
         )
     prefix = target.get("Prefix")
     run_id = map_run_arn.rsplit(":", 1)[-1]
