@@ -35,6 +35,10 @@ class TaskCall:
     context: Any = None  # the execution's base context object (Execution, StateMachine)
     # records TaskSubmitted with the service's answer, when a callback Task has sent its request and now waits
     submitted: Callable[[Any], None] | None = None
+    # an activity Task: records ActivityScheduled (once the activity is known to exist) and ActivityStarted (at the
+    # time a worker took the task, with its workerName); the engine records how the activity ended
+    scheduled: Callable[[], None] | None = None
+    started: Callable[[float, str | None], None] | None = None
 
 
 class CallbackFailed(StatesError):

@@ -45,7 +45,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sfnkit.engine.node",),
     ("sfnkit.engine.pass_state", "sfnkit.engine.choice", "sfnkit.engine.wait", "sfnkit.engine.terminal"),
     ("sfnkit.engine.retry", "sfnkit.engine.children"),
-    ("sfnkit.engine.task", "sfnkit.engine.parallel", "sfnkit.engine.map_inline"),
+    ("sfnkit.engine.task", "sfnkit.engine.parallel", "sfnkit.engine.map_inline", "sfnkit.engine.result_writer"),
     ("sfnkit.engine.map",),
     ("sfnkit.engine.plan",),
     ("sfnkit.engine.run",),

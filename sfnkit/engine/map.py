@@ -32,6 +32,7 @@ from sfnkit.engine.loop import (
 )
 from sfnkit.engine.map_inline import run_inline
 from sfnkit.engine.node import append_record, io_growth
+from sfnkit.engine.result_writer import PUT_OBJECT, Child, entries, write_results
 from sfnkit.engine.retry import Attempt, RetryingNode
 from sfnkit.execution import GENERIC
 
@@ -52,6 +53,7 @@ class MapNode(RetryingNode):
         "max_concurrency",
         "max_concurrency_path",
         "processor",
+        "result_writer",
         "tolerated_count",
         "tolerated_count_path",
         "tolerated_percentage",
@@ -100,6 +102,7 @@ class MapNode(RetryingNode):
             else:
                 self.batch_input = df.compile_template_field(self.item_batcher["BatchInput"], "BatchInput", location)
         self.item_reader = state.get("ItemReader")
+        self.result_writer = state.get("ResultWriter")
         self.growth = io_growth(state, language, (0, 0, False))
 
     def _number_field(self, state: Mapping[str, Json], field: str, location: str) -> Any:
@@ -181,6 +184,21 @@ class MapNode(RetryingNode):
             raise df.runtime_error(f"Map state input must be an array but was: {df.json_text(items)}")
         return items
 
+    def _part_arguments(
+        self, run: RunState, part: Mapping[str, Json], field: str, effective: Json, context: Json, strand: Strand
+    ) -> Json:
+        """The evaluated ``Parameters`` (JSONPath) or ``Arguments`` (JSONata) of an ItemReader or ResultWriter."""
+        if self.language == "JSONata":
+            return compile_template(part.get("Arguments", {}), field=f"{field}/Arguments").evaluate(
+                {"input": effective, "context": context}, strand.variables, runtime=run.jsonata_runtime
+            )
+        params = part.get("Parameters", {})
+        if params:
+            template = df.compile_template_field(params, f"{field}.Parameters", self.location)
+            assert template is not None
+            params = template(Scope(effective, context, strand.variables))
+        return params
+
     def _read_items(self, run: RunState, effective: Json, context: Json, strand: Strand) -> list[Json]:
         reader = self.item_reader
         assert isinstance(reader, dict)
@@ -194,25 +212,17 @@ class MapNode(RetryingNode):
             )
         config = reader.get("ReaderConfig") or {}
         max_items = config.get("MaxItems")
+        params = self._part_arguments(run, reader, "ItemReader", effective, context, strand)
         if self.language == "JSONata":
             scope = {"input": effective, "context": context}
-            params = compile_template(reader.get("Arguments", {}), field="ItemReader/Arguments").evaluate(
-                scope, strand.variables, runtime=run.jsonata_runtime
-            )
             if isinstance(max_items, str):
                 max_items = compile_template(max_items, field="ItemReader/ReaderConfig/MaxItems").evaluate(
                     scope, strand.variables, runtime=run.jsonata_runtime
                 )
-        else:
-            params = reader.get("Parameters", {})
+        elif isinstance(config.get("MaxItemsPath"), str):
+            text = config["MaxItemsPath"]
             path_scope = Scope(effective, context, strand.variables)
-            if params:
-                template = df.compile_template_field(params, "ItemReader.Parameters", self.location)
-                assert template is not None
-                params = template(path_scope)
-            if isinstance(config.get("MaxItemsPath"), str):
-                text = config["MaxItemsPath"]
-                max_items = df.integer_from_path(compile_path(text).find, "MaxItemsPath", text, path_scope)
+            max_items = df.integer_from_path(compile_path(text).find, "MaxItemsPath", text, path_scope)
         return limit_items(items_from(fn(params), config), max_items)
 
     def _item_inputs(
@@ -289,6 +299,33 @@ class MapNode(RetryingNode):
         batch["Items"] = items
         return batch
 
+    def _write_results(
+        self,
+        run: RunState,
+        writer: Mapping[str, Json],
+        children: list[Child],
+        outcomes: list[Any],
+        run_arn: str,
+        scope: tuple[Json, Json, Strand],
+    ) -> Json:
+        """The Map's result under a ResultWriter: written to S3 (with a Resource), or the formatted results."""
+        for child, outcome in zip(children, outcomes, strict=True):
+            child.stop = outcome.end
+            if outcome.error is not None:
+                child.status, child.error, child.cause = "FAILED", outcome.error.error, outcome.error.cause
+            elif not outcome.aborted:
+                child.status, child.output = "SUCCEEDED", outcome.output
+        config = writer.get("WriterConfig") or {}
+        if "Resource" not in writer:  # WriterConfig alone: the formatted results are the Map's result
+            return entries(children, str(config.get("Transformation") or "COMPACT"), run_arn)
+        effective, context, strand = scope
+        target = self._part_arguments(run, writer, "ResultWriter", effective, context, strand)
+        if not isinstance(target, dict):
+            target = {}
+        return write_results(
+            run.services.get(PUT_OBJECT), target, config, children, map_run_arn=run_arn, state=self.name
+        )
+
     def attempt(self, run: RunState, strand: Strand, raw: Json, t: float, retry_count: int, eid: int) -> Attempt:
         rec = strand.rec
         timeline = strand.timeline
@@ -313,9 +350,16 @@ class MapNode(RetryingNode):
                 f"{run.request_id()}"
             )
             append_record(rec, (GENERIC, "MapRunStarted", chain, now, {"mapRunArn": run_arn}, None))
+            writer = self.result_writer if isinstance(self.result_writer, dict) else None
+            # the child executions' names and start times, for the result files (drawn only when written)
+            children = [Child(run.request_id(), item, now) for item in inputs] if writer is not None else []
 
             def no_event(i: int, child: Strand, *rest: Any) -> None:
                 pass
+
+            def started(i: int, child: Strand) -> None:
+                if children:
+                    children[i].start = child.timeline.now
 
             outcomes = run_children(
                 run,
@@ -323,13 +367,17 @@ class MapNode(RetryingNode):
                 self.processor,
                 inputs,
                 concurrency=concurrency,
-                on_start=no_event,
+                on_start=started,
                 on_end=no_event,
                 rec=Recorder(),
                 share_variables=False,
                 stop_on_failure=False,
             )
             failed = [o for o in outcomes if o.error is not None]
+            written: Json = None
+            if writer is not None:
+                reader_input = raw if self.language == "JSONata" else effective
+                written = self._write_results(run, writer, children, outcomes, run_arn, (reader_input, context, strand))
             limit_count = tolerated_count if tolerated_count is not None else 0
             over = len(failed) > limit_count
             if tolerated_percentage is not None and inputs:
@@ -351,9 +399,12 @@ class MapNode(RetryingNode):
                 )
                 raise StatesError(EXCEED_TOLERATED_FAILURE_THRESHOLD, cause)
             append_record(rec, (GENERIC, "MapRunSucceeded", chain, timeline.now, None, None))
-            result = [
-                o.output if o.error is None else {"Error": o.error.error, "Cause": o.error.cause} for o in outcomes
-            ]
+            if writer is not None:
+                result = written
+            else:
+                result = [
+                    o.output if o.error is None else {"Error": o.error.error, "Cause": o.error.cause} for o in outcomes
+                ]
         else:
             outcomes = run_inline(run, strand, self.processor, self.name, inputs, concurrency)
             failure = first_failure(outcomes)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from sfnkit.asl import dataflow as df
@@ -62,6 +62,8 @@ _LAMBDA_INVOKE: Final = ("arn:aws:states:::lambda:invoke", "arn:aws:states:::lam
 
 # what a Task's call carries down to the service: the run, the strand, its task token, its HeartbeatSeconds
 _Call = tuple[RunState, Strand, str | None, Any]
+# an activity Task's hooks for its binding: ActivityScheduled now, ActivityStarted at (time, workerName)
+_ActivityHooks = tuple[Callable[[], None], Callable[[float, str | None], None]]
 
 
 class TaskNode(RetryingNode):
@@ -93,6 +95,8 @@ class TaskNode(RetryingNode):
         else:
             self.kind = "service"
         parts = resource.split(":")
+        if len(parts) >= 7 and parts[2] == "states" and parts[5] == "activity":
+            self.kind = "activity"  # Activity* events, not Task* (AWS's GetExecutionHistory)
         self.resource_type = parts[5] if len(parts) > 6 and parts[2] == "states" and not parts[3] else parts[2]
         self.resource_api = ":".join(parts[6:]) if len(parts) > 6 else resource
         if self.resource_type == "aws-sdk" and len(parts) > 7:
@@ -230,6 +234,8 @@ class TaskNode(RetryingNode):
             trace.append((GENERIC, "LambdaFunctionSucceeded", chain, timeline.now, {"output": payload}, None))
             rec.count += 1
             return payload, len(invocation.payload)
+        if self.kind == "activity":
+            return self._activity(call, params, deadline, timeout)
         base = {"resourceType": self.resource_type, "resource": self.resource_api}
         scheduled = dict(base, region=REGION, parameters=params)
         if isinstance(timeout, int) and not isinstance(timeout, bool):
@@ -257,6 +263,44 @@ class TaskNode(RetryingNode):
             append_record(rec, (GENERIC, "TaskFailed", chain, timeline.now, details, None))
             raise
         append_record(rec, (GENERIC, "TaskSucceeded", chain, timeline.now, dict(base, output=result), None))
+        return result, size
+
+    def _activity(self, call: _Call, params: Json, deadline: float, timeout: Any) -> tuple[Json, int]:
+        """An activity Task, with AWS's events: ActivityScheduled once the activity is known to exist, ActivityStarted
+        when a worker takes it, then ActivitySucceeded, ActivityFailed or ActivityTimedOut."""
+        run, strand, _token, heartbeat = call
+        rec, chain, timeline = strand.rec, strand.chain, strand.timeline
+        scheduled: dict[str, Json] = {"resource": self.resource, "input": params}
+        if isinstance(timeout, int) and not isinstance(timeout, bool):
+            scheduled["timeoutInSeconds"] = timeout
+        if isinstance(heartbeat, int) and not isinstance(heartbeat, bool):
+            scheduled["heartbeatInSeconds"] = heartbeat
+
+        done: list[bool] = []
+
+        def on_scheduled() -> None:
+            done.append(True)
+            append_record(rec, (GENERIC, "ActivityScheduled", chain, timeline.now, scheduled, None))
+
+        def on_started(t: float, worker: str | None) -> None:
+            details = None if worker is None else {"workerName": worker}
+            append_record(rec, (GENERIC, "ActivityStarted", chain, t, details, None))
+
+        try:
+            result, size = self._service(call, params, deadline, (on_scheduled, on_started))
+        except (TaskTimedOut, CallbackTimedOut):
+            if timeline.now >= run.deadline:
+                raise ExecutionTimedOut from None
+            append_record(rec, (GENERIC, "ActivityTimedOut", chain, timeline.now, {"error": TIMEOUT}, None))
+            raise StatesError(TIMEOUT, None) from None
+        except StatesError as err:
+            if done:  # a missing activity fails the execution before anything is scheduled
+                details: dict[str, Json] = {"error": err.error}
+                if err.cause is not None:
+                    details["cause"] = err.cause
+                append_record(rec, (GENERIC, "ActivityFailed", chain, timeline.now, details, None))
+            raise
+        append_record(rec, (GENERIC, "ActivitySucceeded", chain, timeline.now, {"output": result}, None))
         return result, size
 
     def _mocked(
@@ -345,7 +389,9 @@ class TaskNode(RetryingNode):
         value = parse_payload(invocation, what=self.resource_type)
         return invoke_output(invocation, value), len(invocation.payload) + 1200
 
-    def _service(self, call: _Call, params: Json, deadline: float) -> tuple[Json, int]:
+    def _service(
+        self, call: _Call, params: Json, deadline: float, activity: _ActivityHooks | None = None
+    ) -> tuple[Json, int]:
         run, strand, token, heartbeat = call
         resource = self.resource
         fn = run.services.get(resource)
@@ -374,6 +420,8 @@ class TaskNode(RetryingNode):
                 execution_arn=run.info.execution_arn,
                 context=run.base_context,
                 submitted=functools.partial(self._submitted, strand),
+                scheduled=activity[0] if activity else None,
+                started=activity[1] if activity else None,
             )
             try:
                 result = fn(json_copy(params), task_call)
@@ -382,6 +430,9 @@ class TaskNode(RetryingNode):
             except Exception as exc:
                 raise StatesError(RUNTIME, f"{type(exc).__name__}: {exc}") from None
             return self._sized(result)
+        if activity is not None:  # a plain callable bound to an activity: it takes the task at once
+            activity[0]()
+            activity[1](timeline.now, None)
         beat = NO_DEADLINE
         if isinstance(heartbeat, int) and not isinstance(heartbeat, bool) and heartbeat > 0:
             beat = timeline.now + heartbeat  # a callable sends no heartbeats: it must finish within HeartbeatSeconds

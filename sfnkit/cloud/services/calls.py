@@ -221,6 +221,15 @@ def _s3_get_object(services: AwsServices, params: Json, call: TaskCall | None) -
     return {"Body": answer["Body"].read().decode()}
 
 
+def _s3_put_object(services: AwsServices, params: Json, call: TaskCall | None) -> Json:
+    """A Distributed Map's ResultWriter writes a result file or the manifest (the engine gives the text)."""
+    request = {k: v for k, v in dict(params).items() if k in ("Bucket", "Key")}
+    body = dict(params).get("Body")
+    request["Body"] = (body if isinstance(body, str) else compact(body)).encode()
+    answer = _call(services, "s3", "put_object", request)
+    return {k: answer[k] for k in ("ETag",) if k in answer}
+
+
 def _s3_list_objects(services: AwsServices, params: Json, call: TaskCall | None) -> Json:
     items: list[Json] = []
     request = dict(params)
@@ -305,6 +314,7 @@ OPTIMIZED: dict[str, Handler] = {
     "events:putEvents": _events_put,
     "s3:getObject": _s3_get_object,
     "s3:listObjectsV2": _s3_list_objects,
+    "s3:putObject": _s3_put_object,
     "states:startExecution": _start_execution(""),
     "states:startExecution.sync": _start_execution(".sync"),
     "states:startExecution.sync:2": _start_execution(".sync:2"),

@@ -101,7 +101,10 @@ class LocalStepFunctions:
         self.machines: dict[str, dict[str, Json]] = {}
         self.executions: dict[str, _Execution] = {}
         self.activities: dict[str, collections.deque[tuple[str, str]]] = {}
-        self.pollers: dict[str, collections.deque[Waiter]] = {}
+        # activity ARN -> the get_activity_task calls waiting for a task, with their workerName
+        self.pollers: dict[str, collections.deque[tuple[Waiter, str | None]]] = {}
+        # task token -> when a worker took the activity task, and its workerName (for ActivityStarted)
+        self.taken: dict[str, tuple[float, str | None]] = {}
         self.tokens: dict[str, Waiter] = {}
         self._lock = threading.Lock()
 
@@ -259,16 +262,19 @@ class LocalStepFunctions:
                 raise ServiceError("ActivityDoesNotExist", f"Activity Does Not Exist: '{activityArn}'")
             if queue:
                 token, task_input = queue.popleft()
+                waiter = self.tokens.get(token)
+                if waiter is not None and not waiter.done:  # its Task still waits: ActivityStarted will tell of it
+                    self.taken[token] = (self.world.now, workerName)
                 return {"taskToken": token, "input": task_input}
             poll = Waiter(self.world.now + 60, None, self.world.now)
-            self.pollers.setdefault(activityArn, collections.deque()).append(poll)
+            self.pollers.setdefault(activityArn, collections.deque()).append((poll, workerName))
         if self.world.wait(Timeline(self.world.now), poll):
             token, task_input = poll.output
             return {"taskToken": token, "input": task_input}
         with self._lock:
             pollers = self.pollers.get(activityArn)
-            if pollers and poll in pollers:
-                pollers.remove(poll)
+            if pollers and (poll, workerName) in pollers:
+                pollers.remove((poll, workerName))
         return {}
 
     def run_activity(self, params: Json, call: TaskCall) -> Json:
@@ -281,16 +287,25 @@ class LocalStepFunctions:
         with self._lock:
             if arn not in self.activities:
                 raise StatesError(RUNTIME, f"The activity {arn} does not exist.")
+            if call.scheduled is not None:
+                call.scheduled()
             pollers = self.pollers.get(arn)
             poll = None
             while pollers and poll is None:
-                candidate = pollers.popleft()
+                candidate, worker = pollers.popleft()
                 poll = None if candidate.done else candidate
             if poll is None:
                 self.activities[arn].append(task)
+            else:
+                self.taken[call.token] = (call.timeline.now, worker)
         if poll is not None:
             self.world.resolve(poll, output=task)
-        return self.outcome(call, waiter)
+        try:
+            return self.outcome(call, waiter)
+        finally:
+            taken = self.taken.pop(call.token, None)
+            if taken is not None and call.started is not None:
+                call.started(*taken)  # on AWS, ActivityStarted comes before how the activity ended
 
     # --- the startExecution integration -----------------------------------------------------------------------
 
