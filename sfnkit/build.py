@@ -613,10 +613,16 @@ def _condition(condition: Condition, language: str, where: str) -> Condition:
     pending: list[Condition] = [condition]
     while pending:
         match pending.pop():
+            case Expression(condition=bool() as constant):
+                raise DefinitionError(
+                    f"{where}: when({constant}, ...) is a constant condition, which only JSONata states have "
+                    "(Condition: true); in a JSONPath workflow put the step in otherwise= instead, or compare a "
+                    "path (data.x > 1)"
+                )
             case Expression():
                 raise DefinitionError(
-                    f"{where}: a jsonata() condition needs a JSONata state; build the workflow with "
-                    "query_language='JSONata' (or compare paths: data.x > 1)"
+                    f"{where}: a JSONata condition ({{% ... %}} text or jsonata()) needs a JSONata state; build the "
+                    "workflow with query_language='JSONata' (or compare paths: data.x > 1)"
                 )
             case AllOf(conditions=inner) | AnyOf(conditions=inner):
                 pending.extend(inner)

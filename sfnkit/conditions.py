@@ -228,6 +228,33 @@ class Path:
     def __bool__(self) -> bool:
         raise ConditionError.no_truth_value(self)
 
+    # & and | bind tighter than comparisons in Python: data.x > 3 & data.y == "a" means
+    # data.x > (3 & data.y) == "a", which reaches these with a path on one side.
+    def __and__(self, other: object) -> Predicate:
+        raise self._operand_error(self.expression, "&", other)
+
+    def __rand__(self, other: object) -> Predicate:
+        raise self._operand_error(other, "&", self.expression)
+
+    def __or__(self, other: object) -> Predicate:
+        raise self._operand_error(self.expression, "|", other)
+
+    def __ror__(self, other: object) -> Predicate:
+        raise self._operand_error(other, "|", self.expression)
+
+    def _operand_error(self, left: object, op: str, right: object) -> ConditionError:
+        if isinstance(left, Predicate | Path) or isinstance(right, Predicate | Path):
+            return ConditionError(
+                f"{self.expression} {op} ...: a path alone is not a condition; compare it (data.x == True) "
+                "or test it (data.x.is_present())."
+            )
+        return ConditionError.precedence(str(left), op, str(right))
+
+    def __invert__(self) -> Predicate:
+        raise ConditionError(
+            f"~{self.expression}: a path alone is not a condition; negate a comparison: ~(data.x == 1)."
+        )
+
     def _compare(self, op: str, other: object) -> Predicate:
         if isinstance(other, Path):
             kind = self.kind or other.kind
@@ -428,7 +455,9 @@ def as_condition(value: object) -> Condition:
         if value.startswith("{%") and value.endswith("%}"):
             return Expression(condition=value)
         raise ConditionError(
-            f"{value!r} is not a condition; write data.x == {value!r}, or jsonata('...') for a JSONata expression."
+            f"when({value!r}, ...): a string is not a condition. Build it from paths in Python, e.g. "
+            "when(data.x > 3, then=step) for $.x > 3, or pass JSONata text as jsonata('$states.input.x > 3') "
+            "(or '{% ... %}')."
         )
     if isinstance(value, bool):
         return Expression(condition=value)

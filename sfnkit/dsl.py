@@ -17,6 +17,7 @@ in a JSONPath workflow and as ``{"name": "{% $states.input.dragon.name %}"}`` in
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, ParamSpec, TypeVar, overl
 
 import attrs
 
+from sfnkit.asl.schema import MAX_NAME_LENGTH, state_name_problem
 from sfnkit.conditions import Condition, Path, Predicate, as_condition
 from sfnkit.deploy_options import DeployOptions
 from sfnkit.errors import DefinitionError
@@ -74,9 +76,6 @@ Json = Any
 P = ParamSpec("P")
 R = TypeVar("R")
 
-MAX_NAME_LENGTH: Final = 80
-# ASL: state names may not contain whitespace, brackets, wildcards or these characters.
-_BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 
 # Fields only one query language has (ASL-NOTES §1, §8.0); used to tell the user which twin to use instead.
 JSONPATH_ONLY: Final = frozenset(
@@ -155,17 +154,10 @@ def freeze(value: Json) -> tuple[Json, bool]:
 
 def _check_name(name: str, what: str) -> str:
     if type(name) is str and name.isidentifier() and len(name) <= MAX_NAME_LENGTH:
-        return name  # the usual case, checked at C speed: an identifier has none of the forbidden characters
-    if not isinstance(name, str) or not name:
-        raise DefinitionError(f"{what}: name= must be a non-empty str, got {name!r}")
-    if len(name) > MAX_NAME_LENGTH:
-        raise DefinitionError(f"{what}: state name {name!r} has {len(name)} characters; ASL allows at most 80")
-    bad = _BAD_NAME.search(name)
-    if bad is not None:
-        raise DefinitionError(
-            f"{what}: state name {name!r} contains {bad.group(0)!r}, which ASL does not allow in names "
-            '(no spaces, brackets, wildcards or any of "#%\\^|~`$&,;:/); use letters, digits, - and _'
-        )
+        return name  # the usual case, checked at C speed: an identifier has no control characters
+    problem = state_name_problem(name)
+    if problem is not None:
+        raise DefinitionError(f"{what}: {problem}")
     return name
 
 
@@ -528,6 +520,11 @@ class LambdaStep(_Retryable, Generic[P, R]):
         object.__setattr__(self, "__wrapped__", self.fn)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        if len(args) == 2 and not kwargs:
+            from sfnkit.lambdas import takes_context  # only here: deployed, Lambda's runtime calls (event, context)
+
+            if not takes_context(self.fn):
+                return self.fn(args[0])  # type: ignore[call-arg]  # a one-parameter handler ignores the context
         return self.fn(*args, **kwargs)
 
     def invoke(self, event: Json, *, context: object = None, clock: ClockName | Clock = "virtual") -> InvokeResult:
@@ -698,6 +695,11 @@ def lambda_fn(
             raise DefinitionError(f"{function!r} is already a @lambda_fn; use .named_as()/.with_options() on it")
         if not callable(function):
             raise DefinitionError(f"@lambda_fn decorates a function; got {function!r}")
+        if inspect.iscoroutinefunction(function):
+            raise DefinitionError(
+                f"@lambda_fn {getattr(function, '__qualname__', function)!r} is an async def: Lambda's Python runtime "
+                "calls handlers without awaiting them. Make it a plain def (call asyncio.run(...) inside if needed)."
+            )
         label = getattr(function, "__name__", "")
         state_name = name if name is not None else state_name_of(label)
         if not state_name or (name is None and not label.isidentifier()):

@@ -58,6 +58,14 @@ class ConditionError(DefinitionError, TypeError):
         )
 
     @classmethod
+    def precedence(cls, left: str, op: str, right: str) -> Self:
+        return cls(
+            f"{left} {op} {right}: & and | bind tighter than comparisons in Python, so "
+            f"data.x > 3 {op} data.y == 'a' means data.x > (3 {op} data.y) == 'a'. Add parentheses around each comparison: "
+            f"(data.x > 3) {op} (data.y == 'a')."
+        )
+
+    @classmethod
     def ambiguous(cls, left: str, op: str, right: str) -> Self:
         return cls(
             f"Cannot tell how to compare {left} {op} {right}: both sides are paths, so there is no literal "

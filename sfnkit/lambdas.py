@@ -199,6 +199,20 @@ def not_found(reference: str, request_id: str) -> StatesError:
     )
 
 
+def unbound_advice(reference: str, lambdas: Mapping[str, Callable[..., Any]]) -> str:
+    """sfnkit's advice for a Lambda reference no callable is bound to: how to bind it, and close names."""
+    import difflib
+
+    name = function_name(reference)
+    close = difflib.get_close_matches(name, [function_name(key) for key in lambdas], n=3, cutoff=0.6)
+    bound = ", ".join(sorted(repr(key) for key in lambdas)) or "none"
+    return (
+        f"No Python function is bound to the Lambda function {name!r}: pass run(..., lambdas={{{name!r}: handler}})"
+        + (f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else "")
+        + f" (bound: {bound})"
+    )
+
+
 def data_limit_cause(what: str) -> str:
     """AWS's cause text for a result over 256 KiB (*what*: the state name, or the task's resource)."""
     return f"The state/task '{what}' returned a result with a size exceeding the maximum number of bytes service limit."
@@ -249,7 +263,8 @@ _ARITY: dict[Any, int] = {}
 _arity_lock = threading.Lock()
 
 
-def _wants_context(fn: Callable[..., Any]) -> bool:
+def takes_context(fn: Callable[..., Any]) -> bool:
+    """Whether handler *fn* takes ``(event, context)`` rather than just ``(event)`` (cached per function)."""
     try:
         return _ARITY[fn] >= 2
     except (KeyError, TypeError):
@@ -327,7 +342,7 @@ class _FunctionError:
 
 
 def _call(fn: Callable[..., Any], event: Json, context: Callable[[], Any]) -> Any:
-    if _wants_context(fn):
+    if takes_context(fn):
         return fn(event, context())
     return fn(event)
 
@@ -376,7 +391,7 @@ def invoke(
         if clock.virtual:
             frame = enter_handler(timeline, deadline)
             try:
-                result = fn(event_copy, context()) if _wants_context(fn) else fn(event_copy)
+                result = fn(event_copy, context()) if takes_context(fn) else fn(event_copy)
             finally:
                 leave_handler(frame)
         elif deadline != NO_DEADLINE:
@@ -396,6 +411,12 @@ def invoke(
     if isinstance(result, bytes | bytearray | memoryview):
         return Invocation(bytes(result), False, rid, _log(log_tail, rid()) if log_tail else None)
     try:
+        if inspect.iscoroutine(result):
+            result.close()  # never awaited, as on Lambda; closed so Python does not warn about it
+            raise TypeError(
+                f"Object of type coroutine is not JSON serializable (the handler {name} is an async def: Lambda's "
+                "Python runtime does not await handlers; make it a plain def and call asyncio.run() inside)"
+            )
         # the runtime's json.dumps(result): default separators, ASCII escapes
         body = "".join(_runtime_encoder(result, 0)).encode()
     except (TypeError, ValueError, RecursionError) as exc:

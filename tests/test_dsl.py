@@ -8,6 +8,7 @@ import inspect
 import attrs
 import pytest
 
+import sfnkit
 from sfnkit import (
     DefinitionError,
     aws_sdk,
@@ -134,13 +135,20 @@ def test_named_as():
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("a b", "contains ' '"), ("x" * 81, "at most 80"), ("", "non-empty"), ("a:b", "contains ':'")],
-    ids=["space", "long", "empty", "colon"],
+    [("x" * 81, "at most 80"), ("", "cannot be empty"), ("a\x01b", "control character"), (5, "are strings")],
+    ids=["long", "empty", "control", "not-str"],
 )
 def test_bad_state_names(name, message):
-    """State names follow ASL's rules, checked where the step is made."""
+    """State names follow AWS's rule (1..80 characters, no control characters), checked where the step is made."""
     with pytest.raises(DefinitionError, match=message):
         pass_(name=name)
+
+
+@pytest.mark.parametrize("name", ["Do this", "Lambda Invoke", "Pass (1)", "a:b", "Ünïcode ✓"])
+def test_state_names_aws_accepts(name):
+    """AWS accepts spaces and punctuation in state names (Workflow Studio's default is "Lambda Invoke")."""
+    machine = sfnkit.workflow("W", pass_(name=name))
+    assert machine.to_asl()["StartAt"] == name
 
 
 def test_state_name_of():

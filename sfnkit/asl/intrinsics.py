@@ -96,7 +96,9 @@ def _array(name: str, value: Json, what: str) -> list[Json]:
 
 
 def _integer(name: str, value: Json, what: str) -> int:
-    if is_number(value) and float(value).is_integer():
+    if type(value) is int:
+        return value  # even 401 digits: converting to float would overflow
+    if type(value) is float and value.is_integer():
         return int(value)
     raise _fail(name, f"{what} must be an integer, but was {_type_name(value)}: {_compact(value)}")
 
@@ -245,6 +247,8 @@ def _string_to_json(name: str, args: list[Json], scope: Scope) -> Json:
         return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except ValueError:
         raise _fail(name, f"the string is not valid JSON: {text}") from None
+    except RecursionError:  # 100,000 nested brackets
+        raise _fail(name, f"the JSON is nested too deeply (at most {MAX_DEPTH} levels locally)") from None
 
 
 def _reject_constant(constant: str) -> Json:
@@ -286,10 +290,11 @@ def _array_range(name: str, args: list[Json], scope: Scope) -> Json:
     step = _integer(name, args[2], "the step")
     if step == 0:
         raise _fail(name, "the step must not be 0")
-    values = list(range(start, end + (1 if step > 0 else -1), step))
-    if len(values) > _MAX_RANGE:
-        raise _fail(name, f"the range has {len(values)} elements; at most {_MAX_RANGE} are allowed")
-    return values
+    # Counted before anything is allocated: (0, 99999999999, 1) must fail at once, not exhaust memory.
+    count = max(0, (end - start) // step + 1)
+    if count > _MAX_RANGE:
+        raise _fail(name, f"the range has {count} elements; at most {_MAX_RANGE} are allowed")
+    return list(range(start, end + (1 if step > 0 else -1), step))
 
 
 def _array_get_item(name: str, args: list[Json], scope: Scope) -> Json:

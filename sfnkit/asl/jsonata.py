@@ -79,6 +79,7 @@ from typing import Any, Final, assert_never
 
 import attrs
 
+from sfnkit.asl import jsonata_regex
 from sfnkit.asl.failures import QUERY_EVALUATION_ERROR, StatesError
 from sfnkit.asl.jsonata_fast import Closure, NeedEngine, Path, Tree, compile_fast, lookup, simple_path
 from sfnkit.asl.jsonata_functions import FUNCTIONS, REMOVED, FunctionError, Runtime, bind_runtime
@@ -86,9 +87,12 @@ from sfnkit.asl.jsonata_messages import MESSAGES, jsonata_message, retoken
 from sfnkit.asl.jsonata_python import JException, Jsonata, Parser
 from sfnkit.asl.jsonata_regex import javascript_regex
 from sfnkit.asl.jsonata_values import (
+    MAX_ITEMS,
     NULL,
     JsonType,
     NotJson,
+    TooLarge,
+    check_string,
     describe_value,
     js_boolean,
     js_string,
@@ -175,6 +179,7 @@ class _Engine(Jsonata):  # type: ignore[misc]  # jsonata-python is untyped
     function applications (a tail-recursive loop would otherwise never end)."""
 
     applications = 0
+    items = 0  # sequence items stepped over or allocated by ranges in this evaluation (bounded by MAX_ITEMS)
 
     def apply_procedure(self, proc: Any, args: Any) -> Any:
         self.applications += 1
@@ -183,7 +188,28 @@ class _Engine(Jsonata):  # type: ignore[misc]  # jsonata-python is untyped
                 f"The expression applied functions more than {_MAX_APPLICATIONS} times; check for a recursion "
                 "that never ends"
             )
-        return super().apply_procedure(proc, args)
+        result = super().apply_procedure(proc, args)
+        check_string(result)
+        return result
+
+    def _spend(self, items: int) -> None:
+        self.items += items
+        if self.items > MAX_ITEMS:
+            raise TooLarge(
+                f"The expression stepped over more than {MAX_ITEMS:,} sequence items, sfnkit's local bound on "
+                "intermediate values (a state's data is at most 256 KiB on AWS)"
+            )
+
+    def evaluate_range_expression(self, lhs: Any, rhs: Any) -> Any:
+        result = super().evaluate_range_expression(lhs, rhs)
+        if result is not None:
+            self._spend(len(result))
+        return result
+
+    def evaluate_step(self, expr: Any, input: Any, environment: Any, last_step: bool) -> Any:
+        if isinstance(input, list):
+            self._spend(len(input))
+        return super().evaluate_step(expr, input, environment, last_step)
 
     def evaluate_numeric_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
         if type(lhs) not in _NUMBERS or type(rhs) not in _NUMBERS:
@@ -210,7 +236,9 @@ class _Engine(Jsonata):  # type: ignore[misc]  # jsonata-python is untyped
     def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
         # & converts with $string: numbers to 15 significant digits in JavaScript's layout (1e15 is
         # "1000000000000000", where jsonata-python writes "1e+15").
-        return (js_string(lhs) or "") + (js_string(rhs) or "")
+        text = (js_string(lhs) or "") + (js_string(rhs) or "")
+        check_string(text)
+        return text
 
     def evaluate_condition(self, expr: Any, input: Any, environment: Any) -> Any:
         # JavaScript's truth of a value: a function is true (jsonata-python: false).
@@ -405,7 +433,7 @@ class Expression:
                 raise self._failure(error) from None
         bind_runtime(runtime)
         engine = _engine()
-        engine.applications = 0
+        engine.applications = engine.items = 0
         # jsonata-python evaluates with the thread's "current" instance (and its higher-order functions call back
         # into it): make that our engine for this evaluation, then put back whatever was there.
         current = Jsonata.CURRENT
@@ -428,12 +456,18 @@ class Expression:
                 return error
             case JException():
                 return self._thrown(error.error, jsonata_message(error))
-            case FunctionError():
+            case FunctionError() | TooLarge():
                 return self._thrown("", str(error))
             case ZeroDivisionError() | OverflowError():
                 return self._thrown("D1001", "Number out of range: Infinity")
             case RecursionError():
                 return self._thrown("D1011", MESSAGES["D1011"])
+            case TimeoutError():  # from a BoundedPattern
+                return self._thrown(
+                    "",
+                    f"A regular expression ran longer than sfnkit's local bound of {jsonata_regex.REGEX_SECONDS:g} s "
+                    "(catastrophic backtracking); rewrite it without nested or overlapping repetition such as (a+)+",
+                )
             case _:  # jsonata-python bugs must not escape as internal errors
                 return self._thrown("", f"{type(error).__name__}: {error}")
 

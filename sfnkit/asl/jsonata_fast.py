@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from sfnkit.asl.jsonata_messages import retoken
 from sfnkit.asl.jsonata_python import JException, Jsonata, Parser, Utils
-from sfnkit.asl.jsonata_values import NULL, js_boolean, null_items
+from sfnkit.asl.jsonata_values import NULL, check_string, js_boolean, null_items
 
 __all__ = ["Closure", "NeedEngine", "Path", "Tree", "compile_fast", "lookup", "simple_path"]
 
@@ -346,6 +346,7 @@ def _call(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], A
             if error.current is None:
                 error.current = token
             raise
+        check_string(result)
         # The engine's rule for every node: a sequence of one item is the item, an empty one is undefined.
         if result is not None and is_sequence(result) and not result.tuple_stream:
             if not result:

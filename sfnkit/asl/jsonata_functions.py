@@ -222,6 +222,8 @@ class _Guarded(Jsonata.JFunction):  # type: ignore[misc]  # jsonata-python is un
     def call(self, input: Any, args: Sequence[Any] | None) -> Any:
         try:
             return self._builtin.call(input, args)
+        except TimeoutError:  # a regex past its time bound (an OSError, but not the function's own error)
+            raise
         except (ValueError, TypeError, OverflowError, OSError):
             raise JException(self._code, -1, args[0] if args else None) from None
 

@@ -1,4 +1,4 @@
-"""JSONata's ``/regex/`` literals as JavaScript reads them, compiled with Python's ``re``.
+"""JSONata's ``/regex/`` literals as JavaScript reads them, compiled with the ``regex`` package under a time bound.
 
 JSONata hands regex literals to JavaScript's ``RegExp``; jsonata-python to ``re``, which reads some of the same
 text differently. :func:`javascript_regex` rewrites those parts first:
@@ -12,14 +12,23 @@ text differently. :func:`javascript_regex` rewrites those parts first:
   ``\\A``, ``\\Z``, ``\\a``, ``\\U``, ``\\N`` otherwise); ``\\cJ`` is a control character.
 
 Other syntax is the same in both, or an error in both.
+
+A backtracking pattern such as ``/(a+)+$/`` takes exponential time on hostile text, so every match, search,
+replace or split runs under a local bound of :data:`REGEX_SECONDS`; past it the expression fails with
+``States.QueryEvaluationError`` (``regex`` is ``re`` with a ``timeout=``; ``re`` cannot be interrupted).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from typing import Any, Final
 
-__all__ = ["javascript_regex"]
+import regex
+
+__all__ = ["REGEX_SECONDS", "BoundedPattern", "javascript_regex"]
+
+REGEX_SECONDS: Final = 2.0  # a local guard: any sane pattern answers in microseconds
 
 _WORD: Final = "A-Za-z0-9_"
 _BOUNDARY: Final = f"(?:(?<=[{_WORD}])(?![{_WORD}])|(?<![{_WORD}])(?=[{_WORD}]))"
@@ -93,11 +102,38 @@ def translate(pattern: str, *, multiline: bool) -> str:
     return "".join(out)
 
 
-def javascript_regex(pattern: str, flags: Any) -> re.Pattern[str]:
+class BoundedPattern:
+    """A compiled pattern whose every call gives up after :data:`REGEX_SECONDS` (``TimeoutError``).
+
+    It offers what jsonata-python calls on a regex (its ``CompiledPattern`` protocol), nothing more.
+    """
+
+    __slots__ = ("_pattern",)
+
+    def __init__(self, pattern: Any) -> None:
+        self._pattern = pattern
+
+    def search(self, string: str, pos: int = 0) -> Any:
+        return self._pattern.search(string, pos, timeout=REGEX_SECONDS)
+
+    def finditer(self, string: str) -> Iterator[Any]:
+        return self._pattern.finditer(string, timeout=REGEX_SECONDS)  # type: ignore[no-any-return]
+
+    def sub(self, repl: str | Callable[[Any], str], string: str, count: int = 0) -> str:
+        return self._pattern.sub(repl, string, count, timeout=REGEX_SECONDS)  # type: ignore[no-any-return]
+
+    def split(self, string: str, maxsplit: int = 0) -> list[str]:
+        return self._pattern.split(string, maxsplit, timeout=REGEX_SECONDS)  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        return f"BoundedPattern({self._pattern.pattern!r})"
+
+
+def javascript_regex(pattern: str, flags: Any) -> BoundedPattern:
     """jsonata-python's ``regex_engine`` hook: compile a JSONata regex literal with JavaScript's reading."""
     python_flags = 0
     if flags.case_insensitive:
-        python_flags |= re.IGNORECASE
+        python_flags |= regex.IGNORECASE
     if flags.multiline:
-        python_flags |= re.MULTILINE
-    return re.compile(translate(pattern, multiline=bool(flags.multiline)), python_flags)
+        python_flags |= regex.MULTILINE
+    return BoundedPattern(regex.compile(translate(pattern, multiline=bool(flags.multiline)), python_flags))

@@ -9,9 +9,13 @@ from typing import Any, Final, Literal
 from sfnkit.asl.jsonata_python import Jsonata, Parser, Utils
 
 __all__ = [
+    "MAX_ITEMS",
+    "MAX_STRING_LENGTH",
     "NULL",
     "JsonType",
     "NotJson",
+    "TooLarge",
+    "check_string",
     "describe_value",
     "js_boolean",
     "js_number",
@@ -33,6 +37,26 @@ _MAX_SAFE_INTEGER: Final = 2**53  # JavaScript numbers are doubles: integers are
 
 class NotJson(Exception):
     """A JSONata result that has no JSON form (a function)."""
+
+
+# Local guards (AWS documents none): one evaluation may step over at most MAX_ITEMS sequence items (ranges
+# included) and build no string longer than MAX_STRING_LENGTH. A result must fit in 256 KiB anyway; these stop
+# `[1..10000000].[1..10]` or a doubling `$reduce` long before they exhaust memory or time.
+MAX_ITEMS: Final = 1_000_000
+MAX_STRING_LENGTH: Final = 10_000_000
+
+
+class TooLarge(Exception):
+    """An intermediate value passed a local bound (:data:`MAX_ITEMS`, :data:`MAX_STRING_LENGTH`)."""
+
+
+def check_string(value: Any) -> None:
+    """Raise :class:`TooLarge` when *value* is a string longer than :data:`MAX_STRING_LENGTH`."""
+    if type(value) is str and len(value) > MAX_STRING_LENGTH:
+        raise TooLarge(
+            f"The expression built a string of {len(value):,} characters, past sfnkit's local bound of "
+            f"{MAX_STRING_LENGTH:,} (a state's data is at most 256 KiB on AWS)"
+        )
 
 
 def _number(value: float | int) -> int | float:

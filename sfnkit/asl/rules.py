@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from operator import eq, ge, gt, le, lt
 from typing import Final
 
+import attrs
+
 from sfnkit.asl.failures import RUNTIME, StatesError
 from sfnkit.asl.paths import PathNotFound, compile_path, input_keys
 from sfnkit.asl.scope import Json, Scope, is_number
@@ -23,6 +25,7 @@ from sfnkit.errors import AslError
 __all__ = [
     "COMPARISON_OPERATORS",
     "TYPE_TESTS",
+    "Glob",
     "compile_direct_rule",
     "compile_rule",
     "invalid_path_cause",
@@ -161,16 +164,43 @@ _ORDER: Final[dict[str, Callable[[Json, Json], int | None]]] = {
 }
 
 
-def string_matches(pattern: str, *, location: str = "") -> re.Pattern[str]:
+@attrs.frozen
+class Glob:
+    """A compiled StringMatches pattern: literal pieces around ``*``; matching takes time linear in the text.
+
+    A backtracking regex (``.*a.*a.*b``) takes exponential time on hostile text; with ``*`` the only wildcard,
+    the leftmost occurrence of each middle piece is always a safe choice, so one left-to-right scan decides.
+    """
+
+    pieces: tuple[str, ...]  # the literal text between stars; one piece means no star at all
+
+    def fullmatch(self, text: str) -> bool:
+        """Whether the whole of *text* matches the pattern."""
+        if len(self.pieces) == 1:
+            return text == self.pieces[0]
+        first, *middle, last = self.pieces
+        if len(text) < len(first) + len(last) or not text.startswith(first) or not text.endswith(last):
+            return False
+        position, stop = len(first), len(text) - len(last)
+        for piece in middle:
+            found = text.find(piece, position, stop)
+            if found < 0:
+                return False
+            position = found + len(piece)
+        return True
+
+
+def string_matches(pattern: str, *, location: str = "") -> Glob:
     """Compile a StringMatches pattern: ``*`` is any run of characters, ``\\*`` a star, ``\\\\`` a backslash.
 
-    >>> bool(string_matches("log-*.txt").fullmatch("log-2024.txt"))
+    >>> string_matches("log-*.txt").fullmatch("log-2024.txt")
     True
 
     Raises:
         AslError: the pattern ends in a lone backslash.
     """
-    parts: list[str] = []
+    pieces: list[str] = []
+    piece: list[str] = []
     i = 0
     while i < len(pattern):
         char = pattern[i]
@@ -182,12 +212,17 @@ def string_matches(pattern: str, *, location: str = "") -> re.Pattern[str]:
                     position=i,
                     location=location,
                 )
-            parts.append(re.escape(pattern[i + 1]))
+            piece.append(pattern[i + 1])
             i += 2
             continue
-        parts.append(".*" if char == "*" else re.escape(char))
+        if char == "*":
+            pieces.append("".join(piece))
+            piece = []
+        else:
+            piece.append(char)
         i += 1
-    return re.compile("".join(parts), re.DOTALL)
+    pieces.append("".join(piece))
+    return Glob(tuple(pieces))
 
 
 # --- compiling rules ----------------------------------------------------------------------------------------
@@ -331,7 +366,7 @@ def _comparison(operator: str, operand: Json, variable: str, location: str) -> P
 
         def matches(scope: Scope) -> bool:
             value = read(scope)
-            return isinstance(value, str) and pattern(value) is not None
+            return isinstance(value, str) and pattern(value)
 
         return matches
     if base == "BooleanEquals":

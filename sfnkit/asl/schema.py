@@ -7,6 +7,7 @@ spelling and value shapes only; the checks that read them live in ``sfnkit/valid
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from typing import Final
 
@@ -45,6 +46,7 @@ __all__ = [
     "Kind",
     "Lang",
     "Operand",
+    "state_name_problem",
 ]
 
 JSONPATH: Final = "JSONPath"
@@ -52,6 +54,25 @@ JSONATA: Final = "JSONata"
 QUERY_LANGUAGES: Final = (JSONPATH, JSONATA)
 
 MAX_NAME_LENGTH: Final = 80  # state names and variable names (ASL-NOTES §1, §6.2)
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def state_name_problem(name: object) -> str | None:
+    """What is wrong with *name* as a state name, or ``None``: AWS's rule is 1 to 80 characters, no control
+    characters (ASL-NOTES §1, §10 item 3). Spaces and punctuation are allowed: Workflow Studio's default
+    names are ``Lambda Invoke`` and ``Pass (1)``. (The stricter character list in AWS's API reference is for
+    state machine and execution names.)"""
+    if not isinstance(name, str):
+        return f"State names are strings; got {name!r} ({type(name).__name__})."
+    if not name:
+        return "State names cannot be empty; give the state a name of 1 to 80 characters."
+    if len(name) > MAX_NAME_LENGTH:
+        return f"State name is {len(name)} characters long; AWS allows at most 80. Use a shorter name."
+    if _CONTROL.search(name):
+        return f"State name {name!r} contains a control character; remove it."
+    return None
+
+
 MAX_LABEL_LENGTH: Final = 40  # Distributed Map Label (§8.8)
 MAX_INTEGER: Final = 99_999_999  # upper bound of Retry IntervalSeconds/MaxAttempts and of timeouts (§9.2)
 MAX_DELAY_SECONDS: Final = 31_622_400  # Retry MaxDelaySeconds upper bound (§9.2)
