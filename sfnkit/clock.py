@@ -16,6 +16,7 @@ its Task's ``TimeoutSeconds`` (or the execution's) is stopped at that instant, w
 from __future__ import annotations
 
 import math
+import operator
 import threading
 import time
 from collections.abc import Iterator
@@ -54,7 +55,8 @@ class Timeline:
 
 class SleptPastDeadline(BaseException):
     """Raised inside a handler whose virtual sleep passes its deadline (a BaseException so ``except Exception``
-    in the handler cannot swallow it)."""
+    in the handler cannot swallow it; one that swallows even this has still used up its time: callers check
+    ``timeline.now >= deadline`` when the handler returns)."""
 
 
 class Clock:
@@ -159,19 +161,34 @@ _local = threading.local()
 _install_lock = threading.Lock()
 
 
+_MAX_SLEEP: Final = 9_223_372_036.0  # what time.sleep accepts: 2**63 nanoseconds
+
+
 def _sleep(seconds: float | SupportsIndex) -> None:
-    """``time.sleep`` while sfnkit is loaded: virtual inside a handler run on the virtual clock, else real."""
+    """``time.sleep`` while sfnkit is loaded: virtual inside a handler run on the virtual clock, else real.
+
+    The virtual sleep refuses what the real one refuses, with the same exceptions ("5", NaN, negative, too
+    long), so a handler that fails on AWS fails here too and no NaN or infinite time reaches the timeline.
+    """
     frame: tuple[Timeline, float] | None = getattr(_local, "frame", None)
     if frame is None:
         _real_sleep(seconds)
         return
     timeline, deadline = frame
-    seconds = float(seconds)
+    if not isinstance(seconds, float):
+        try:
+            seconds = operator.index(seconds)
+        except TypeError:
+            raise TypeError(f"'{type(seconds).__name__}' object cannot be interpreted as an integer") from None
+    if seconds != seconds:
+        raise ValueError("Invalid value NaN (not a number)")
     if seconds < 0:
         raise ValueError("sleep length must be non-negative")
     if timeline.now + seconds >= deadline:
         timeline.now = deadline
         raise SleptPastDeadline
+    if seconds > _MAX_SLEEP:
+        raise OverflowError("timestamp out of range for platform time_t")
     timeline.now += seconds
 
 

@@ -524,7 +524,7 @@ class LambdaStep(_Retryable, Generic[P, R]):
             from sfnkit.lambdas import takes_context  # only here: deployed, Lambda's runtime calls (event, context)
 
             if not takes_context(self.fn):
-                return self.fn(args[0])  # type: ignore[call-arg]  # a one-parameter handler ignores the context
+                return self.fn(args[0])  # type: ignore[call-arg, arg-type]  # a one-parameter handler ignores the context
         return self.fn(*args, **kwargs)
 
     def invoke(self, event: Json, *, context: object = None, clock: ClockName | Clock = "virtual") -> InvokeResult:

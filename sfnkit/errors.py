@@ -61,8 +61,8 @@ class ConditionError(DefinitionError, TypeError):
     def precedence(cls, left: str, op: str, right: str) -> Self:
         return cls(
             f"{left} {op} {right}: & and | bind tighter than comparisons in Python, so "
-            f"data.x > 3 {op} data.y == 'a' means data.x > (3 {op} data.y) == 'a'. Add parentheses around each comparison: "
-            f"(data.x > 3) {op} (data.y == 'a')."
+            f"data.x > 3 {op} data.y == 'a' means data.x > (3 {op} data.y) == 'a'. Add parentheses around each "
+            f"comparison: (data.x > 3) {op} (data.y == 'a')."
         )
 
     @classmethod

@@ -26,7 +26,8 @@ from typing import Any, Final
 import attrs
 
 from sfnkit.asl.context import ACCOUNT, REGION, lambda_arn
-from sfnkit.asl.failures import DATA_LIMIT_EXCEEDED, StatesError
+from sfnkit.asl.failures import DATA_LIMIT_EXCEEDED, RUNTIME, StatesError
+from sfnkit.asl.quotas import MAX_DEPTH, too_deep
 from sfnkit.asl.scope import Json
 from sfnkit.clock import (
     NO_DEADLINE,
@@ -49,6 +50,7 @@ __all__ = [
     "LambdaContext",
     "TaskTimedOut",
     "data_limit_cause",
+    "exception_text",
     "find_function",
     "function_error",
     "function_name",
@@ -58,6 +60,8 @@ __all__ = [
     "json_copy",
     "not_found",
     "parse_payload",
+    "takes_context",
+    "unbound_advice",
 ]
 
 MAX_PAYLOAD_BYTES: Final = 262_144  # 256 KiB: the Step Functions payload quota
@@ -253,6 +257,14 @@ def json_copy(value: Json) -> Json:
         return json.loads(json.dumps(value))
 
 
+def exception_text(exc: BaseException) -> str:
+    """``str(exc)``, or what Python's traceback module prints when ``__str__`` itself raises."""
+    try:
+        return str(exc)
+    except Exception:
+        return "<exception str() failed>"
+
+
 def _not_json(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
@@ -309,7 +321,7 @@ class _FunctionError:
             tb = tb.tb_next
         error_type = getattr(exc, "error_type", None)
         self.error_type: str = error_type if isinstance(error_type, str) else type(exc).__name__
-        self.message = str(exc)
+        self.message = exception_text(exc)
         self.frames = tuple(frames)
         self.request_id = request_id
         self._document: dict[str, Json] | None = None
@@ -394,15 +406,17 @@ def invoke(
                 result = fn(event_copy, context()) if takes_context(fn) else fn(event_copy)
             finally:
                 leave_handler(frame)
+            if timeline.now >= deadline:  # it slept to its deadline and swallowed SleptPastDeadline
+                raise TaskTimedOut
         elif deadline != NO_DEADLINE:
             result = _call_with_real_deadline(fn, event_copy, context, timeline, deadline)
         else:
             result = _call(fn, event_copy, context)
     except SleptPastDeadline:
         raise TaskTimedOut from None
-    except TaskTimedOut:
-        raise
-    except Exception as exc:
+    except (TaskTimedOut, KeyboardInterrupt, SystemExit):
+        raise  # Ctrl-C and sys.exit() stop the whole run, as they would stop the Python program
+    except BaseException as exc:  # any other exception, even a BaseException subclass, fails the task
         # the id as known now (spelt if the handler took a context), else its source: nothing of this call kept
         source: str | Callable[[], str] = text if text is not None else request_id if callable(request_id) else rid
         return Invocation(
@@ -466,9 +480,19 @@ def parse_payload(invocation: Invocation, *, what: str) -> Json:
         return invocation.value
     text = payload.decode("utf-8", errors="replace")
     try:
-        return json.loads(text)
+        value = json.loads(text)
+        deep = too_deep(value)
     except ValueError:
         return text
+    except RecursionError:  # 100,000 nested brackets
+        deep = True
+    if deep:
+        raise StatesError(
+            RUNTIME,
+            f"The payload of '{what}' nests arrays and objects more than {MAX_DEPTH} levels deep (sfnkit's local "
+            "bound).",
+        )
+    return value
 
 
 def function_error(invocation: Invocation, *, compact: bool) -> StatesError:

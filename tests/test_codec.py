@@ -185,11 +185,11 @@ def test_choice_rule_and_condition_convert_both_ways(rule: dict[str, object], co
 
 
 def test_from_asl_reads_json_text_and_files(tmp_path: Path) -> None:
-    """from_asl takes a dict, JSON text, or a path."""
+    """from_asl takes a dict, JSON text, or a pathlib.Path (a str is always text, never a file name)."""
     text = json.dumps(DRAGONS)
     file = tmp_path / "dragons.json"
     file.write_text(text)
-    for source in (DRAGONS, text, file, str(file)):
+    for source in (DRAGONS, text, file):
         assert from_asl(source, validate=False).to_asl() == DRAGONS
 
 
@@ -200,8 +200,10 @@ def test_bad_json_text_points_at_the_character() -> None:
 
 
 def test_missing_file_says_what_to_pass() -> None:
-    """A path that does not exist names the alternatives."""
-    with pytest.raises(AslError, match=r"cannot read the definition file 'nope.json'.*pass a dict, JSON text"):
+    """A path that does not exist names the alternatives; a str naming a file says to pass a Path."""
+    with pytest.raises(AslError, match=r"cannot read the definition file 'nope.json'.*readable JSON file, a dict"):
+        from_asl(Path("nope.json"), validate=False)
+    with pytest.raises(AslError, match=r"a str is read as ASL JSON text.*pass pathlib.Path\('nope.json'\)"):
         from_asl("nope.json", validate=False)
 
 

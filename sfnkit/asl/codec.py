@@ -17,6 +17,7 @@ from typing import Any, Final
 
 import attrs
 
+from sfnkit.asl.quotas import MAX_DEPTH, too_deep
 from sfnkit.conditions import AllOf, AnyOf, Compare, Condition, Expression, Not
 from sfnkit.errors import AslError
 from sfnkit.machine import Edges, StateMachine, Transition
@@ -297,31 +298,63 @@ def _copy(value: Json) -> Json:
 
 
 def load_definition(source: Mapping[str, Json] | str | os.PathLike[str]) -> dict[str, Json]:
-    """The definition as a dict, from a dict, JSON text, or the path of a JSON file."""
+    """The definition as a dict, from a dict, JSON text, or a file named by a ``pathlib.Path``.
+
+    A ``str`` is always JSON text, never a file name: reading whatever file a string happens to name is how
+    ``from_asl("/etc/passwd")`` used to print that file's first line. Errors about a file's content give its line
+    and column, never its text.
+    """
     if isinstance(source, Mapping):
-        return dict(source)
-    if isinstance(source, str) and source.lstrip().startswith("{"):
-        text, where = source, "the definition text"
-    else:
+        definition = dict(source)
+    elif isinstance(source, str):
+        definition = _parse(source, "the definition text", echo=True)
+    elif isinstance(source, os.PathLike):
         path = os.fspath(source)
         try:
             with open(path, encoding="utf-8") as file:
                 text = file.read()
-        except OSError as error:
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
             raise AslError(
-                f"cannot read the definition file {path!r} ({error.strerror}); pass a dict, JSON text starting "
-                "with '{', or the path of an existing .json file"
+                f"cannot read the definition file {str(path)!r} ({reason}); pass the path of a readable JSON file, "
+                "a dict, or JSON text"
             ) from None
-        where = path
+        definition = _parse(text, f"the definition file {str(path)!r}", echo=False)
+    else:
+        raise TypeError(
+            f"from_asl() takes an ASL definition as a dict, JSON text (str) or a pathlib.Path of a JSON file; "
+            f"got {type(source).__name__}"
+        )
+    if too_deep(definition):
+        raise AslError(
+            f"the definition nests objects and arrays more than {MAX_DEPTH} levels deep, sfnkit's local bound; "
+            "flatten the deepest value (a Result, Parameters or Arguments template)"
+        )
+    return definition
+
+
+def _parse(text: str, where: str, *, echo: bool) -> dict[str, Json]:
+    """*text* as a JSON object; *echo* shows the offending line (never for a file: it may not be a definition)."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
+        if echo and text.lstrip()[:1] not in ("{", "["):
+            raise AslError(
+                f"{where} is not JSON: a str is read as ASL JSON text starting with '{{'. To read a file, pass "
+                f"pathlib.Path({text[:80]!r}) (or a dict)."
+            ) from None
+        if not echo:
+            message = f"{where} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+            raise AslError(message) from None
         line = text.splitlines()[error.lineno - 1] if text.splitlines() else text
         raise AslError(
             f"{where} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
             text=line,
             position=error.colno - 1,
         ) from None
+    except RecursionError:
+        message = f"{where} nests arrays and objects more than {MAX_DEPTH} levels deep, sfnkit's local bound"
+        raise AslError(message) from None
     if not isinstance(value, dict):
         raise AslError(f"{where} is JSON but not an object; an ASL definition is an object with StartAt and States")
     return value

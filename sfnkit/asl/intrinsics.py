@@ -35,6 +35,7 @@ import attrs
 
 from sfnkit.asl.failures import INTRINSIC_FAILURE, StatesError
 from sfnkit.asl.paths import compile_path, input_keys
+from sfnkit.asl.quotas import MAX_DEPTH, too_deep
 from sfnkit.asl.scope import Json, Scope, is_number
 from sfnkit.errors import AslError
 
@@ -244,11 +245,15 @@ def _string_to_json(name: str, args: list[Json], scope: Scope) -> Json:
     if not text.strip():
         return None  # AWS: "" and " " give null [AWS-observed]
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        deep = too_deep(value)
     except ValueError:
         raise _fail(name, f"the string is not valid JSON: {text}") from None
     except RecursionError:  # 100,000 nested brackets
-        raise _fail(name, f"the JSON is nested too deeply (at most {MAX_DEPTH} levels locally)") from None
+        deep = True
+    if deep:
+        raise _fail(name, f"the JSON is nested more than {MAX_DEPTH} levels deep (sfnkit's local bound)")
+    return value
 
 
 def _reject_constant(constant: str) -> Json:

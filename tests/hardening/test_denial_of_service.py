@@ -112,7 +112,7 @@ def intrinsic(text: str) -> object:
         ("States.ArrayRange(0, 99999999999, 1)", "the range has 100000000000 elements; at most 1000"),
         ("States.ArrayRange(0, $.big, 1)", "at most 1000"),
         ("States.ArrayRange(0, 1000, 1)", "the range has 1001 elements"),
-        ("States.StringToJson($.deep)", "nested too deeply"),
+        ("States.StringToJson($.deep)", "nested more than 500 levels deep"),
     ],
 )
 def test_intrinsic_limits_fail_before_allocating(text: str, message: str) -> None:
