@@ -27,6 +27,9 @@ test-any-day: lint
 	SFNKIT_TEST_TODAY=2030-01-01 $(VENV)/bin/pytest -q -n 2
 	SFNKIT_TEST_TODAY=2090-06-15 $(VENV)/bin/pytest -q -n 2
 
+# The executor against the shared workloads (BENCH_ARGS="--shared PATH --quick"), then building and exporting.
+BENCH_ARGS ?=
 bench: setup
 	$(PY) -m pip install --quiet -e ".[bench]"
-	$(PY) benchmarks/bench_run.py
+	$(PY) benchmarks/bench_run.py $(BENCH_ARGS)
+	$(PY) benchmarks/bench_build.py --quick

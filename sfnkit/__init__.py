@@ -8,6 +8,8 @@ type checkers and editors read), and the name in ``__all__``. ``tests/test_packa
 
 from __future__ import annotations
 
+__version__ = "0.1.0"  # the package's version (pyproject.toml reads it from here)
+
 import importlib
 import sys
 import types

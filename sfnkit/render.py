@@ -392,11 +392,19 @@ def _overlay_of(machine: StateMachine, execution: Run) -> RunOverlay:
     if isinstance(execution, RunOverlay):
         return execution
     history = getattr(execution, "history", None)
+    events = history if history is not None else execution
+    if not isinstance(events, str | bytes | Mapping) and isinstance(events, Iterable):
+        events = list(events)  # a generator is read once, here
+    if not isinstance(events, list) or not all(isinstance(event, Mapping) for event in events):
+        raise TypeError(
+            f"execution={execution!r:.80} is not an execution: pass what sfnkit.run() returned, its .history "
+            "(a list of GetExecutionHistory events), or a RunOverlay"
+        )
     if history is not None:
         status = getattr(execution, "status", None)
         status_text = None if status is None else str(getattr(status, "value", status))
-        return summarize(machine, history, status=status_text)
-    return summarize(machine, execution)  # type: ignore[arg-type]  # a plain list of events
+        return summarize(machine, events, status=status_text)
+    return summarize(machine, events)
 
 
 @functools.cache
@@ -418,7 +426,13 @@ def to_digraph(
     machine: StateMachine, *, execution: Run | None = None, direction: str = "TB", width: int = 22
 ) -> graphviz.Digraph:
     """Build the diagram of *machine* (with *execution* drawn on it) as a ``graphviz.Digraph``; runs nothing."""
-
+    if not isinstance(machine, StateMachine):
+        raise TypeError(
+            f"render() draws a StateMachine, not a {type(machine).__name__}; for an ASL definition (dict or JSON "
+            "text) draw render(sfnkit.from_asl(definition))"
+        )
+    if direction.upper() not in ("TB", "LR", "BT", "RL"):
+        raise ValueError(f"direction={direction!r}: use 'TB' (top to bottom), 'LR', 'BT' or 'RL'")
     run = None if execution is None else _overlay_of(machine, execution)
     drawing = _Drawing(width=width, run=run, sideways=direction.upper() in ("LR", "RL"))
     drawing.ids = node_ids(machine)
