@@ -20,6 +20,7 @@ import functools
 import inspect
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Generic, ParamSpec, TypeVar, overload
 
@@ -67,6 +68,7 @@ __all__ = [
     "retry",
     "state_name_of",
     "succeed",
+    "takes_context",
     "task",
     "wait",
     "when",
@@ -150,6 +152,31 @@ def freeze(value: Json) -> tuple[Json, bool]:
     if isinstance(value, str | int | float):  # subclasses: IntEnum, str enums...
         return value, False
     raise DefinitionError(f"{value!r} is not a JSON value (dict, list, str, number, bool, None) nor a path")
+
+
+_ARITY: dict[Any, int] = {}
+_arity_lock = threading.Lock()
+
+
+def takes_context(fn: Callable[..., Any]) -> bool:
+    """Whether handler *fn* takes ``(event, context)`` rather than just ``(event)`` (cached per function)."""
+    try:
+        return _ARITY[fn] >= 2
+    except (KeyError, TypeError):
+        pass
+    try:
+        params = inspect.signature(fn).parameters.values()
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        varargs = any(p.kind == p.VAR_POSITIONAL for p in params)
+        arity = 2 if varargs or len(positional) >= 2 else 1
+    except (TypeError, ValueError):
+        arity = 1
+    try:
+        with _arity_lock:
+            _ARITY[fn] = arity
+    except TypeError:
+        pass
+    return arity >= 2
 
 
 def _check_name(name: str, what: str) -> str:
@@ -521,9 +548,7 @@ class LambdaStep(_Retryable, Generic[P, R]):
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         if len(args) == 2 and not kwargs:
-            from sfnkit.lambdas import takes_context  # only here: deployed, Lambda's runtime calls (event, context)
-
-            if not takes_context(self.fn):
+            if not takes_context(self.fn):  # deployed, Lambda's runtime calls handler(event, context)
                 return self.fn(args[0])  # type: ignore[call-arg, arg-type]  # a one-parameter handler ignores the context
         return self.fn(*args, **kwargs)
 

@@ -14,7 +14,6 @@ import inspect
 import json
 import linecache
 import os
-import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -39,6 +38,7 @@ from sfnkit.clock import (
     leave_handler,
     make_clock,
 )
+from sfnkit.dsl import takes_context
 
 __all__ = [
     "DEFAULT_TIMEOUT_SECONDS",
@@ -60,7 +60,6 @@ __all__ = [
     "json_copy",
     "not_found",
     "parse_payload",
-    "takes_context",
     "unbound_advice",
 ]
 
@@ -270,31 +269,6 @@ def _not_json(value: Any) -> Any:
 
 
 _runtime_encoder = c_make_encoder(None, _not_json, encode_basestring_ascii, None, ": ", ", ", False, False, True)
-
-_ARITY: dict[Any, int] = {}
-_arity_lock = threading.Lock()
-
-
-def takes_context(fn: Callable[..., Any]) -> bool:
-    """Whether handler *fn* takes ``(event, context)`` rather than just ``(event)`` (cached per function)."""
-    try:
-        return _ARITY[fn] >= 2
-    except (KeyError, TypeError):
-        pass
-    try:
-        params = inspect.signature(fn).parameters.values()
-        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        varargs = any(p.kind == p.VAR_POSITIONAL for p in params)
-        arity = 2 if varargs or len(positional) >= 2 else 1
-    except (TypeError, ValueError):
-        arity = 1
-    try:
-        with _arity_lock:
-            _ARITY[fn] = arity
-    except TypeError:
-        pass
-    return arity >= 2
-
 
 _LINES: dict[tuple[str, int], str] = {}  # source lines of handler frames, read once
 _PACKAGE_DIR: Final = os.path.dirname(os.path.abspath(__file__)) + os.sep  # sfnkit/

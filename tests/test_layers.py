@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "sfnkit.asl.scope",
         "sfnkit.asl.failures",
         "sfnkit.asl.jsonata_python",
+        "sfnkit.asl.quotas",
     ),
     # ASL's own languages: fields, paths, intrinsics, templates, rules, JSONata, variables, data flow
     ("sfnkit.asl.schema", "sfnkit.asl.context", "sfnkit.asl.paths", "sfnkit.asl.intrinsics", "sfnkit.asl.templates"),
