@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
+from sfnkit.asl.failures import RUNTIME
+from sfnkit.asl.quotas import HISTORY_LIMIT_CAUSE, MAX_HISTORY_EVENTS
 from sfnkit.asl.scope import Json
 from sfnkit.errors import ExecutionFailed
 
@@ -115,6 +117,9 @@ def build_history(
             flat.append((t, seq, event_type, chain, details, spawn))
             seq += 1
     flat.sort(key=lambda item: (item[0], item[1]))
+    cut = error == RUNTIME and cause == HISTORY_LIMIT_CAUSE
+    if cut:  # AWS keeps events 1 to 24,999 as they happened; event 25,000 is the ExecutionFailed
+        del flat[MAX_HISTORY_EVENTS - 2 :]
 
     def stamp(t: float) -> dt.datetime:
         return dt.datetime.fromtimestamp(t, tz=dt.UTC)
@@ -166,7 +171,7 @@ def build_history(
     final_type = _TERMINAL_TYPES[status]
     final: dict[str, Any] = {
         "id": len(events) + 1,
-        "previousEventId": last.get(0, 0),
+        "previousEventId": len(events) if cut else last.get(0, 0),
         "timestamp": stamp(stop_time),
         "type": final_type,
     }

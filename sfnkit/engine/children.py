@@ -23,6 +23,7 @@ from sfnkit.clock import (
 )
 from sfnkit.engine.loop import (
     Aborted,
+    QuotaReached,
     Recorder,
     RunState,
     Strand,
@@ -70,12 +71,15 @@ def run_children(
     concurrency: int,
     on_start: Callable[[int, Strand], None],
     on_end: Callable[[int, Strand, Outcome], None],
-    rec: Recorder | None = None,
+    child_executions: str | None = None,
     share_variables: bool = True,
     stop_on_failure: bool = True,
 ) -> list[Outcome]:
     """Run *block* once per input, each on its own strand starting at the parent's time; the parent resumes at the
-    latest end. ``concurrency`` (0 = unlimited) shapes virtual start times and the worker pool."""
+    latest end. ``concurrency`` (0 = unlimited) shapes virtual start times and the worker pool.
+
+    With ``child_executions`` (``"STANDARD"`` or ``"EXPRESS"``: a distributed Map) each input runs as a child
+    execution with its own recorder and quotas, so a child that reaches one fails alone, as on AWS."""
     start = strand.timeline.now
     count = len(inputs)
     outcomes = [Outcome(i) for i in range(count)]
@@ -90,7 +94,8 @@ def run_children(
 
     def one(i: int, begin: float) -> Outcome:
         outcome = outcomes[i]
-        child = Strand(Timeline(begin), variables, next(run.chains), rec or strand.rec, strand.bound, var_bound, i)
+        rec = strand.rec if child_executions is None else Recorder(child_executions)
+        child = Strand(Timeline(begin), variables, next(run.chains), rec, strand.bound, var_bound, i)
         on_start(i, child)
         try:
             if run.aborted:
@@ -99,6 +104,10 @@ def run_children(
             outcome.bound = child.bound
         except StatesError as err:
             outcome.error = err
+        except QuotaReached as reached:
+            if child_executions is None:
+                raise
+            outcome.error = StatesError(reached.error, reached.cause)
         outcome.end = child.timeline.now
         on_end(i, child, outcome)
         return outcome

@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 from sfnkit.asl.context import ExecutionInfo
 from sfnkit.asl.failures import (
+    RUNTIME,
     StatesError,
 )
 from sfnkit.asl.jsonata import Runtime
+from sfnkit.asl.quotas import HISTORY_LIMIT_CAUSE, MAX_EXPRESS_TRANSITIONS, MAX_HISTORY_EVENTS, express_guard_cause
 from sfnkit.asl.scope import Json
 from sfnkit.clock import (
     NO_DEADLINE,
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
 UNSEEDED: Final = random_module.Random()
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=UNSEEDED.seed)
+
+
+NO_LIMIT: Final = 1 << 62
 
 
 # --- sizes: AWS counts the UTF-8 bytes of a payload's JSON text -------------------------------------------------
@@ -71,6 +76,16 @@ class Aborted(Exception):
     """A sibling branch or iteration failed: stop this one."""
 
 
+class QuotaReached(Exception):
+    """The execution hit one of AWS's quotas on its history, or sfnkit's local transition guard: it fails with
+    ``error``/``cause`` whatever Retry or Catch say (``sfnkit.asl.quotas``)."""
+
+    def __init__(self, error: str, cause: str) -> None:
+        super().__init__(cause)
+        self.error = error
+        self.cause = cause
+
+
 class Uncatchable(StatesError):
     """A failure no Retry or Catch may handle (a state's output over the payload quota)."""
 
@@ -78,12 +93,17 @@ class Uncatchable(StatesError):
 class Recorder:
     """Where a thread of control writes its trace (a distributed Map's child executions have their own)."""
 
-    __slots__ = ("count", "lock", "trace")
+    __slots__ = ("count", "event_limit", "lock", "trace", "transition_limit", "transitions")
 
-    def __init__(self) -> None:
+    def __init__(self, execution_type: str = "STANDARD") -> None:
         self.trace: list[tuple[Any, ...]] = []
         self.count = 1  # ExecutionStarted
         self.lock = threading.Lock()
+        # AWS's history quota for a Standard execution; a local guard on transitions for an Express one
+        express = execution_type == "EXPRESS"
+        self.event_limit = NO_LIMIT if express else MAX_HISTORY_EVENTS - 1  # the last event: ExecutionSucceeded
+        self.transition_limit = MAX_EXPRESS_TRANSITIONS if express else NO_LIMIT
+        self.transitions = 0
 
 
 class Strand:
@@ -190,11 +210,23 @@ def run_block(run: RunState, node: Node | None, strand: Strand, data: Json) -> J
     timeline = strand.timeline
     deadline = run.deadline
     abort_at = strand.abort_at
+    rec = strand.rec
     while node is not None:
         now = timeline.now
         if now >= deadline:
             raise ExecutionTimedOut
         if now > abort_at or run.aborted:
             raise Aborted
+        if rec.count >= rec.event_limit or rec.transitions >= rec.transition_limit:
+            raise quota_reached(rec)
+        rec.transitions += 1
         node, data = node.execute(run, strand, data)
     return data
+
+
+def quota_reached(rec: Recorder) -> QuotaReached:
+    """The failure of an execution with no room for another event (it has 24,999: the next, number 25,000, may only
+    be ExecutionSucceeded), or with too many transitions (Express: sfnkit's local guard)."""
+    if rec.count >= rec.event_limit:
+        return QuotaReached(RUNTIME, HISTORY_LIMIT_CAUSE)
+    return QuotaReached(RUNTIME, express_guard_cause())

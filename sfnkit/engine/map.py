@@ -25,7 +25,6 @@ from sfnkit.engine.children import (
     run_children,
 )
 from sfnkit.engine.loop import (
-    Recorder,
     RunState,
     Strand,
     json_size,
@@ -43,6 +42,7 @@ class MapNode(RetryingNode):
     failed_event = "MapStateFailed"
     __slots__ = (
         "batch_input",
+        "child_type",
         "distributed",
         "item_batcher",
         "item_reader",
@@ -67,6 +67,8 @@ class MapNode(RetryingNode):
         processor = state.get("ItemProcessor") or state.get("Iterator") or {}
         config = processor.get("ProcessorConfig") or {}
         self.distributed = config.get("Mode") == "DISTRIBUTED"
+        # each iteration of a distributed Map is a child execution of this type, with its own quotas
+        self.child_type = "EXPRESS" if config.get("ExecutionType") == "EXPRESS" else "STANDARD"
         self.processor = compile_block(processor, top, f"{location}.ItemProcessor")
         self.label = state.get("Label")
         self.items_path: Any = None
@@ -369,7 +371,7 @@ class MapNode(RetryingNode):
                 concurrency=concurrency,
                 on_start=started,
                 on_end=no_event,
-                rec=Recorder(),
+                child_executions=self.child_type,
                 share_variables=False,
                 stop_on_failure=False,
             )

@@ -20,6 +20,7 @@ from sfnkit.engine.loop import (
     ExecutionTimedOut,
     RunState,
     Strand,
+    quota_reached,
 )
 from sfnkit.engine.node import Node, append_record
 from sfnkit.execution import GENERIC
@@ -106,6 +107,9 @@ def run_inline(
                     raise ExecutionTimedOut
                 if now > abort_at or run.aborted:
                     raise Aborted
+                if rec.count >= rec.event_limit or rec.transitions >= rec.transition_limit:
+                    raise quota_reached(rec)
+                rec.transitions += 1
                 node, out = node.execute(run, child, out)
             if failure is None:
                 outputs.append(out)

@@ -20,12 +20,13 @@ from typing import Any, Final
 from sfnkit.asl.context import ExecutionInfo
 from sfnkit.asl.failures import (
     DATA_LIMIT_EXCEEDED,
+    RUNTIME,
     TIMEOUT,
     StatesError,
 )
+from sfnkit.asl.quotas import HISTORY_LIMIT_CAUSE, MAX_SECONDS
 from sfnkit.asl.scope import Json
 from sfnkit.clock import (
-    NO_DEADLINE,
     Clock,
     ClockName,
     Timeline,
@@ -35,6 +36,7 @@ from sfnkit.engine.loop import (
     UNSEEDED,
     Aborted,
     ExecutionTimedOut,
+    QuotaReached,
     Recorder,
     RunState,
     Strand,
@@ -223,7 +225,10 @@ def run(
     rng = random_module.Random(seed) if seed is not None else UNSEEDED
     execution_name = str((overrides.get("Execution") or {}).get("Name") or uuid4_text(rng.getrandbits(128)))
     machine_name = str((overrides.get("StateMachine") or {}).get("Name") or default_name)
-    express = type.upper() == "EXPRESS"
+    if not isinstance(type, str) or type.upper() not in ("STANDARD", "EXPRESS"):
+        raise ValueError(f"run(type={type!r}): the execution type is 'STANDARD' (the default) or 'EXPRESS'")
+    execution_type = type.upper()
+    express = execution_type == "EXPRESS"
     info = ExecutionInfo(
         name=execution_name,
         state_machine_name=machine_name,
@@ -236,10 +241,11 @@ def run(
             else {}
         ),
     )
-    limit = plan.timeout_seconds if isinstance(plan.timeout_seconds, int | float) else None
-    if express:
-        limit = min(limit, 300) if limit else 300
-    deadline = started + limit if limit else NO_DEADLINE
+    # AWS's quota on an execution's duration bounds the machine's own TimeoutSeconds (one year, or five minutes)
+    limit: float = MAX_SECONDS[execution_type]
+    if isinstance(plan.timeout_seconds, int | float) and plan.timeout_seconds > 0:
+        limit = min(limit, plan.timeout_seconds)
+    deadline = started + limit
     try:
         input_size = json_size(execution_input)
     except (TypeError, ValueError) as exc:
@@ -260,7 +266,7 @@ def run(
         ctx_bound=input_size + 1024,
         mocks=bound_mocks,
     )
-    rec = Recorder()
+    rec = Recorder(execution_type)
     timeline = Timeline(started)
     strand = Strand(timeline, {}, 0, rec, input_size, 0)
     _relax_gc()
@@ -274,6 +280,10 @@ def run(
                 DATA_LIMIT_EXCEEDED, "The execution input exceeds the maximum number of bytes service limit."
             )
         output = run_block(state, plan.block.start, strand, execution_input)
+        if rec.count > rec.event_limit:  # the last state's events went past the history quota
+            raise QuotaReached(RUNTIME, HISTORY_LIMIT_CAUSE)
+    except QuotaReached as reached:
+        status, error, cause, output = "FAILED", reached.error, reached.cause, None
     except StatesError as err:
         status = "FAILED"
         error = err.error or None
