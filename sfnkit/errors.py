@@ -148,7 +148,8 @@ class ExecutionFailed(SfnkitError):
         self.execution = execution
         self.error: str | None = execution.error
         self.cause: str | None = execution.cause
-        super().__init__(f"execution {execution.status}: {self.error}: {self.cause}")
+        advice = "".join(f"\n{line}" for line in getattr(execution, "advice", ()))
+        super().__init__(f"execution {execution.status}: {self.error}: {self.cause}{advice}")
 
 
 class RenderError(SfnkitError, RuntimeError):

@@ -219,6 +219,8 @@ class Execution:
     trace: Sequence[tuple[Any, ...]] = attrs.field(default=(), repr=False, eq=False)
     # What run() was given: a StateMachine, an ASL dict or ASL JSON text (see ``machine``).
     source: Any = attrs.field(default=None, repr=False, eq=False)
+    advice: tuple[str, ...] = attrs.field(default=(), eq=False)
+    """sfnkit's hints beside AWS's error and cause, e.g. how to bind a Lambda function that was not found."""
 
     @functools.cached_property
     def machine(self) -> StateMachine | None:

@@ -241,7 +241,7 @@ def test_to_json_validates_what_it_exports() -> None:
 def test_to_json_reports_a_value_that_is_not_json_as_a_problem() -> None:
     """A non-JSON value in the IR is a ValidationError from to_json (validated), a TypeError without validation."""
     machine = from_definition({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {1, 2}, "End": True}}})
-    with pytest.raises(ValidationError, match=r"The definition is not JSON"):
+    with pytest.raises(ValidationError, match=r"States.A.Result: The value is a set; a definition holds only dicts"):
         machine.to_json()
     with pytest.raises(TypeError, match=r"set is not JSON serializable"):
         machine.to_json(validate=False)

@@ -333,13 +333,16 @@ def test_ten_thousand_state_chain_validates_quickly():
 
 @pytest.mark.usefixtures("default_recursion_limit")
 def test_deeply_nested_choice_rule_validates():
-    """A Choice rule nested 3,000 And levels deep is checked without recursion."""
+    """A Choice rule nested 3,000 And levels deep is checked without recursion; its depth is past sfnkit's local
+    bound on nesting (500 levels), which is reported where it is passed."""
     rule: dict[str, Any] = {"Variable": "$.x", "IsPresent": True, "Next": "D"}  # Next is wrong this deep
     for _ in range(3000):
         rule = {"And": [rule, {"Variable": "$.y", "IsNull": False}]}
     choice = {"Type": "Choice", "Choices": [{**rule, "Next": "D"}]}
     found = problems(machine({"C": choice, "D": {"Type": "Succeed"}}))
-    assert [p.location for p in found] == ["States.C.Choices[0]" + ".And[0]" * 3000 + ".Next"]
+    depth = "States.C.Choices[0]" + ".And[0]" * 248 + ".And"
+    assert [p.location for p in found] == [depth, "States.C.Choices[0]" + ".And[0]" * 3000 + ".Next"]
+    assert "more than 500 levels deep" in found[0].message
 
 
 def _best_cpu_time(definition: dict[str, Any]) -> float:

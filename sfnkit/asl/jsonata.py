@@ -402,6 +402,8 @@ class Expression:
             return to_json(result)
         except NotJson:
             raise self._unsupported() from None
+        except OverflowError:  # an integer beyond any double (401 digits): JavaScript has no such number
+            raise self._thrown("D1001", "Number out of range: Infinity") from None
 
     def evaluate_as(
         self,

@@ -137,6 +137,7 @@ class RunState:
     __slots__ = (
         "_base_context",
         "aborted",
+        "advice",
         "chains",
         "clock",
         "ctx_bound",
@@ -182,6 +183,7 @@ class RunState:
         self.chains = itertools.count(1)
         self.aborted = False
         self.ctx_bound = ctx_bound
+        self.advice: list[str] = []  # sfnkit's hints for the user, beside AWS's error (Execution.advice)
 
     @property
     def base_context(self) -> dict[str, Json]:
@@ -190,6 +192,11 @@ class RunState:
         if base is None:
             base = self._base_context = self.info.base()
         return base
+
+    def note(self, advice: str) -> None:
+        """Keep a hint for the user (once), e.g. how to bind a Lambda function the run could not find."""
+        if advice not in self.advice:
+            self.advice.append(advice)
 
     def request_id(self) -> str:
         """A version-4 UUID drawn from the run's random source (repeatable with ``seed=``)."""

@@ -24,7 +24,7 @@ from sfnkit.asl.failures import (
     TIMEOUT,
     StatesError,
 )
-from sfnkit.asl.quotas import HISTORY_LIMIT_CAUSE, MAX_SECONDS
+from sfnkit.asl.quotas import HISTORY_LIMIT_CAUSE, MAX_DEPTH, MAX_SECONDS, too_deep
 from sfnkit.asl.scope import Json
 from sfnkit.clock import (
     Clock,
@@ -86,7 +86,10 @@ _PLANS_BY_TEXT_SIZE: Final = 32
 def _cached_plan(definition: Mapping[str, Json] | str, make: Callable[[], Plan], name: str = "") -> Plan:
     """The plan of a machine *name* with this exact compact JSON text (given, or as a dict), compiled once (a bounded
     LRU: new StateMachine objects of the same definition, e.g. one ``from_asl`` per run, reuse it)."""
-    text = definition if isinstance(definition, str) else json.dumps(definition, separators=(",", ":"))
+    try:
+        text = definition if isinstance(definition, str) else json.dumps(definition, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
+        return make()  # not JSON: validation (in make) says where
     key = f"{name}\n{text}"  # the name is part of the plan (the context object's StateMachine.Name)
     with _PLANS_LOCK:
         plan = _PLANS_BY_TEXT.get(key)
@@ -125,7 +128,10 @@ def _plan_for(machine: Any) -> tuple[Plan, Mapping[str, Callable[..., Any]]]:
     if isinstance(machine, str | bytes | Mapping):
         from sfnkit.asl.codec import from_asl
 
-        text = machine.decode() if isinstance(machine, bytes) else machine
+        try:
+            text = machine.decode() if isinstance(machine, bytes) else machine
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"run() got bytes that are not UTF-8 ASL JSON text ({exc}); pass a dict or str") from None
         if isinstance(text, Mapping):
             # a definition run before skips validation and compilation (they depend only on its text)
             return _cached_plan(text, lambda: _plan_for(from_asl(text))[0]), {}
@@ -145,6 +151,36 @@ def _task_names(machine: Any) -> list[str]:
         raise TypeError("run(mocks=) needs the StateMachine or its ASL definition, not a compiled Plan")
     graph = machine if isinstance(machine, StateMachine) else from_asl(machine, validate=False)
     return [name for name, state, _owner in graph.walk() if isinstance(state, Task)]
+
+
+def _check_arguments(
+    *,
+    lambdas: object,
+    services: object,
+    context: object,
+    max_workers: object,
+) -> None:
+    """Say what to pass when run()'s keyword arguments have the wrong shape (before anything runs)."""
+    for name, value in (("lambdas", lambdas), ("services", services)):
+        if value is not None and not isinstance(value, Mapping):
+            raise TypeError(
+                f"run({name}=...) maps names to Python callables, e.g. {{'charge': charge}}; got {value!r:.60}"
+            )
+    if context is not None:
+        if not isinstance(context, Mapping):
+            raise TypeError(
+                f"run(context=...) is a dict such as {{'Execution': {{'Name': 'run-1'}}}}; got {context!r:.60}"
+            )
+        for key, value in context.items():
+            if not isinstance(value, Mapping):
+                raise TypeError(
+                    f"run(context={{{key!r}: {value!r:.40}}}): each part of the context object is a dict, e.g. "
+                    "{'Execution': {'Name': 'run-1'}} or {'StateMachine': {'Name': 'Orders'}}"
+                )
+    if max_workers is not None and (not isinstance(max_workers, int) or isinstance(max_workers, bool)):
+        raise TypeError(f"run(max_workers=...) is a number of threads (an int ≥ 1) or None; got {max_workers!r}")
+    if isinstance(max_workers, int) and max_workers < 1:
+        raise ValueError(f"run(max_workers={max_workers}): use 1 or more threads, or None")
 
 
 def run(
@@ -201,6 +237,7 @@ def run(
         TypeError: *machine* is not a StateMachine, a dict or JSON text; or a value of *mocks* is not a mock.
         ValueError: *mocks* names a state that is not a Task state of the machine.
     """
+    _check_arguments(lambdas=lambdas, services=services, context=context, max_workers=max_workers)
     plan, bound = _plan_for(machine)
     # the plan may be shared by machines with the same definition: the name comes from this machine
     default_name = getattr(machine, "name", None) or "StateMachine"
@@ -246,6 +283,10 @@ def run(
     if isinstance(plan.timeout_seconds, int | float) and plan.timeout_seconds > 0:
         limit = min(limit, plan.timeout_seconds)
     deadline = started + limit
+    if too_deep(execution_input):
+        raise ValueError(
+            f"run() input nests arrays and objects more than {MAX_DEPTH} levels deep (sfnkit's local bound); flatten it"
+        )
     try:
         input_size = json_size(execution_input)
     except (TypeError, ValueError) as exc:
@@ -312,6 +353,7 @@ def run(
         role_arn=info.role_arn,
         trace=rec.trace,
         source=machine,
+        advice=tuple(state.advice),
     )
     if OBSERVERS:  # a coverage run (sfnkit.testing) is watching
         for observer in tuple(OBSERVERS):

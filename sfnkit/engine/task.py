@@ -46,6 +46,7 @@ from sfnkit.lambdas import (
     MAX_PAYLOAD_BYTES,
     TaskTimedOut,
     data_limit_cause,
+    exception_text,
     find_function,
     function_error,
     function_name,
@@ -54,6 +55,7 @@ from sfnkit.lambdas import (
     json_copy,
     not_found,
     parse_payload,
+    unbound_advice,
 )
 from sfnkit.taskcall import CallbackTimedOut, TaskCall
 
@@ -204,6 +206,7 @@ class TaskNode(RetryingNode):
                 fn = functions[self.resource] = find_function(run.lambdas, self.resource)
             if fn is None:
                 rec.count += 1
+                run.note(unbound_advice(self.resource, run.lambdas))
                 raise _lambda_failed(rec, chain, now, not_found(self.resource, run.request_id()))
             trace.append((GENERIC, "LambdaFunctionStarted", chain, now, None, None))
             rec.count += 2
@@ -360,6 +363,7 @@ class TaskNode(RetryingNode):
         request_id = run.request_id()
         fn = find_function(run.lambdas, reference)
         if fn is None:
+            run.note(unbound_advice(str(reference), run.lambdas))
             raise not_found(reference, request_id)
         payload = params.get("Payload")
         if payload is None:
@@ -439,15 +443,17 @@ class TaskNode(RetryingNode):
         frame = enter_handler(timeline, min(deadline, beat)) if run.clock.virtual else None
         try:
             result = fn(json_copy(params))
+            if run.clock.virtual and timeline.now >= min(deadline, beat):
+                raise SleptPastDeadline  # it slept to its deadline and swallowed SleptPastDeadline
         except SleptPastDeadline:
             if beat < deadline:
                 raise StatesError(HEARTBEAT_TIMEOUT, "") from None
             raise TaskTimedOut from None
-        except StatesError:
-            raise
-        except Exception as exc:
+        except (StatesError, KeyboardInterrupt, SystemExit):
+            raise  # Ctrl-C and sys.exit() stop the whole run, as they would stop the Python program
+        except BaseException as exc:  # any other exception, even a BaseException subclass, fails the task
             name = getattr(exc, "error", None) or getattr(exc, "error_type", None) or type(exc).__name__
-            raise StatesError(str(name), str(exc)) from None
+            raise StatesError(str(name), exception_text(exc)) from None
         finally:
             if run.clock.virtual:
                 leave_handler(frame)
@@ -458,8 +464,21 @@ class TaskNode(RetryingNode):
         append_record(strand.rec, (GENERIC, "TaskSubmitted", strand.chain, strand.timeline.now, details, None))
 
     def _sized(self, result: Json) -> tuple[Json, int]:
-        result = json_copy(result)
-        size = json_size(result)
+        try:
+            result = json_copy(result)  # a cycle or 100,000 levels: RecursionError, or ValueError from json
+            size = json_size(result)
+        except RecursionError:
+            raise StatesError(
+                RUNTIME,
+                f"The callable bound to the Task resource '{self.resource}' (state '{self.name}') returned a value "
+                "nested too deeply to encode as JSON; return a flatter value, as the service would.",
+            ) from None
+        except (TypeError, ValueError) as exc:
+            raise StatesError(
+                RUNTIME,
+                f"The callable bound to the Task resource '{self.resource}' (state '{self.name}') returned a value "
+                f"that is not JSON ({exc}); return dicts, lists, str, numbers, bool or None, as the service would.",
+            ) from None
         if size > MAX_PAYLOAD_BYTES:
             raise StatesError(DATA_LIMIT_EXCEEDED, data_limit_cause(self.resource_type))
         return result, size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -99,7 +100,7 @@ class WaitNode(Node):
             expression = self.source.expression
             shown = expression.source if expression is not None else df.json_text(self.source.value)
             if kind == "Seconds":
-                if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+                if not _is_long(value):
                     raise QueryEvaluationError(
                         f"The JSONata expression '{shown}' specified for the field 'Seconds' returned an unexpected "
                         f"result type. Expected 'integer', but was '{json_type(value)}' for value: "
@@ -143,7 +144,7 @@ class WaitNode(Node):
                 f"The TimestampPath parameter does not reference an input value: {self.path_text}"
             ) from exc
         if kind == "SecondsPath":
-            if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+            if not _is_long(value):
                 raise df.runtime_error(
                     f"The SecondsPath parameter cannot be parsed as a long value: {self.path_text} == "
                     f"{_java_text(value)}"
@@ -165,6 +166,14 @@ class WaitNode(Node):
         if seconds > df.MAX_WAIT_SECONDS:
             raise df.runtime_error("Wait state delay is too long.")
         return seconds
+
+
+def _is_long(value: Json) -> bool:
+    """Whether *value* is a whole number in Java's ``long`` range (AWS reads Wait seconds as a long): not a bool,
+    NaN, an infinity or a 401-digit integer."""
+    if type(value) is int:
+        return -(2**63) <= value < 2**63
+    return type(value) is float and math.isfinite(value) and value.is_integer() and abs(value) < 2**63
 
 
 def _java_text(value: Json) -> str:

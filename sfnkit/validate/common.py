@@ -28,8 +28,8 @@ _LABEL_FORBIDDEN = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]
 _STATES_MEMBER = re.compile(r"\$states\s*\.\s*(result|errorOutput)\b")
 
 
-def _at(base: str, key: str) -> str:
-    return f"{base}.{key}" if base else key
+def _at(base: str, key: object) -> str:
+    return f"{base}.{key}" if base else str(key)
 
 
 def _index(base: str, position: int) -> str:
@@ -42,16 +42,15 @@ def _field(location: str) -> str:
 
 
 def _show(value: Json) -> str:
-    text = json.dumps(value, ensure_ascii=False) if _is_json(value) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _is_json(value: Json) -> bool:
+    """*value* as a short text for a message, whatever it is (a 5,000-digit int, a 3,000-deep list, a cycle)."""
     try:
-        json.dumps(value)
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError, RecursionError):
-        return False
-    return True
+        try:
+            text = repr(value)
+        except (ValueError, RecursionError):
+            text = f"<a {type(value).__name__} too large or deep to show>"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_object(value: Json) -> TypeGuard[Mapping[str, Json]]:
@@ -70,10 +69,12 @@ def _is_number(value: Json) -> TypeGuard[float]:
 
 def _names_hint(target: str, names: Iterable[str]) -> str:
     """`` Did you mean 'X'?`` or ``Use one of: A, B, C.``"""
-    candidates = list(names)
+    candidates = [name for name in names if isinstance(name, str)]
     close = difflib.get_close_matches(target, candidates, n=1) if len(candidates) < 5000 else []
     if close:
         return f"Did you mean {close[0]!r}? (names are case-sensitive)"
+    if not candidates:
+        return "Name a state that exists."
     shown = ", ".join(repr(n) for n in candidates[:_MAX_LISTED_NAMES])
     more = ", ..." if len(candidates) > _MAX_LISTED_NAMES else ""
     return f"Use one of: {shown}{more}."

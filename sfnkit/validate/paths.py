@@ -94,7 +94,9 @@ def _template_problems(value: Json, where: str) -> Iterator[Problem]:
             nested: list[tuple[Json, str]] = []
             for key, item in node.items():
                 inner = _at(here, key)
-                if isinstance(key, str) and key.endswith(".$"):
+                if not isinstance(key, str):
+                    yield Problem(inner, f"Field names are strings in JSON; got {key!r} ({type(key).__name__}).")
+                elif key.endswith(".$"):
                     if key[:-2] in node:
                         yield Problem(
                             inner, f"{key!r} and {key[:-2]!r} both produce the key {key[:-2]!r}; keep one of them."

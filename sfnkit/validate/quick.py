@@ -75,7 +75,9 @@ def _quick_template(value: Json) -> bool:
         node = stack.pop()
         if _is_object(node):
             for key, item in node.items():
-                if isinstance(key, str) and key.endswith(".$"):
+                if type(key) is not str:
+                    return False  # the full check says where
+                if key.endswith(".$"):
                     if key[:-2] in node or not _quick_dynamic_value(item):
                         return False
                 else:

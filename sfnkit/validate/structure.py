@@ -5,11 +5,13 @@ targets, reachability and an end in every block.
 from __future__ import annotations
 
 import json
+import math
 from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Final
 
 from sfnkit.asl import schema
+from sfnkit.asl.quotas import MAX_DEPTH
 from sfnkit.asl.schema import Kind
 from sfnkit.errors import Problem
 from sfnkit.validate.blocks import _Block, _block_label
@@ -31,16 +33,57 @@ MAX_DEFINITION_BYTES: Final = 1_048_576  # ASL-NOTES §11: definition size quota
 
 def _check_size(definition: Mapping[str, Json]) -> Iterator[Problem]:
     try:
-        size = len(json.dumps(definition, separators=(",", ":"), ensure_ascii=False).encode())
-    except (TypeError, ValueError) as error:
-        yield Problem("", f"The definition is not JSON ({error}); use only dicts, lists, str, numbers, bool, None.")
-        return
-    except RecursionError:  # nested deeper than the encoder recurses; the size cannot be measured this way
+        text = json.dumps(definition, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        size = len(text.encode())
+    except (TypeError, ValueError, RecursionError, UnicodeEncodeError):
+        yield from _not_json(definition)  # only now walk it, to say where
         return
     if size > MAX_DEFINITION_BYTES:
         yield Problem(
             "", f"The definition is {size} bytes; AWS accepts at most 1 MB. Move large constants into the input."
         )
+
+
+def _not_json(definition: Mapping[str, Json]) -> Iterator[Problem]:
+    """Where *definition* holds something JSON cannot: a bytes or set value, a non-string key, NaN, a lone
+    surrogate, an int too long to print, or nesting past sfnkit's local depth bound. Iterative: any depth."""
+    pending: list[tuple[Json, str, int]] = [(definition, "", 0)]
+    found = deep = False
+    while pending:
+        value, where, depth = pending.pop()
+        kind = type(value)
+        problem = None
+        if depth > MAX_DEPTH and isinstance(value, Mapping | list):
+            if not deep:  # once: the rest of this value is deeper still
+                deep = True
+                problem = f"nests objects and arrays more than {MAX_DEPTH} levels deep (sfnkit's local bound)"
+        elif isinstance(value, Mapping):
+            for key, item in reversed(list(value.items())):
+                if isinstance(key, str):
+                    pending.append((item, _at(where, key), depth + 1))
+                else:
+                    found = True
+                    yield Problem(
+                        _at(where, key), f"Field names are strings in JSON; got {key!r} ({type(key).__name__})."
+                    )
+        elif kind is list:
+            pending.extend((item, _index(where, i), depth + 1) for i, item in reversed(list(enumerate(value))))
+        elif kind is float and not math.isfinite(value):
+            problem = f"{value!r} is not a JSON number"
+        elif kind is int and abs(value).bit_length() > 14_000:
+            problem = "is an integer of more than 4,000 digits (too long even to print); use a smaller number"
+        elif kind is str and not value.isascii():
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                problem = "contains a lone surrogate, which is not text; write the character it stands for"
+        elif value is not None and kind not in (str, int, float, bool):
+            problem = f"is a {kind.__name__}; a definition holds only dicts, lists, str, numbers, bool and None"
+        if problem is not None:
+            found = True
+            yield Problem(where, f"The value {problem}.")
+    if not found:
+        yield Problem("", "The definition is not JSON; use only dicts, lists, str, numbers, bool and None.")
 
 
 def _check_unique_names(blocks: list[_Block]) -> Iterator[Problem]:
