@@ -19,6 +19,7 @@ from sfnkit.asl.failures import RUNTIME
 from sfnkit.asl.quotas import HISTORY_LIMIT_CAUSE, MAX_HISTORY_EVENTS
 from sfnkit.asl.scope import Json
 from sfnkit.errors import ExecutionFailed
+from sfnkit.lambdas import json_copy
 
 if TYPE_CHECKING:
     from sfnkit.machine import StateMachine
@@ -196,7 +197,7 @@ class StateVisit:
     exited_at: dt.datetime | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, repr=False)
 class Execution:
     """What ``run()`` returns: how the execution ended and everything AWS would show about it.
 
@@ -204,13 +205,17 @@ class Execution:
     succeeded execution; ``error``/``cause`` say why one failed. ``history`` has the events GetExecutionHistory
     would return, ``path`` the state names in the order they were entered (branches and iterations included),
     ``states`` each state's input and output.
+
+    ``input``, ``output`` and ``states`` are snapshots: changing them changes neither the history nor the caller's
+    data (each is copied from the run's record on first use).
     """
 
     status: Status
-    output: Json = None
+    # The run's own input and output (its trace shares them), read through the ``input``/``output`` copies.
+    recorded_output: Json = attrs.field(default=None, alias="output")
     error: str | None = None
     cause: str | None = None
-    input: Json = None
+    recorded_input: Json = attrs.field(default=None, alias="input")
     name: str = ""
     arn: str = ""
     start_time: float = 0.0
@@ -221,6 +226,33 @@ class Execution:
     source: Any = attrs.field(default=None, repr=False, eq=False)
     advice: tuple[str, ...] = attrs.field(default=(), eq=False)
     """sfnkit's hints beside AWS's error and cause, e.g. how to bind a Lambda function that was not found."""
+
+    @functools.cached_property
+    def output(self) -> Json:
+        """The JSON value of a succeeded execution (``None`` otherwise): a copy, yours to change."""
+        return json_copy(self.recorded_output)
+
+    @functools.cached_property
+    def input(self) -> Json:
+        """The execution's input as the run saw it: a copy, yours to change."""
+        return json_copy(self.recorded_input)
+
+    def __repr__(self) -> str:
+        shown = [
+            ("status", self.status),
+            ("output", self.recorded_output),
+            ("error", self.error),
+            ("cause", self.cause),
+            ("input", self.recorded_input),
+            ("name", self.name),
+            ("arn", self.arn),
+            ("start_time", self.start_time),
+            ("stop_time", self.stop_time),
+            ("role_arn", self.role_arn),
+        ]
+        if self.advice:
+            shown.append(("advice", self.advice))
+        return "Execution(" + ", ".join(f"{key}={value!r}" for key, value in shown) + ")"
 
     @functools.cached_property
     def machine(self) -> StateMachine | None:
@@ -280,10 +312,10 @@ class Execution:
         return build_history(
             self.trace,
             start_time=self.start_time,
-            input=self.input,
+            input=self.recorded_input,
             role_arn=self.role_arn,
             status=self.status,
-            output=self.output,
+            output=self.recorded_output,
             error=self.error,
             cause=self.cause,
             stop_time=self.stop_time,
@@ -291,7 +323,27 @@ class Execution:
 
     @functools.cached_property
     def states(self) -> tuple[StateVisit, ...]:
-        """Every state entered, in the order entered, with its input and output."""
+        """Every state entered, in the order entered, with its input and output (copies: changing them changes
+        nothing else)."""
+
+        def stamp(t: float | None) -> dt.datetime | None:
+            return None if t is None else dt.datetime.fromtimestamp(t, tz=dt.UTC)
+
+        return tuple(
+            StateVisit(
+                name=v["name"],
+                input=json_copy(v["input"]),
+                output=json_copy(v.get("output")),
+                exited=v.get("exited", False),
+                entered_at=stamp(v["t_in"]),
+                exited_at=stamp(v.get("t_out")),
+            )
+            for v in self._visits
+        )
+
+    @functools.cached_property
+    def _visits(self) -> list[dict[str, Any]]:
+        """The states entered, in order, as the trace recorded them (shared with it: never handed out)."""
         opened: list[tuple[float, int, dict[str, Any]]] = []
         pending: dict[tuple[int, str], dict[str, Any]] = {}
         seq = 0
@@ -316,26 +368,12 @@ class Execution:
                 visit = pending.pop((chain, details["name"]), {})
                 visit.update(output=details["output"], exited=True, t_out=t)
         opened.sort(key=lambda item: (item[0], item[1]))
-
-        def stamp(t: float | None) -> dt.datetime | None:
-            return None if t is None else dt.datetime.fromtimestamp(t, tz=dt.UTC)
-
-        return tuple(
-            StateVisit(
-                name=v["name"],
-                input=v["input"],
-                output=v.get("output"),
-                exited=v.get("exited", False),
-                entered_at=stamp(v["t_in"]),
-                exited_at=stamp(v.get("t_out")),
-            )
-            for _, _, v in opened
-        )
+        return [v for _, _, v in opened]
 
     @property
     def path(self) -> tuple[str, ...]:
         """The names of the states entered, in order (a state entered twice appears twice)."""
-        return tuple(visit.name for visit in self.states)
+        return tuple(visit["name"] for visit in self._visits)
 
     def state(self, name: str) -> StateVisit:
         """The last visit of state *name* (raises ``KeyError`` naming the states entered if it never ran)."""

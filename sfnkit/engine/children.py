@@ -94,7 +94,7 @@ def run_children(
 
     def one(i: int, begin: float) -> Outcome:
         outcome = outcomes[i]
-        rec = strand.rec if child_executions is None else Recorder(child_executions)
+        rec = strand.rec if child_executions is None else Recorder(child_executions, strand.rec.lock)
         child = Strand(Timeline(begin), variables, next(run.chains), rec, strand.bound, var_bound, i)
         on_start(i, child)
         try:

@@ -95,10 +95,10 @@ class Recorder:
 
     __slots__ = ("count", "event_limit", "lock", "trace", "transition_limit", "transitions")
 
-    def __init__(self, execution_type: str = "STANDARD") -> None:
+    def __init__(self, execution_type: str = "STANDARD", lock: threading.Lock | None = None) -> None:
         self.trace: list[tuple[Any, ...]] = []
         self.count = 1  # ExecutionStarted
-        self.lock = threading.Lock()
+        self.lock = threading.Lock() if lock is None else lock
         # AWS's history quota for a Standard execution; a local guard on transitions for an Express one
         express = execution_type == "EXPRESS"
         self.event_limit = NO_LIMIT if express else MAX_HISTORY_EVENTS - 1  # the last event: ExecutionSucceeded

@@ -24,7 +24,7 @@ from sfnkit.asl.failures import (
     TIMEOUT,
     StatesError,
 )
-from sfnkit.asl.quotas import HISTORY_LIMIT_CAUSE, MAX_DEPTH, MAX_SECONDS, too_deep
+from sfnkit.asl.quotas import HISTORY_LIMIT_CAUSE, MAX_SECONDS
 from sfnkit.asl.scope import Json
 from sfnkit.clock import (
     Clock,
@@ -47,9 +47,7 @@ from sfnkit.engine.loop import (
 from sfnkit.engine.mocks import OBSERVERS, bind_mocks
 from sfnkit.engine.plan import Plan, compile_plan
 from sfnkit.execution import Execution, Status
-from sfnkit.lambdas import (
-    MAX_PAYLOAD_BYTES,
-)
+from sfnkit.lambdas import MAX_PAYLOAD_BYTES, json_copy
 
 # A run allocates many small acyclic objects (its trace); CPython's default GC thresholds would scan them over and
 # over (half the time of a 10,000-item Map). Runs raise the first threshold and restore it when the last one ends.
@@ -256,16 +254,26 @@ def run(
     else:
         the_clock = make_clock(clock, start)
     execution_input = {} if input is None else input
+    try:
+        input_size = json_size(execution_input)
+    except RecursionError:
+        raise ValueError("run() input nests arrays and objects too deeply to encode as JSON; flatten it") from None
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"run() input must be a JSON value (dict, list, str, int, float, bool or None): {exc}. "
+            "Convert it first, e.g. json.loads(json.dumps(value, default=str))."
+        ) from None
+    execution_input = json_copy(execution_input)  # the run's own: later changes to the caller's value cannot reach it
+    if not isinstance(type, str) or type.upper() not in ("STANDARD", "EXPRESS"):
+        raise ValueError(f"run(type={type!r}): the execution type is 'STANDARD' (the default) or 'EXPRESS'")
+    execution_type = type.upper()
+    express = execution_type == "EXPRESS"
     overrides = dict(context or {})
     bound_mocks = None if mocks is None else bind_mocks(mocks, _task_names(machine))  # may raise: before start()
     started = the_clock.start()
     rng = random_module.Random(seed) if seed is not None else UNSEEDED
     execution_name = str((overrides.get("Execution") or {}).get("Name") or uuid4_text(rng.getrandbits(128)))
     machine_name = str((overrides.get("StateMachine") or {}).get("Name") or default_name)
-    if not isinstance(type, str) or type.upper() not in ("STANDARD", "EXPRESS"):
-        raise ValueError(f"run(type={type!r}): the execution type is 'STANDARD' (the default) or 'EXPRESS'")
-    execution_type = type.upper()
-    express = execution_type == "EXPRESS"
     info = ExecutionInfo(
         name=execution_name,
         state_machine_name=machine_name,
@@ -283,18 +291,6 @@ def run(
     if isinstance(plan.timeout_seconds, int | float) and plan.timeout_seconds > 0:
         limit = min(limit, plan.timeout_seconds)
     deadline = started + limit
-    if too_deep(execution_input):
-        raise ValueError(
-            f"run() input nests arrays and objects more than {MAX_DEPTH} levels deep (sfnkit's local bound); flatten it"
-        )
-    try:
-        input_size = json_size(execution_input)
-    except (TypeError, ValueError) as exc:
-        the_clock.stop()
-        raise TypeError(
-            f"run() input must be a JSON value (dict, list, str, int, float, bool or None): {exc}. "
-            "Convert it first, e.g. json.loads(json.dumps(value, default=str))."
-        ) from None
     state = RunState(
         clock=the_clock,
         lambdas=functions,
