@@ -36,7 +36,7 @@ import attrs
 from sfnkit.asl.failures import INTRINSIC_FAILURE, StatesError
 from sfnkit.asl.paths import compile_path, input_keys
 from sfnkit.asl.quotas import MAX_DEPTH, too_deep
-from sfnkit.asl.scope import Json, Scope, is_number
+from sfnkit.asl.scope import DRAWS, Json, Scope, is_number
 from sfnkit.errors import AslError
 
 __all__ = [
@@ -411,7 +411,7 @@ def _math_random(name: str, args: list[Json], scope: Scope) -> Json:
         if span < 1 << 31:
             return start + _JavaRandom(java_math_round(args[2])).next_int(span)
         return start + Random(java_math_round(args[2])).randrange(span)
-    source: Random = scope.random if scope.random is not None else _SYSTEM_RANDOM
+    source: Random = scope.random or DRAWS.random or _SYSTEM_RANDOM
     return start + source.randrange(span)
 
 
@@ -436,9 +436,10 @@ def _string_split(name: str, args: list[Json], scope: Scope) -> Json:
 
 
 def _uuid(name: str, args: list[Json], scope: Scope) -> Json:
-    if scope.random is None:
+    source = scope.random or DRAWS.random
+    if source is None:
         return str(uuid.uuid4())
-    return str(uuid.UUID(int=scope.random.getrandbits(128), version=4))
+    return str(uuid.UUID(int=source.getrandbits(128), version=4))
 
 
 @attrs.frozen

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from random import Random
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
-__all__ = ["EMPTY_VARIABLES", "Json", "Scope", "is_number"]
+__all__ = ["DRAWS", "EMPTY_VARIABLES", "Json", "Scope", "is_number"]
 
 Json = Any
 """A JSON value as :func:`json.loads` returns it: ``None | bool | int | float | str | list | dict``."""
 
 EMPTY_VARIABLES: Mapping[str, Json] = {}
+
+
+class _Draws(threading.local):
+    random: Random | None = None
+
+
+DRAWS: Final = _Draws()
+"""``DRAWS.random``: the random source of the thread of control running on this thread, when the run is seeded
+(the engine sets it per Parallel branch and Map iteration, so a seeded run draws the same values for the same
+item whatever the threads); ``None`` otherwise. A ``Scope``'s own ``random`` comes first."""
 
 
 def is_number(value: Json) -> bool:

@@ -91,11 +91,13 @@ def run_children(
     )
     variables = strand.variables if share_variables else {}
     var_bound = strand.var_bound if share_variables else 0
+    randoms = strand.child_randoms(count)
 
     def one(i: int, begin: float) -> Outcome:
         outcome = outcomes[i]
         rec = strand.rec if child_executions is None else Recorder(child_executions, strand.rec.lock)
         child = Strand(Timeline(begin), variables, next(run.chains), rec, strand.bound, var_bound, i)
+        child.random = randoms[i]
         on_start(i, child)
         try:
             if run.aborted:

@@ -23,7 +23,7 @@ from sfnkit.asl.failures import (
 )
 from sfnkit.asl.jsonata import Runtime
 from sfnkit.asl.quotas import HISTORY_LIMIT_CAUSE, MAX_EXPRESS_TRANSITIONS, MAX_HISTORY_EVENTS, express_guard_cause
-from sfnkit.asl.scope import Json
+from sfnkit.asl.scope import DRAWS, Json
 from sfnkit.clock import (
     NO_DEADLINE,
     Clock,
@@ -109,7 +109,7 @@ class Recorder:
 class Strand:
     """One thread of control: the execution, a Parallel branch or a Map iteration."""
 
-    __slots__ = ("abort_at", "bound", "chain", "item", "rec", "timeline", "var_bound", "variables")
+    __slots__ = ("abort_at", "bound", "chain", "item", "random", "rec", "timeline", "var_bound", "variables")
 
     def __init__(
         self,
@@ -129,6 +129,15 @@ class Strand:
         self.rec = rec
         self.bound = bound  # an upper bound of the current data's JSON size
         self.var_bound = var_bound  # an upper bound of the visible variables' total JSON size
+        self.random: random_module.Random | None = None  # a seeded run's draws for this thread of control
+
+    def child_randoms(self, count: int) -> list[random_module.Random | None]:
+        """Random sources for *count* branches or iterations, drawn in order before any runs: item i gets the same
+        one whatever the threads do."""
+        source = self.random
+        if source is None:
+            return [None] * count
+        return [random_module.Random(source.getrandbits(64)) for _ in range(count)]
 
 
 class RunState:
@@ -178,7 +187,8 @@ class RunState:
         self.deadline = deadline
         self.express = info.express
         self.random = random_module.Random(seed) if seed is not None else UNSEEDED
-        self.jsonata_runtime = Runtime.seeded(seed) if seed is not None else None
+        # $random() and $uuid() draw from the running thread of control's source (see Strand.random)
+        self.jsonata_runtime = _STRAND_RUNTIME if seed is not None else None
         self.max_workers = max_workers
         self.chains = itertools.count(1)
         self.aborted = False
@@ -203,6 +213,18 @@ class RunState:
         return uuid4_text(self.random.getrandbits(128))
 
 
+def _strand_random() -> float:
+    source = DRAWS.random
+    return (source or UNSEEDED).random()
+
+
+def _strand_uuid() -> str:
+    return uuid4_text((DRAWS.random or UNSEEDED).getrandbits(128))
+
+
+_STRAND_RUNTIME: Final = Runtime(random=_strand_random, uuid=_strand_uuid)
+
+
 def uuid4_text(bits: int) -> str:
     """``str(uuid.UUID(int=bits, version=4))``, without the UUID object."""
     h = f"{bits:032x}"
@@ -218,16 +240,22 @@ def run_block(run: RunState, node: Node | None, strand: Strand, data: Json) -> J
     deadline = run.deadline
     abort_at = strand.abort_at
     rec = strand.rec
-    while node is not None:
-        now = timeline.now
-        if now >= deadline:
-            raise ExecutionTimedOut
-        if now > abort_at or run.aborted:
-            raise Aborted
-        if rec.count >= rec.event_limit or rec.transitions >= rec.transition_limit:
-            raise quota_reached(rec)
-        rec.transitions += 1
-        node, data = node.execute(run, strand, data)
+    draws = DRAWS
+    outer = draws.random
+    draws.random = strand.random
+    try:
+        while node is not None:
+            now = timeline.now
+            if now >= deadline:
+                raise ExecutionTimedOut
+            if now > abort_at or run.aborted:
+                raise Aborted
+            if rec.count >= rec.event_limit or rec.transitions >= rec.transition_limit:
+                raise quota_reached(rec)
+            rec.transitions += 1
+            node, data = node.execute(run, strand, data)
+    finally:
+        draws.random = outer
     return data
 
 

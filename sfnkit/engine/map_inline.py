@@ -9,7 +9,7 @@ from typing import Any
 from sfnkit.asl.failures import (
     StatesError,
 )
-from sfnkit.asl.scope import Json
+from sfnkit.asl.scope import DRAWS, Json
 from sfnkit.clock import (
     NO_DEADLINE,
     Timeline,
@@ -72,6 +72,7 @@ def run_inline(
     ended_well: list[bool] = []
     starts: list[int] = []  # where each started iteration's records begin in the trace
     end_hint = ("end", chain)
+    randoms = strand.child_randoms(len(inputs))
     deadline = run.deadline
     for i, item in enumerate(inputs):
         first_wave = concurrency <= 0 or i < concurrency
@@ -89,6 +90,7 @@ def run_inline(
         child.bound = bound
         child.var_bound = var_bound
         child.abort_at = abort_at
+        child.random = randoms[i]
         details = (name, i)
         lo = len(trace)
         trace.append((GENERIC, "MapIterationStarted", chain, begin, details, ("iter", child_chain, previous)))
@@ -101,6 +103,7 @@ def run_inline(
             # run_block, inlined: one call less per item
             node: Node | None = first
             out = item
+            DRAWS.random = child.random
             while node is not None:
                 now = timeline.now
                 if now >= deadline:
@@ -127,6 +130,8 @@ def run_inline(
             if run.aborted:
                 raise
             kind = "MapIterationAborted"
+        finally:
+            DRAWS.random = strand.random
         end = timeline.now
         ends.append(end)
         ended_well.append(well)

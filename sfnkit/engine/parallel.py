@@ -89,12 +89,15 @@ def _run_parallel(
         )
     )
 
+    randoms = strand.child_randoms(len(branches))
+
     def one(i: int, abort_at: float = NO_DEADLINE) -> Outcome:
         outcome = Outcome(i)
         child = Strand(
             Timeline(start), strand.variables, chains[i], strand.rec, strand.bound, strand.var_bound, strand.item
         )
         child.abort_at = abort_at
+        child.random = randoms[i]
         try:
             if run.aborted:
                 raise Aborted

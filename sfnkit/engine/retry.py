@@ -133,7 +133,7 @@ class RetryingNode(Node):
                             backoff_rate=retrier.backoff_rate,
                             max_delay_seconds=retrier.max_delay_seconds,
                             jitter=retrier.jitter,
-                            random=run.random.random,
+                            random=(strand.random or run.random).random,
                         )
                         if timeline.now + delay >= run.deadline:
                             run.clock.sleep(timeline, run.deadline - timeline.now)

@@ -306,6 +306,7 @@ def run(
     rec = Recorder(execution_type)
     timeline = Timeline(started)
     strand = Strand(timeline, {}, 0, rec, input_size, 0)
+    strand.random = random_module.Random(rng.getrandbits(64)) if seed is not None else None
     _relax_gc()
     status: Status = "SUCCEEDED"
     output: Json = None

@@ -220,7 +220,7 @@ class TaskNode(RetryingNode):
                     timeline=timeline,
                     deadline=deadline,
                     # drawn now (the seeded random sequence stays the same), spelt only if someone reads it
-                    request_id=functools.partial(uuid4_text, run.random.getrandbits(128)),
+                    request_id=functools.partial(uuid4_text, (strand.random or run.random).getrandbits(128)),
                 )
             except TaskTimedOut:
                 return self._timed_out(run, strand, "LambdaFunctionTimedOut", None, own_deadline)
