@@ -325,11 +325,6 @@ def load_definition(source: Mapping[str, Json] | str | os.PathLike[str]) -> dict
             f"from_asl() takes an ASL definition as a dict, JSON text (str) or a pathlib.Path of a JSON file; "
             f"got {type(source).__name__}"
         )
-    if too_deep(definition):
-        raise AslError(
-            f"the definition nests objects and arrays more than {MAX_DEPTH} levels deep, sfnkit's local bound; "
-            "flatten the deepest value (a Result, Parameters or Arguments template)"
-        )
     return definition
 
 
@@ -369,7 +364,12 @@ def from_asl(source: Mapping[str, Json] | str | os.PathLike[str], *, validate: b
     if validate:
         from sfnkit.validate import validate as check
 
-        check(definition)
+        check(definition)  # reports nesting past sfnkit's bound where it is
+    elif too_deep(definition):
+        raise AslError(
+            f"the definition nests objects and arrays more than {MAX_DEPTH} levels deep, sfnkit's local bound; "
+            "flatten the deepest value (a Result, Parameters or Arguments template)"
+        )
     machine = from_definition(definition)
     _SOURCE_TEXT[machine] = json.dumps(definition, separators=(",", ":"))
     if validate:
