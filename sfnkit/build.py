@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from sfnkit.conditions import (
@@ -48,7 +48,7 @@ from sfnkit.dsl import (
     Step,
     as_step,
 )
-from sfnkit.errors import DefinitionError
+from sfnkit.errors import DefinitionError, Problem, ValidationError
 from sfnkit.machine import Edges, StateMachine, Transition
 from sfnkit.states import ABSENT, Catcher, Choice, ChoiceRule, Fail, Map, Parallel, Pass, State, Succeed, Task, Wait
 
@@ -84,10 +84,14 @@ def workflow(
     ``query_language="JSONata"`` writes ``"QueryLanguage": "JSONata"`` and spells every condition, path and value
     in JSONata; ``"JSONPath"`` writes it explicitly; the default (``None``) is JSONPath without the field.
     The machine's ``lambdas`` maps each Lambda function name to its ``@lambda_fn`` (a callable), for local runs.
+
+    Raises:
+        ValidationError: the machine breaks a rule AWS enforces (checked here, once: exporting it later does not
+            check again), located at the user's steps rather than at the states sfnkit adds.
     """
     if not isinstance(name, str) or not _MACHINE_NAME.fullmatch(name):
         raise DefinitionError(f"workflow name {name!r}: AWS state machine names are 1-80 letters, digits, - and _")
-    return build(
+    machine = build(
         flow,
         name=name,
         comment=comment,
@@ -95,6 +99,31 @@ def workflow(
         query_language=query_language,
         version=version,
     )
+    try:
+        machine.to_json(indent=None)  # validates (once: the machine remembers it); no copy of its values
+    except ValidationError as error:
+        raise ValidationError(_in_user_terms(error.problems, machine)) from None
+    return machine
+
+
+def _in_user_terms(problems: Sequence[Problem], machine: StateMachine) -> list[Problem]:
+    """*problems* about the user's steps: a problem inside the Pass state ``<Name>.Payload`` that sfnkit adds for a
+    Lambda step's ``result_path=`` is the step's own (and dropped when the step already reports one)."""
+    suffix = ".Payload"
+    hidden = {name: name[: -len(suffix)] for name, _, _ in machine.walk() if name.endswith(suffix)}
+    out: list[Problem] = []
+    for problem in problems:
+        for name, base in hidden.items():
+            marker = f"States.{name}"
+            at = problem.location.find(marker)
+            if at >= 0 and problem.location[at + len(marker) :][:1] in ("", "."):
+                owner = problem.location[:at] + f"States.{base}"
+                if not any(other.location.startswith(owner + ".") for other in problems):
+                    out.append(Problem(owner, f"result_path= of this step: {problem.message}"))
+                break
+        else:
+            out.append(problem)
+    return out
 
 
 # --- pass 1: place ------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, ParamSpec, TypeVar, overl
 
 import attrs
 
-from sfnkit.asl.schema import MAX_NAME_LENGTH, state_name_problem
+from sfnkit.asl.schema import MAX_DELAY_SECONDS, MAX_INTEGER, MAX_NAME_LENGTH, state_name_problem
 from sfnkit.conditions import Condition, Path, Predicate, as_condition
 from sfnkit.deploy_options import DeployOptions
 from sfnkit.errors import DefinitionError
@@ -212,8 +212,17 @@ def retry(
     """One ``Retry`` entry, for ``retry=`` options (``step.retry(...)`` takes the same arguments).
 
     Error names are strings (``"States.Timeout"``) or exception classes, named as Lambda names them
-    (``ValueError`` → ``"ValueError"``).
+    (``ValueError`` → ``"ValueError"``). Numbers are checked here, against the bounds AWS enforces.
     """
+    for option, value, low, high in (
+        ("interval_seconds", interval_seconds, 1, MAX_INTEGER),
+        ("max_attempts", max_attempts, 0, MAX_INTEGER),
+        ("max_delay_seconds", max_delay_seconds, 1, MAX_DELAY_SECONDS),
+    ):
+        if value is not None and (type(value) is not int or not low <= value <= high):
+            raise DefinitionError(f"retry({option}={value!r}): AWS takes a whole number from {low} to {high:,}")
+    if backoff_rate is not None and (type(backoff_rate) not in (int, float) or not backoff_rate >= 1):
+        raise DefinitionError(f"retry(backoff_rate={backoff_rate!r}): AWS takes a number >= 1.0, e.g. 2.0")
     return Retrier(
         error_equals=_errors(errors, "retry()"),
         interval_seconds=interval_seconds,

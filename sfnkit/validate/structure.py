@@ -271,7 +271,10 @@ def _check_has_end(block: _Block) -> Iterator[Problem]:
     for _, body in states:
         if body.get("End") is True or body.get("Type") in ("Succeed", "Fail"):
             return
+    names = [name for name, _ in states]
+    shown = ", ".join(repr(name) for name in names[:8]) + (", ..." if len(names) > 8 else "")
     yield Problem(
         _at(block.where, "States"),
-        f'No state ends {_block_label(block.where)}: give its last state "End": true, or add a Succeed or Fail state.',
+        f"No state ends {_block_label(block.where)}: its states {shown} loop with no way out. Give the last "
+        'state "End": true, add a Succeed or Fail state, or a Choice that leaves the loop.',
     )
