@@ -551,4 +551,4 @@ def test_a_file_names_the_workflow(tmp_path):
     path = tmp_path / "order flow.asl.json"
     path.write_text(json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}))
     assert 'machine = workflow("order_flow", pass_(name="A"))' in to_python(path, format=False)
-    assert 'workflow("Orders"' in to_python(str(path), name="Orders", format=False)
+    assert 'workflow("Orders"' in to_python(path, name="Orders", format=False)

@@ -77,10 +77,8 @@ def to_python(
 
 
 def _file_title(source: object) -> str | None:
-    """A workflow name from the name of the file *source* names, if it names one."""
-    if isinstance(source, str) and (source.lstrip().startswith("{") or not os.path.isfile(source)):
-        return None
-    if not isinstance(source, str | os.PathLike):
+    """A workflow name from the name of the file *source* names, if it names one (a ``Path``: a str is JSON text)."""
+    if not isinstance(source, os.PathLike):
         return None
     stem = os.path.basename(os.fspath(source))
     for suffix in (".json", ".asl"):
