@@ -287,10 +287,17 @@ def _same(value: Json) -> Json:
 
 def _copy(value: Json) -> Json:
     """A copy of a JSON value, so that a caller editing an exported dict cannot change the machine."""
+    try:
+        return _copy_nested(value)
+    except RecursionError:  # nested deeper than Python recurses: JSON's C code goes deeper
+        return json.loads(json.dumps(value))
+
+
+def _copy_nested(value: Json) -> Json:
     if isinstance(value, dict):
-        return {k: v if type(v) in _SCALARS else _copy(v) for k, v in value.items()}
+        return {k: v if type(v) in _SCALARS else _copy_nested(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [v if type(v) in _SCALARS else _copy(v) for v in value]
+        return [v if type(v) in _SCALARS else _copy_nested(v) for v in value]
     return value
 
 
@@ -364,8 +371,8 @@ def from_asl(source: Mapping[str, Json] | str | os.PathLike[str], *, validate: b
     if validate:
         from sfnkit.validate import validate as check
 
-        check(definition)  # reports nesting past sfnkit's bound where it is
-    elif too_deep(definition):
+        check(definition)  # reports nesting JSON cannot even encode, where it is
+    if too_deep(definition):
         raise AslError(
             f"the definition nests objects and arrays more than {MAX_DEPTH} levels deep, sfnkit's local bound; "
             "flatten the deepest value (a Result, Parameters or Arguments template)"

@@ -59,10 +59,11 @@ def json_size(value: Json) -> int:
     """Bytes of *value*'s compact UTF-8 JSON text (what AWS compares with the 256 KiB quota)."""
     if _encoder is not None:
         try:
-            return len("".join(_encoder(value, 0)).encode("utf-8"))
+            # a lone surrogate (JSON can escape one, "\ud800") counts its three bytes instead of failing
+            return len("".join(_encoder(value, 0)).encode("utf-8", "surrogatepass"))
         except TypeError:
             pass
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
 
 
 # --- run-time structures --------------------------------------------------------------------------------------

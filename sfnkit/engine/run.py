@@ -322,6 +322,9 @@ def run(
             raise QuotaReached(RUNTIME, HISTORY_LIMIT_CAUSE)
     except QuotaReached as reached:
         status, error, cause, output = "FAILED", reached.error, reached.cause, None
+    except RecursionError:  # a value nested deeper than Python recurses (a local limit, not AWS's)
+        status, error, output = "FAILED", RUNTIME, None
+        cause = "sfnkit could not process a value nested this deeply (Python's recursion limit); flatten the data."
     except StatesError as err:
         status = "FAILED"
         error = err.error or None
