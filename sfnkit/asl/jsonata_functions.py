@@ -30,7 +30,7 @@ from typing import Any, Final
 import attrs
 
 from sfnkit.asl.jsonata_python import Functions, JException, Jsonata, Signature, Utils
-from sfnkit.asl.jsonata_values import NULL, js_boolean, js_string
+from sfnkit.asl.jsonata_values import NULL, check_string_length, js_boolean, js_string
 
 __all__ = ["FUNCTIONS", "REMOVED", "FunctionError", "Runtime", "bind_runtime", "current_millis"]
 
@@ -353,8 +353,10 @@ class _Pad(_Guarded):
     """``$pad`` refusing widths no JavaScript string can have (instead of filling memory)."""
 
     def call(self, input: Any, args: Sequence[Any] | None) -> Any:
-        if args and len(args) > 1 and isinstance(args[1], (int, float)) and abs(args[1]) > _MAX_STRING:
-            raise FunctionError("RangeError: Invalid string length")
+        if args and len(args) > 1 and isinstance(args[1], (int, float)):
+            if abs(args[1]) > _MAX_STRING:
+                raise FunctionError("RangeError: Invalid string length")
+            check_string_length(int(abs(args[1])))  # checked before the string is built
         return super().call(input, args)
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "NotJson",
     "TooLarge",
     "check_string",
+    "check_string_length",
     "describe_value",
     "js_boolean",
     "js_number",
@@ -52,9 +53,15 @@ class TooLarge(Exception):
 
 def check_string(value: Any) -> None:
     """Raise :class:`TooLarge` when *value* is a string longer than :data:`MAX_STRING_LENGTH`."""
-    if type(value) is str and len(value) > MAX_STRING_LENGTH:
+    if type(value) is str:
+        check_string_length(len(value))
+
+
+def check_string_length(length: int) -> None:
+    """Raise :class:`TooLarge` for a string of *length* characters past :data:`MAX_STRING_LENGTH`."""
+    if length > MAX_STRING_LENGTH:
         raise TooLarge(
-            f"The expression built a string of {len(value):,} characters, past sfnkit's local bound of "
+            f"The expression built a string of {length:,} characters, past sfnkit's local bound of "
             f"{MAX_STRING_LENGTH:,} (a state's data is at most 256 KiB on AWS)"
         )
 
