@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from sfnkit.lambdas import _wants_context
+from sfnkit.dsl import takes_context
 
 __all__ = ["entry_point"]
 
@@ -20,7 +20,7 @@ def entry_point(module: str, attribute: str) -> Callable[[Any, Any], Any]:
     """The ``handler(event, context)`` Lambda calls for the ``@lambda_fn`` *attribute* of *module*."""
     step = getattr(importlib.import_module(module), attribute)
     fn: Callable[..., Any] = getattr(step, "fn", step)  # the plain function under the LambdaStep
-    if _wants_context(fn):
+    if takes_context(fn):
         return fn
 
     def handler(event: Any, context: Any) -> Any:
