@@ -13,9 +13,10 @@ text differently. :func:`javascript_regex` rewrites those parts first:
 
 Other syntax is the same in both, or an error in both.
 
-A backtracking pattern such as ``/(a+)+$/`` takes exponential time on hostile text, so every match, search,
-replace or split runs under a local bound of :data:`REGEX_SECONDS`; past it the expression fails with
-``States.QueryEvaluationError`` (``regex`` is ``re`` with a ``timeout=``; ``re`` cannot be interrupted).
+A backtracking pattern such as ``/(a+)+$/`` takes exponential time on hostile text, so with the ``regex`` package
+installed (``pip install "sfnkit[regex]"``: ``re`` with a ``timeout=``) every match, search, replace or split runs
+under a local bound of :data:`REGEX_SECONDS`, past which the expression fails with ``States.QueryEvaluationError``.
+Without it, patterns compile with ``re``, which cannot be interrupted.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from typing import Any, Final
-
-import regex
 
 __all__ = ["REGEX_SECONDS", "BoundedPattern", "javascript_regex"]
 
@@ -129,11 +128,18 @@ class BoundedPattern:
         return f"BoundedPattern({self._pattern.pattern!r})"
 
 
-def javascript_regex(pattern: str, flags: Any) -> BoundedPattern:
+def javascript_regex(pattern: str, flags: Any) -> BoundedPattern | re.Pattern[str]:
     """jsonata-python's ``regex_engine`` hook: compile a JSONata regex literal with JavaScript's reading."""
+    try:
+        import regex as engine  # optional (sfnkit[regex]); imported when a regex literal is first compiled
+    except ImportError:
+        engine = None
     python_flags = 0
     if flags.case_insensitive:
-        python_flags |= regex.IGNORECASE
+        python_flags |= re.IGNORECASE
     if flags.multiline:
-        python_flags |= regex.MULTILINE
-    return BoundedPattern(regex.compile(translate(pattern, multiline=bool(flags.multiline)), python_flags))
+        python_flags |= re.MULTILINE
+    text = translate(pattern, multiline=bool(flags.multiline))
+    if engine is None:
+        return re.compile(text, python_flags)
+    return BoundedPattern(engine.compile(text, python_flags))  # its IGNORECASE and MULTILINE are re's values
