@@ -208,7 +208,8 @@ def unbound_advice(reference: str, lambdas: Mapping[str, Callable[..., Any]]) ->
 
     name = function_name(reference)
     close = difflib.get_close_matches(name, [function_name(key) for key in lambdas], n=3, cutoff=0.6)
-    bound = ", ".join(sorted(repr(key) for key in lambdas)) or "none"
+    names = sorted(repr(key) for key in lambdas)
+    bound = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "") or "none"
     return (
         f"No Python function is bound to the Lambda function {name!r}: pass run(..., lambdas={{{name!r}: handler}})"
         + (f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else "")
