@@ -8,12 +8,12 @@ type checkers and editors read), and the name in ``__all__``. ``tests/test_packa
 
 from __future__ import annotations
 
-__version__ = "0.1.0"  # the package's version (pyproject.toml reads it from here)
-
 import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any, Final
+
+__version__ = "0.1.0"  # the package's version (pyproject.toml reads it from here)
 
 if TYPE_CHECKING:
     from sfnkit.asl.codec import from_asl

@@ -159,6 +159,7 @@ class RunState:
         "lambdas",
         "max_workers",
         "mocks",
+        "open_ended",
         "random",
         "services",
         "virtual",
@@ -195,6 +196,7 @@ class RunState:
         self.aborted = False
         self.ctx_bound = ctx_bound
         self.advice: list[str] = []  # sfnkit's hints for the user, beside AWS's error (Execution.advice)
+        self.open_ended = False  # the deadline is AWS's duration quota, not the machine's TimeoutSeconds
 
     @property
     def base_context(self) -> dict[str, Json]:

@@ -290,6 +290,7 @@ def run(
     limit: float = MAX_SECONDS[execution_type]
     if isinstance(plan.timeout_seconds, int | float) and plan.timeout_seconds > 0:
         limit = min(limit, plan.timeout_seconds)
+    open_ended = limit == MAX_SECONDS[execution_type]
     deadline = started + limit
     state = RunState(
         clock=the_clock,
@@ -303,6 +304,7 @@ def run(
         ctx_bound=input_size + 1024,
         mocks=bound_mocks,
     )
+    state.open_ended = open_ended
     rec = Recorder(execution_type)
     timeline = Timeline(started)
     strand = Strand(timeline, {}, 0, rec, input_size, 0)

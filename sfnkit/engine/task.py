@@ -419,7 +419,9 @@ class TaskNode(RetryingNode):
                 token=token,
                 timeline=timeline,
                 clock=run.clock,
-                deadline=deadline,
+                # a callback answered from outside the world waits as long as it must when only AWS's duration quota
+                # bounds it: the world reports a wait nobody can end (advancing a year at once would time it out)
+                deadline=NO_DEADLINE if run.open_ended and deadline >= run.deadline else deadline,
                 heartbeat=heartbeat if isinstance(heartbeat, int) and not isinstance(heartbeat, bool) else None,
                 execution_arn=run.info.execution_arn,
                 context=run.base_context,
