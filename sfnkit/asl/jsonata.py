@@ -100,6 +100,7 @@ from sfnkit.asl.jsonata_values import (
     null_items,
     to_json,
 )
+from sfnkit.asl.schema import is_expression
 from sfnkit.errors import AslError
 
 __all__ = [
@@ -342,15 +343,6 @@ def _functions_frame() -> Jsonata.Frame:
 
 # --------------------------------------------------------------------------------------------------------------
 # Expressions
-
-
-def is_expression(value: Json) -> bool:
-    """Whether *value* is a JSONata expression string: exactly ``{%`` ... ``%}``, nothing around it.
-
-    >>> is_expression("{% $states.input %}"), is_expression(" {% 1 %}"), is_expression("$.a")
-    (True, False, False)
-    """
-    return isinstance(value, str) and len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
 
 
 @attrs.frozen(eq=False)

@@ -46,6 +46,7 @@ __all__ = [
     "Kind",
     "Lang",
     "Operand",
+    "is_expression",
     "state_name_problem",
 ]
 
@@ -55,6 +56,15 @@ QUERY_LANGUAGES: Final = (JSONPATH, JSONATA)
 
 MAX_NAME_LENGTH: Final = 80  # state names and variable names (ASL-NOTES §1, §6.2)
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def is_expression(value: object) -> bool:
+    """Whether *value* is a JSONata expression string: exactly ``{%`` ... ``%}``, nothing around it.
+
+    >>> is_expression("{% $states.input %}"), is_expression(" {% 1 %}"), is_expression("$.a")
+    (True, False, False)
+    """
+    return isinstance(value, str) and len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
 
 
 def state_name_problem(name: object) -> str | None:

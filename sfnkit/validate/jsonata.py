@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Final
 
-from sfnkit.asl.jsonata import is_expression as _is_expression
 from sfnkit.asl.schema import JSONPATH
+from sfnkit.asl.schema import is_expression as _is_expression
 from sfnkit.asl.variables import name_problem
 from sfnkit.errors import Problem
 from sfnkit.validate.blocks import _State

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from sfnkit.asl import schema
-from sfnkit.asl.jsonata import is_expression as _is_expression
 from sfnkit.asl.schema import JSONATA, JSONPATH, Lang
+from sfnkit.asl.schema import is_expression as _is_expression
 from sfnkit.errors import Problem
 from sfnkit.validate.blocks import _State
 from sfnkit.validate.common import (

@@ -8,7 +8,6 @@ import functools
 from collections.abc import Iterator
 
 from sfnkit.asl.intrinsics import compile_intrinsic
-from sfnkit.asl.jsonata import compile_expression
 from sfnkit.asl.paths import compile_path, compile_reference_path
 from sfnkit.errors import AslError, Problem
 from sfnkit.validate.common import _asl_message, _field
@@ -46,6 +45,8 @@ def _intrinsic_verdict(text: str) -> str | None:
 
 @functools.lru_cache(maxsize=8192)
 def _expression_verdict(text: str) -> str | None:
+    from sfnkit.asl.jsonata import compile_expression  # JSONata loads only for a machine that has expressions
+
     try:
         compile_expression(text)
     except AslError as error:

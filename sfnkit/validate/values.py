@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from sfnkit.asl import schema
-from sfnkit.asl.jsonata import is_expression as _is_expression
 from sfnkit.asl.schema import JSONATA, JSONPATH
+from sfnkit.asl.schema import is_expression as _is_expression
 from sfnkit.errors import Problem
 from sfnkit.validate.blocks import _State, _ValueCheck
 from sfnkit.validate.common import (
