@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import pathlib
 import sys
 import traceback
 from collections.abc import Callable, Mapping
@@ -76,7 +77,7 @@ def _asl_file(path: str) -> StateMachine:
         raise TargetError(
             f"{path}: no such file; TARGET is an ASL .json file, module.py:object or package.module:object"
         )
-    return from_asl(path)
+    return from_asl(pathlib.Path(path))  # a str would be read as JSON text
 
 
 def load_module(spec: str) -> ModuleType:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pathlib
 import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
@@ -301,4 +302,4 @@ def import_(file: str, output: str | None, name: str | None) -> None:
 
     if not os.path.isfile(file):
         raise click.ClickException(f"{file}: no such file; sfnkit import reads an ASL .json file")
-    write(to_python(file, name=name), output)
+    write(to_python(pathlib.Path(file), name=name), output)
