@@ -22,6 +22,7 @@ MACHINE = {
             "Parameters": {
                 "now.$": "$$.State.EnteredTime",
                 "name.$": "$$.Execution.Name",
+                "id.$": "States.UUID()",
                 "began.$": "$$.Execution.StartTime",
             },
             "End": True,
