@@ -26,7 +26,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "sfnkit.asl.jsonata_python",
         "sfnkit.asl.quotas",
     ),
-    # ASL's own languages: fields, paths, intrinsics, templates, rules, JSONata, variables, data flow
+    # ASL's own languages: fields, paths (bottom up inside the package), intrinsics, templates, rules, JSONata...
+    ("sfnkit.asl.paths.tokens",),
+    ("sfnkit.asl.paths.evaluate",),
+    ("sfnkit.asl.paths.filters",),
+    ("sfnkit.asl.paths.parser",),
+    ("sfnkit.asl.paths.compiled",),
+    ("sfnkit.asl.paths.reference",),
     ("sfnkit.asl.schema", "sfnkit.asl.context", "sfnkit.asl.paths", "sfnkit.asl.intrinsics", "sfnkit.asl.templates"),
     ("sfnkit.asl.jsonata_values", "sfnkit.asl.jsonata_messages", "sfnkit.asl.jsonata_regex"),
     ("sfnkit.asl.jsonata_fast", "sfnkit.asl.jsonata_functions"),
