@@ -40,8 +40,15 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # the model: conditions, states, the StateMachine
     ("sfnkit.conditions", "sfnkit.states", "sfnkit.deploy_options"),
     ("sfnkit.machine",),
-    # the DSL and its builder (building reads the DSL and makes a StateMachine); validation (over ASL dicts)
-    ("sfnkit.dsl", "sfnkit.integrations", "sfnkit.validate", "sfnkit.triggers"),
+    # the DSL (bottom up inside the package) and its builder (building reads the DSL and makes a StateMachine);
+    # validation (over ASL dicts)
+    ("sfnkit.triggers",),
+    ("sfnkit.dsl.values",),
+    ("sfnkit.dsl.flow",),
+    ("sfnkit.dsl.handling",),
+    ("sfnkit.dsl.steps",),
+    ("sfnkit.dsl.functions", "sfnkit.dsl.control"),
+    ("sfnkit.dsl", "sfnkit.integrations", "sfnkit.validate"),
     ("sfnkit.build",),
     # back ends: free functions over the model
     ("sfnkit.asl.codec", "sfnkit.labels", "sfnkit.overlay"),
@@ -151,9 +158,9 @@ DELEGATES: frozenset[tuple[str, str, str]] = frozenset(
         ("sfnkit.machine", "to_mermaid", "sfnkit.mermaid"),
         ("sfnkit.machine", "to_digraph", "sfnkit.render"),
         ("sfnkit.machine", "_repr_mimebundle_", "sfnkit.render"),
-        ("sfnkit.dsl", "_repr_mimebundle_", "sfnkit.build"),
-        ("sfnkit.dsl", "_repr_mimebundle_", "sfnkit.render"),
-        ("sfnkit.dsl", "invoke", "sfnkit.lambdas"),  # LambdaStep.invoke: fn.invoke is lambdas.invoke_function
+        ("sfnkit.dsl.flow", "_repr_mimebundle_", "sfnkit.build"),
+        ("sfnkit.dsl.flow", "_repr_mimebundle_", "sfnkit.render"),
+        ("sfnkit.dsl.functions", "invoke", "sfnkit.lambdas"),  # LambdaStep.invoke: fn.invoke is lambdas.invoke_function
     }
 )
 
