@@ -28,7 +28,7 @@ from sfnkit.lambdas import (
 class PassNode(Node):
     """Pass: the input, Parameters or the static Result, placed by ResultPath (ASL: Pass State)."""
 
-    __slots__ = ("computed", "fast", "grow_add", "grow_mult", "io", "pick_base", "pick_into", "picks")
+    __slots__ = ("computed", "constant", "fast", "grow_add", "grow_mult", "io", "pick_base", "pick_into", "picks")
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
         super().__init__(name, state, language, location)
@@ -56,6 +56,20 @@ class PassNode(Node):
         else:
             self.growth = (1, 0, True)
         self.grow_mult, self.grow_add = self.growth[0], self.growth[1]
+        # a static Result replacing the input (``"Result": "hi", "End": true``): the output is that value, its size
+        # known; held in a 1-tuple (None is a Result too)
+        self.constant: tuple[Json] | None = None
+        io = self.io
+        if (
+            self.fast is not None
+            and isinstance(io, df.JsonPathIO)
+            and io.has_result
+            and io.output_path is None
+            and state.get("ResultPath", "$") == "$"
+            and self.grow_mult == 0
+            and self.grow_add <= MAX_PAYLOAD_BYTES
+        ):
+            self.constant = (io.result,)
 
     def _compile_picks(self, state: Mapping[str, Json]) -> None:
         """The most common Pass: Parameters of constants and top-level input fields (``"v.$": "$.v"``), the result
@@ -96,6 +110,15 @@ class PassNode(Node):
         self.pick_into = into[0] if into is not None else None
 
     def execute(self, run: RunState, strand: Strand, raw: Json) -> tuple[Node | None, Json]:
+        constant = self.constant
+        if constant is not None and run.virtual:
+            out: Json = constant[0]
+            strand.bound = self.grow_add
+            t = strand.timeline.now
+            rec = strand.rec
+            rec.trace.append((FUSED, self.name, "Pass", strand.chain, t, raw, t, out, None))
+            rec.count += 2
+            return self.next, out
         base = self.pick_base
         if base is not None and type(raw) is dict and run.virtual:
             picked = base.copy()
@@ -111,7 +134,7 @@ class PassNode(Node):
             else:
                 into = self.pick_into
                 if into is None:
-                    out: Json = picked
+                    out = picked
                 else:
                     out = raw.copy()
                     out[into] = picked
