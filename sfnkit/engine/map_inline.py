@@ -16,6 +16,7 @@ from sfnkit.clock import (
 )
 from sfnkit.engine.children import Block, Outcome, abort_after, run_children
 from sfnkit.engine.loop import (
+    NO_LIMIT,
     Aborted,
     ExecutionTimedOut,
     RunState,
@@ -74,45 +75,53 @@ def run_inline(
     end_hint = ("end", chain)
     randoms = strand.child_randoms(len(inputs))
     deadline = run.deadline
+    seeded = strand.random is not None  # (unseeded: DRAWS.random is None already, and every child's)
+    counted = rec.transition_limit != NO_LIMIT  # Express: sfnkit's transition guard; Standard: the event quota
+    event_limit = rec.event_limit
     for i, item in enumerate(inputs):
-        first_wave = concurrency <= 0 or i < concurrency
-        begin = start if first_wave else max(start, ends[i - concurrency])
-        if failure is not None and not (first_wave or (ended_well[i - concurrency] and begin < abort_at)):
-            # AWS would not have started this item: the Map had failed when its slot freed
-            ends.append(NO_DEADLINE)
-            ended_well.append(False)
-            continue
+        if concurrency <= 0 or i < concurrency:
+            begin = start
+        else:
+            begin = max(start, ends[i - concurrency])
+            if failure is not None and not (ended_well[i - concurrency] and begin < abort_at):
+                # AWS would not have started this item: the Map had failed when its slot freed
+                ends.append(NO_DEADLINE)
+                ended_well.append(False)
+                continue
         child_chain = next(chains)
         timeline.now = begin
         child.chain = child_chain
         child.item = i
-        child.variables = variables
         child.bound = bound
-        child.var_bound = var_bound
-        child.abort_at = abort_at
-        child.random = randoms[i]
+        if child.variables is not variables:  # (an Assign in the previous iteration)
+            child.variables = variables
+            child.var_bound = var_bound
         details = (name, i)
-        lo = len(trace)
+        starts.append(len(trace))
         trace.append((GENERIC, "MapIterationStarted", chain, begin, details, ("iter", child_chain, previous)))
         rec.count += 1
         previous = child_chain
         well = False
+        if seeded:
+            child.random = DRAWS.random = randoms[i]
         try:
             if run.aborted:
                 raise Aborted
             # run_block, inlined: one call less per item
             node: Node | None = first
             out = item
-            DRAWS.random = child.random
             while node is not None:
                 now = timeline.now
                 if now >= deadline:
                     raise ExecutionTimedOut
                 if now > abort_at or run.aborted:
                     raise Aborted
-                if rec.count >= rec.event_limit or rec.transitions >= rec.transition_limit:
+                if rec.count >= event_limit:
                     raise quota_reached(rec)
-                rec.transitions += 1
+                if counted:
+                    if rec.transitions >= rec.transition_limit:
+                        raise quota_reached(rec)
+                    rec.transitions += 1
                 node, out = node.execute(run, child, out)
             if failure is None:
                 outputs.append(out)
@@ -125,19 +134,20 @@ def run_inline(
                 failure = Outcome(i)
                 failure.error = err
                 failure.end = timeline.now
-                abort_at = timeline.now  # iterations running then are aborted (AWS stops the Map)
+                # iterations running then are aborted (AWS stops the Map)
+                abort_at = child.abort_at = timeline.now
         except Aborted:
             if run.aborted:
                 raise
             kind = "MapIterationAborted"
         finally:
-            DRAWS.random = strand.random
+            if seeded:
+                DRAWS.random = strand.random
         end = timeline.now
         ends.append(end)
         ended_well.append(well)
         trace.append((GENERIC, kind, child_chain, end, details, end_hint))
         rec.count += 1
-        starts.append(lo)
     if failure is not None:
         # iterations that ran before the failing one and went past its instant: cut them there, as AWS would
         tail: list[tuple[Any, ...]] = []
