@@ -55,15 +55,20 @@ _encoder = (
 )
 
 
-def json_size(value: Json) -> int:
-    """Bytes of *value*'s compact UTF-8 JSON text (what AWS compares with the 256 KiB quota)."""
+def json_text(value: Json) -> str:
+    """*value*'s compact JSON text, non-ASCII characters as they are (a lone surrogate too, as JSON can escape one)."""
     if _encoder is not None:
         try:
-            # a lone surrogate (JSON can escape one, "\ud800") counts its three bytes instead of failing
-            return len("".join(_encoder(value, 0)).encode("utf-8", "surrogatepass"))
+            return "".join(_encoder(value, 0))
         except TypeError:
             pass
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def json_size(value: Json) -> int:
+    """Bytes of *value*'s compact UTF-8 JSON text (what AWS compares with the 256 KiB quota)."""
+    # a lone surrogate counts its three bytes instead of failing
+    return len(json_text(value).encode("utf-8", "surrogatepass"))
 
 
 # --- run-time structures --------------------------------------------------------------------------------------
