@@ -245,22 +245,29 @@ def uuid4_text(bits: int) -> str:
 def run_block(run: RunState, node: Node | None, strand: Strand, data: Json) -> Json:
     """Run states from *node* until an end: iterative, one loop turn per transition."""
     timeline = strand.timeline
-    deadline = run.deadline
     abort_at = strand.abort_at
+    # one comparison per turn: past it, the deadline or a sibling's failure may have come (checked exactly below)
+    watch = min(run.deadline, abort_at)
     rec = strand.rec
+    event_limit = rec.event_limit
+    counted = rec.transition_limit != NO_LIMIT  # Express: sfnkit's transition guard; Standard: the event quota
     draws = DRAWS
     outer = draws.random
     draws.random = strand.random
     try:
         while node is not None:
-            now = timeline.now
-            if now >= deadline:
-                raise ExecutionTimedOut
-            if now > abort_at or run.aborted:
-                raise Aborted
-            if rec.count >= rec.event_limit or rec.transitions >= rec.transition_limit:
+            if timeline.now >= watch or run.aborted:
+                now = timeline.now
+                if now >= run.deadline:
+                    raise ExecutionTimedOut
+                if now > abort_at or run.aborted:
+                    raise Aborted
+            if rec.count >= event_limit:
                 raise quota_reached(rec)
-            rec.transitions += 1
+            if counted:
+                if rec.transitions >= rec.transition_limit:
+                    raise quota_reached(rec)
+                rec.transitions += 1
             node, data = node.execute(run, strand, data)
     finally:
         draws.random = outer
