@@ -332,11 +332,21 @@ def _call(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], A
         validate = lambda values, context: engine_validate(function, values, context)  # noqa: E731
     position, token = ast.position, getattr(ast, "token", None)
     is_sequence = Utils.is_sequence
+    # $merge([a, b, ...]) of objects (the signature <a<o>:o> holds): the objects' members in order, later ones
+    # winning, as Functions.merge gives; anything else goes through the signature check below
+    merges = name == "merge" and len(closures) == 1
 
     def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
         if name in variables:
             raise NeedEngine  # a workflow variable of that name hides the function
         values = [closure(states, variables) for closure in closures]
+        if merges:
+            objects = values[0]
+            if type(objects) is Utils.JList and all(type(item) is dict for item in objects):
+                merged: dict[str, Any] = {}
+                for item in objects:
+                    merged.update(item)
+                return merged
         try:
             result = function.call(None, validate(values, None))
         except JException as error:

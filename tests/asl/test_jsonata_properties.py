@@ -267,3 +267,25 @@ def test_random_regex_literals_compile_or_raise_asl_error(pattern: str) -> None:
         expression.evaluate({"input": {}}, {})
     except StatesError:
         return
+
+
+@SETTINGS
+@given(
+    text=st.sampled_from(
+        [
+            "$merge([$states.input, {'last': {'v': $states.input.a, 'k': 1}}])",
+            "$merge([$states.input.a, $states.input.b, {'n': 1}])",
+            "$merge([$states.input.items, {'n': 2}])",
+            "$merge([])",
+            "$merge([$states.input, $v])",
+        ]
+    ),
+    data=st.dictionaries(st.sampled_from(NAMES), json_values, max_size=4),
+    values=st.dictionaries(st.sampled_from(VARIABLES), json_values),
+)
+def test_merge_of_objects_agrees_with_the_engine(text: str, data: Any, values: dict[str, Any]) -> None:
+    """$merge of an array constructor (merged directly when every item is an object) gives the engine's result
+    or error (T0412 for an item that is not an object)."""
+    expression = compile_expression("{% " + text + " %}", field="Output")
+    engine_only = attrs.evolve(expression, fast=None, path=None)
+    assert _result(expression, data, values) == _result(engine_only, data, values)
