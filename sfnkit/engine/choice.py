@@ -62,12 +62,17 @@ class ChoiceNode(Node):
     def execute(self, run: RunState, strand: Strand, raw: Json) -> tuple[Node | None, Json]:
         direct = self.direct
         if direct is not None and run.virtual:
-            chosen = self.default
             try:
-                for holds, node in direct:
-                    if holds(raw):
-                        chosen = node
-                        break
+                if len(direct) == 1:  # (the common Choice: one rule and a Default)
+                    holds, chosen = direct[0]
+                    if not holds(raw):
+                        chosen = self.default
+                else:
+                    chosen = self.default
+                    for holds, node in direct:
+                        if holds(raw):
+                            chosen = node
+                            break
             except (KeyError, TypeError):  # a path that misses: the full rules below raise AWS's error
                 chosen = None
             if chosen is not None:
