@@ -117,7 +117,9 @@ def run_children(
         return outcome
 
     if not threaded and child_executions is not None and not stop_on_failure:
-        return _executions_in_turn(run, strand, block, inputs, concurrency, child_executions, outcomes, randoms)
+        return _executions_in_turn(
+            run, strand, block, inputs, concurrency, child_executions, outcomes, randoms, on_start, on_end
+        )
     if not threaded:
         for i in range(count):
             begin = start if concurrency <= 0 or i < concurrency else max(start, outcomes[i - concurrency].end)
@@ -155,6 +157,8 @@ def _executions_in_turn(
     execution_type: str,
     outcomes: list[Outcome],
     randoms: Sequence[Any],
+    on_start: Callable[[int, Strand], None],
+    on_end: Callable[[int, Strand, Outcome], None],
 ) -> list[Outcome]:
     """A distributed Map's child executions one after the other (the virtual clock's common case): what
     ``run_children`` does for them, on one reused strand, timeline and recorder (each child starts with a fresh
@@ -184,6 +188,7 @@ def _executions_in_turn(
             rec.count = 1
             rec.transitions = 0
             trace.clear()
+            on_start(i, child)
             try:
                 if run.aborted:
                     raise Aborted
@@ -206,6 +211,7 @@ def _executions_in_turn(
             except QuotaReached as reached:
                 outcome.error = StatesError(reached.error, reached.cause)
             outcome.end = timeline.now
+            on_end(i, child, outcome)
     finally:
         draws.random = outer
     strand.timeline.now = max([start, *[o.end for o in outcomes]])
