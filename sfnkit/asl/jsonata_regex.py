@@ -14,9 +14,10 @@ text differently. :func:`javascript_regex` rewrites those parts first:
 Other syntax is the same in both, or an error in both.
 
 A backtracking pattern such as ``/(a+)+$/`` takes exponential time on hostile text, so with the ``regex`` package
-installed (``pip install "sfnkit[regex]"``: ``re`` with a ``timeout=``) every match, search, replace or split runs
-under a local bound of :data:`REGEX_SECONDS`, past which the expression fails with ``States.QueryEvaluationError``.
-Without it, patterns compile with ``re``, which cannot be interrupted.
+(a dependency of sfnkit: ``re`` with a ``timeout=``) every match, search, replace or split runs under a local bound
+of :data:`REGEX_SECONDS`, past which the expression fails with ``States.QueryEvaluationError``. Only where it is
+missing (the Lambda layer ``sfnkit.deploy`` builds leaves it out: handlers never evaluate JSONata) do patterns
+compile with ``re``, which cannot be interrupted.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ class BoundedPattern:
 def javascript_regex(pattern: str, flags: Any) -> BoundedPattern | re.Pattern[str]:
     """jsonata-python's ``regex_engine`` hook: compile a JSONata regex literal with JavaScript's reading."""
     try:
-        import regex as engine  # optional (sfnkit[regex]); imported when a regex literal is first compiled
+        import regex as engine  # imported when a regex literal is first compiled; absent in the Lambda layer
     except ImportError:
         engine = None
     python_flags = 0

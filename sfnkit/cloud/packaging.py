@@ -228,8 +228,14 @@ def install_requirements(
 # --- the runtime layer ------------------------------------------------------------------------------------------
 
 
+# Needed by local runs only: `regex` bounds the time of JSONata regexes that sfnkit evaluates itself. A deployed
+# handler imports sfnkit for its decorator and never runs JSONata there (Step Functions does); without `regex`
+# sfnkit falls back to `re`. Leaving it out keeps the layer pure Python, built offline.
+_LOCAL_ONLY: Final = frozenset({"regex"})
+
+
 def _dependency_names(distribution: str) -> list[str]:
-    """The distributions *distribution* needs at run time (extras left out), itself excluded."""
+    """The distributions *distribution* needs at run time (extras and local-only ones left out), itself excluded."""
     seen: list[str] = []
     pending = [distribution]
     while pending:
@@ -238,7 +244,7 @@ def _dependency_names(distribution: str) -> list[str]:
             if "extra ==" in requirement.replace('"', "'") or "extra==" in requirement:
                 continue
             match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)
-            if match and match.group(0).lower() not in seen:
+            if match and match.group(0).lower() not in seen and match.group(0).lower() not in _LOCAL_ONLY:
                 seen.append(match.group(0).lower())
                 pending.append(match.group(0))
     return sorted(seen)
