@@ -41,6 +41,19 @@ DEFINITIONS = {
     "surrogate in Result": (one({"Type": "Pass", "Result": "\ud800"}), "States.S.Result", "lone surrogate"),
     "int key in Parameters": (one({"Type": "Pass", "Parameters": {1: "x"}}), "States.S.Parameters.1", "strings"),
     "int key in Assign": (one({"Type": "Pass", "Assign": {1: "x"}}), "States.S.Assign.1", "strings"),
+    # json.dumps would quietly write these keys as "1", "2.5", "null": reported where they are instead
+    "int key in Result": (one({"Type": "Pass", "Result": {"a": [{1: "x"}]}}), "States.S.Result.a[0].1", "strings"),
+    "float key in JSONata Output": (
+        one({"Type": "Pass", "Output": {"a": {2.5: "{% 1 %}"}}}, QueryLanguage="JSONata"),
+        "States.S.Output.a.2.5",
+        "strings",
+    ),
+    "None key in JSONata Arguments": (
+        one({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Arguments": {"Payload": {None: 1}}},
+            QueryLanguage="JSONata"),
+        "States.S.Arguments.Payload.None",
+        "strings",
+    ),
 }
 
 
