@@ -102,6 +102,24 @@ def test_hostile_data_fails_the_execution(definition: dict[str, Any], value: Any
     assert cause in execution.cause
 
 
+DISTRIBUTED = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}
+
+
+@pytest.mark.parametrize(
+    ("field", "config"),
+    [("MaxConcurrencyPath", {}), ("ToleratedFailureCountPath", DISTRIBUTED),
+     ("ToleratedFailurePercentagePath", DISTRIBUTED)],
+)  # fmt: skip
+def test_a_map_number_path_that_matches_nothing_fails_the_execution(field: str, config: dict[str, Any]) -> None:
+    """A *Path read for a number fails the state with Jayway's reason, as TimeoutSecondsPath does (found by the
+    hypothesis suite: the PathNotFound escaped run())."""
+    processor = {**config, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    machine = one({"Type": "Map", "ItemsPath": "$.items", field: "$.missing", "ItemProcessor": processor})
+    execution = run(machine, {"items": [1]})
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+    assert "Invalid path '$.missing' : No results for path: $['missing']" in execution.cause
+
+
 def test_deeply_nested_input_is_refused_with_advice() -> None:
     with pytest.raises(ValueError, match="nests arrays and objects too deeply"):
         run(one({"Type": "Pass"}), nested(100_000))
