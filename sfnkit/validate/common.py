@@ -64,7 +64,7 @@ def _key_problems(value: Json, where: str) -> Iterator[Problem]:
     while stack:
         node, here = stack.pop()
         if isinstance(node, Mapping):
-            for key, item in node.items():
+            for key in node:
                 if not isinstance(key, str):
                     yield _key_problem(key, _at(here, key))
             stack.extend((item, _at(here, key)) for key, item in reversed(list(node.items())))

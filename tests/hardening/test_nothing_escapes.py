@@ -49,8 +49,10 @@ DEFINITIONS = {
         "strings",
     ),
     "None key in JSONata Arguments": (
-        one({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Arguments": {"Payload": {None: 1}}},
-            QueryLanguage="JSONata"),
+        one(
+            {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Arguments": {"Payload": {None: 1}}},
+            QueryLanguage="JSONata",
+        ),
         "States.S.Arguments.Payload.None",
         "strings",
     ),

@@ -121,9 +121,18 @@ TOKEN = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
 
 
 def distributed(label: str) -> dict[str, Any]:
-    processor = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": f"T{label}",
-                 "States": {f"T{label}": {"Type": "Task", "Resource": TOKEN, "End": True,
-                                          "Parameters": {"token.$": "$$.Task.Token", "i.$": "$"}}}}
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": f"T{label}",
+        "States": {
+            f"T{label}": {
+                "Type": "Task",
+                "Resource": TOKEN,
+                "End": True,
+                "Parameters": {"token.$": "$$.Task.Token", "i.$": "$"},
+            }
+        },
+    }
     return {"StartAt": label, "States": {label: {"Type": "Map", "ItemProcessor": processor, "End": True}}}
 
 
