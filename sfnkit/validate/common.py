@@ -58,18 +58,28 @@ def _key_problem(key: object, where: str) -> Problem:
     return Problem(where, f"Field names are strings in JSON; got {_show(key)} ({type(key).__name__}).")
 
 
-def _key_problems(value: Json, where: str) -> Iterator[Problem]:
-    """Every non-string field name inside a literal JSON value (a Pass state's Result). Iterative: any depth."""
+def _bad_keys(node: Mapping[Any, Json], where: str) -> Iterator[Problem]:
+    """The non-string field names of the object *node* at *where* (not those of objects inside it)."""
+    return (_key_problem(key, _at(where, key)) for key in node if not isinstance(key, str))
+
+
+def _walk(value: Json, where: str) -> Iterator[tuple[Json, str]]:
+    """*value* and every value inside it, with its location, in document order. Iterative: any depth."""
     stack: list[tuple[Json, str]] = [(value, where)]
     while stack:
         node, here = stack.pop()
+        yield node, here
         if isinstance(node, Mapping):
-            for key in node:
-                if not isinstance(key, str):
-                    yield _key_problem(key, _at(here, key))
             stack.extend((item, _at(here, key)) for key, item in reversed(list(node.items())))
         elif isinstance(node, list):
             stack.extend((item, _index(here, i)) for i, item in reversed(list(enumerate(node))))
+
+
+def _key_problems(value: Json, where: str) -> Iterator[Problem]:
+    """Every non-string field name inside a literal JSON value (a Pass state's Result)."""
+    for node, here in _walk(value, where):
+        if isinstance(node, Mapping):
+            yield from _bad_keys(node, here)
 
 
 def _is_object(value: Json) -> TypeGuard[Mapping[str, Json]]:
