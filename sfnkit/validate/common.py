@@ -69,7 +69,7 @@ def _walk(value: Json, where: str) -> Iterator[tuple[Json, str]]:
     while stack:
         node, here = stack.pop()
         yield node, here
-        if isinstance(node, Mapping):
+        if _is_object(node):
             stack.extend((item, _at(here, key)) for key, item in reversed(list(node.items())))
         elif isinstance(node, list):
             stack.extend((item, _index(here, i)) for i, item in reversed(list(enumerate(node))))
@@ -78,7 +78,7 @@ def _walk(value: Json, where: str) -> Iterator[tuple[Json, str]]:
 def _key_problems(value: Json, where: str) -> Iterator[Problem]:
     """Every non-string field name inside a literal JSON value (a Pass state's Result)."""
     for node, here in _walk(value, where):
-        if isinstance(node, Mapping):
+        if _is_object(node):
             yield from _bad_keys(node, here)
 
 

@@ -23,7 +23,7 @@ def _check_jsonata_value(value: Json, where: str, state: _State) -> Iterator[Pro
     for node, here in _walk(value, where):
         if isinstance(node, str):
             yield from _expression_problems(node, here, allowed)
-        elif isinstance(node, Mapping):
+        elif _is_object(node):
             yield from _bad_keys(node, here)
 
 
