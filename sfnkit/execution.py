@@ -85,6 +85,38 @@ def _render_details(details: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+_FlatEvent = tuple[float, int, str, int, dict[str, Any] | None, Any]
+# A history cut at AWS's quota keeps the trace's first 24,998 events (after ExecutionStarted, before ExecutionFailed).
+_KEPT_EVENTS: Final = MAX_HISTORY_EVENTS - 2
+
+
+def _history_cut(error: str | None, cause: str | None) -> bool:
+    """Whether the execution failed at AWS's history quota (its history is cut at event 24,999)."""
+    return error == RUNTIME and cause == HISTORY_LIMIT_CAUSE
+
+
+def _flat_events(trace: Sequence[tuple[Any, ...]]) -> list[_FlatEvent]:
+    """The trace as one tuple per history event, ``(time, seq, type, chain, details, spawn)``, in history order:
+    by time, ties in the order they happened (``seq`` counts events, a fused record being two)."""
+    flat: list[_FlatEvent] = []
+    seq = 0
+    for record in trace:
+        if record[0] == FUSED:
+            _, name, prefix, chain, t_in, inp, t_out, out, assigned = record
+            flat.append((t_in, seq, f"{prefix}StateEntered", chain, {"name": name, "input": inp}, None))
+            exited: dict[str, Any] = {"name": name, "output": out}
+            if assigned:
+                exited["assignedVariables"] = assigned
+            flat.append((t_out, seq + 1, f"{prefix}StateExited", chain, exited, None))
+            seq += 2
+        else:
+            _, event_type, chain, t, details, spawn = record
+            flat.append((t, seq, event_type, chain, details, spawn))
+            seq += 1
+    flat.sort(key=lambda item: (item[0], item[1]))
+    return flat
+
+
 def build_history(
     trace: Sequence[tuple[Any, ...]],
     *,
@@ -102,25 +134,10 @@ def build_history(
     Events are ordered by time (ties keep the order they happened in); ``previousEventId`` points at the previous
     event of the same thread of control (the execution, a Parallel branch, a Map iteration).
     """
-    flat: list[tuple[float, int, str, int, dict[str, Any] | None, Any]] = []
-    seq = 0
-    for record in trace:
-        if record[0] == FUSED:
-            _, name, prefix, chain, t_in, inp, t_out, out, assigned = record
-            flat.append((t_in, seq, f"{prefix}StateEntered", chain, {"name": name, "input": inp}, None))
-            exited: dict[str, Any] = {"name": name, "output": out}
-            if assigned:
-                exited["assignedVariables"] = assigned
-            flat.append((t_out, seq + 1, f"{prefix}StateExited", chain, exited, None))
-            seq += 2
-        else:
-            _, event_type, chain, t, details, spawn = record
-            flat.append((t, seq, event_type, chain, details, spawn))
-            seq += 1
-    flat.sort(key=lambda item: (item[0], item[1]))
-    cut = error == RUNTIME and cause == HISTORY_LIMIT_CAUSE
+    flat = _flat_events(trace)
+    cut = _history_cut(error, cause)
     if cut:  # AWS keeps events 1 to 24,999 as they happened; event 25,000 is the ExecutionFailed
-        del flat[MAX_HISTORY_EVENTS - 2 :]
+        del flat[_KEPT_EVENTS:]
 
     def stamp(t: float) -> dt.datetime:
         return dt.datetime.fromtimestamp(t, tz=dt.UTC)
@@ -343,23 +360,31 @@ class Execution:
 
     @functools.cached_property
     def _visits(self) -> list[dict[str, Any]]:
-        """The states entered, in order, as the trace recorded them (shared with it: never handed out)."""
+        """The states entered, in order, as the trace recorded them (shared with it: never handed out). A history
+        cut at AWS's quota cuts them too: only what its events 2 to 24,999 show."""
+        last: tuple[float, int] | None = None  # the (time, seq) of the last event kept, when the history is cut
+        if _history_cut(self.error, self.cause):
+            flat = _flat_events(self.trace)
+            if len(flat) > _KEPT_EVENTS:
+                last = flat[_KEPT_EVENTS - 1][:2]
         opened: list[tuple[float, int, dict[str, Any]]] = []
         pending: dict[tuple[int, str], dict[str, Any]] = {}
-        seq = 0
+        seq = -1  # counted as _flat_events counts, so that (time, seq) compares with ``last``
         for record in self.trace:
             seq += 1
             if record[0] == FUSED:
                 _, name, _prefix, _chain, t_in, inp, t_out, out, _assigned = record
-                opened.append(
-                    (
-                        t_in,
-                        seq,
-                        {"name": name, "input": inp, "output": out, "exited": True, "t_in": t_in, "t_out": t_out},
-                    )
-                )
+                entered, seq = seq, seq + 1  # two events: entered, then exited
+                if last is not None and (t_in, entered) > last:
+                    continue
+                visit = {"name": name, "input": inp, "t_in": t_in}
+                if last is None or (t_out, seq) <= last:
+                    visit.update(output=out, exited=True, t_out=t_out)
+                opened.append((t_in, entered, visit))
                 continue
             _, event_type, chain, t, details, _spawn = record
+            if last is not None and (t, seq) > last:
+                continue
             if event_type.endswith("StateEntered"):
                 visit = {"name": details["name"], "input": details["input"], "t_in": t}
                 pending[(chain, details["name"])] = visit

@@ -53,6 +53,9 @@ _VALID: Final[weakref.WeakSet[StateMachine]] = weakref.WeakSet()
 # execution plan without exporting the definition again. Kept beside the machine, not in it, so that a machine
 # derived with attrs.evolve has no source text and gets a plan of its own.
 _SOURCE_TEXT: Final[weakref.WeakKeyDictionary[StateMachine, str]] = weakref.WeakKeyDictionary()
+# Each machine's to_json(indent=None) text, once made: workflow() makes it to validate, and a later export of the
+# same immutable machine is then free (a str beside the machine, dropped with it).
+_COMPACT: Final[weakref.WeakKeyDictionary[StateMachine, str]] = weakref.WeakKeyDictionary()
 _RANK: Final = {"Choice": 0, "Default": 1, "Next": 0, "Catch": 1}
 _RULE_OWN_KEYS: Final = frozenset({"Next", "Assign", "Output", "Comment"})
 
@@ -117,6 +120,10 @@ def to_json(machine: StateMachine, indent: int | None = 2, *, validate: bool = T
     # The dict never leaves this function, so it shares the machine's JSON values instead of copying them; and
     # the text is made before validating, so that its length bounds the size the 1 MB check measures.
     checking = validate and machine not in _VALID
+    if indent is None and not checking:
+        made = _COMPACT.get(machine)
+        if made is not None:
+            return made
     with _gc_paused():
         definition = _machine_to_asl(machine, _same)
         try:
@@ -132,6 +139,8 @@ def to_json(machine: StateMachine, indent: int | None = 2, *, validate: bool = T
 
             check(definition, size_at_most=len(text) if text.isascii() else len(text.encode()))
             _VALID.add(machine)
+    if indent is None:
+        _COMPACT[machine] = text
     return text
 
 

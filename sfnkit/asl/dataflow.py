@@ -305,12 +305,20 @@ def _shown(value: Json) -> str:
     return value if isinstance(value, str) else json_text(value)
 
 
+def _read_number_path(path: Selector, scope: Scope) -> Json:
+    """A path that matches nothing fails the state with Jayway's reason, as TimeoutSecondsPath's does."""
+    try:
+        return path(scope)
+    except PathNotFound as missing:
+        raise runtime_error(f"Invalid path '{missing.path}' : {missing.reason}") from None
+
+
 def integer_from_path(path: Selector, field: str, path_text: str, scope: Scope) -> int:
     """An integer read through ``<field>`` (``MaxConcurrencyPath``...), with AWS's message when it is not one.
 
     AWS-observed: a string holding an integer (``"1"``) is accepted, as Java's ``Integer.parseInt`` would.
     """
-    value = path(scope)
+    value = _read_number_path(path, scope)
     if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value):
         return int(value)
     if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
@@ -325,7 +333,7 @@ def number_from_path(path: Selector, field: str, path_text: str, scope: Scope) -
 
     AWS-observed: a string holding a number (``"1"``) is accepted, as Java's ``Double.parseDouble`` would.
     """
-    value = path(scope)
+    value = _read_number_path(path, scope)
     if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value):
         return float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):

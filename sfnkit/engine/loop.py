@@ -216,9 +216,10 @@ class RunState:
         if advice not in self.advice:
             self.advice.append(advice)
 
-    def request_id(self) -> str:
-        """A version-4 UUID drawn from the run's random source (repeatable with ``seed=``)."""
-        return uuid4_text(self.random.getrandbits(128))
+    def request_id(self, strand: Strand) -> str:
+        """A version-4 UUID drawn from *strand*'s random source: with ``seed=``, the branch or item that draws it
+        gets the same one whatever the threads do."""
+        return uuid4_text((strand.random or self.random).getrandbits(128))
 
 
 def _strand_random() -> float:

@@ -349,12 +349,12 @@ class MapNode(RetryingNode):
         if self.distributed:
             run_arn = (
                 f"arn:aws:states:{REGION}:{ACCOUNT}:mapRun:{run.info.state_machine_name}/{self.label or name}:"
-                f"{run.request_id()}"
+                f"{run.request_id(strand)}"
             )
             append_record(rec, (GENERIC, "MapRunStarted", chain, now, {"mapRunArn": run_arn}, None))
             writer = self.result_writer if isinstance(self.result_writer, dict) else None
             # the child executions' names and start times, for the result files (drawn only when written)
-            children = [Child(run.request_id(), item, now) for item in inputs] if writer is not None else []
+            children = [Child(run.request_id(strand), item, now) for item in inputs] if writer is not None else []
 
             def no_event(i: int, child: Strand, *rest: Any) -> None:
                 pass

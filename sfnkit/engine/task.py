@@ -151,7 +151,7 @@ class TaskNode(RetryingNode):
     def attempt(self, run: RunState, strand: Strand, raw: Json, t: float, retry_count: int, eid: int) -> Attempt:
         timeline = strand.timeline
         now = timeline.now if run.virtual else run.clock.tick(timeline)
-        token = _task_token(run) if self.callback else None
+        token = _task_token(run, strand) if self.callback else None
         context = (
             context_object(run.base_context, self.name, t, retry_count=retry_count, task_token=token)
             if self.needs_context
@@ -207,7 +207,7 @@ class TaskNode(RetryingNode):
             if fn is None:
                 rec.count += 1
                 run.note(unbound_advice(self.resource, run.lambdas))
-                raise _lambda_failed(rec, chain, now, not_found(self.resource, run.request_id()))
+                raise _lambda_failed(rec, chain, now, not_found(self.resource, run.request_id(strand)))
             trace.append((GENERIC, "LambdaFunctionStarted", chain, now, None, None))
             rec.count += 2
             try:
@@ -360,7 +360,7 @@ class TaskNode(RetryingNode):
                 f"The Parameters of a lambda:invoke Task need a FunctionName string; got {df.json_text(params)}",
             )
         reference = params["FunctionName"]
-        request_id = run.request_id()
+        request_id = run.request_id(strand)
         fn = find_function(run.lambdas, reference)
         if fn is None:
             run.note(unbound_advice(str(reference), run.lambdas))
@@ -504,5 +504,6 @@ def _read_path(path: tuple[str, Any], scope: Scope) -> Any:
         raise df.runtime_error(f"Invalid path '{missing.path}' : {missing.reason}") from None
 
 
-def _task_token(run: RunState) -> str:
-    return "AAAA" + uuid.UUID(int=run.random.getrandbits(128), version=4).hex
+def _task_token(run: RunState, strand: Strand) -> str:
+    """Drawn from the strand's own source, as ``RunState.request_id`` is."""
+    return "AAAA" + uuid.UUID(int=(strand.random or run.random).getrandbits(128), version=4).hex

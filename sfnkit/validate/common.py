@@ -5,12 +5,12 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final, TypeGuard
 
 from sfnkit.asl import schema
 from sfnkit.asl.schema import JSONATA, JSONPATH
-from sfnkit.errors import AslError, caret
+from sfnkit.errors import AslError, Problem, caret
 
 Json = Any
 
@@ -51,6 +51,35 @@ def _show(value: Json) -> str:
         except (ValueError, RecursionError):
             text = f"<a {type(value).__name__} too large or deep to show>"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _key_problem(key: object, where: str) -> Problem:
+    """A non-string field name at *where*: reported, because json.dumps would quietly turn the key 1 into "1"."""
+    return Problem(where, f"Field names are strings in JSON; got {_show(key)} ({type(key).__name__}).")
+
+
+def _bad_keys(node: Mapping[Any, Json], where: str) -> Iterator[Problem]:
+    """The non-string field names of the object *node* at *where* (not those of objects inside it)."""
+    return (_key_problem(key, _at(where, key)) for key in node if not isinstance(key, str))
+
+
+def _walk(value: Json, where: str) -> Iterator[tuple[Json, str]]:
+    """*value* and every value inside it, with its location, in document order. Iterative: any depth."""
+    stack: list[tuple[Json, str]] = [(value, where)]
+    while stack:
+        node, here = stack.pop()
+        yield node, here
+        if _is_object(node):
+            stack.extend((item, _at(here, key)) for key, item in reversed(list(node.items())))
+        elif isinstance(node, list):
+            stack.extend((item, _index(here, i)) for i, item in reversed(list(enumerate(node))))
+
+
+def _key_problems(value: Json, where: str) -> Iterator[Problem]:
+    """Every non-string field name inside a literal JSON value (a Pass state's Result)."""
+    for node, here in _walk(value, where):
+        if _is_object(node):
+            yield from _bad_keys(node, here)
 
 
 def _is_object(value: Json) -> TypeGuard[Mapping[str, Json]]:

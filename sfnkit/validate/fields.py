@@ -27,6 +27,7 @@ from sfnkit.validate.map import (
 from sfnkit.validate.paths import (
     _check_end,
     _check_error_path,
+    _check_literal,
     _check_path,
     _check_reference_path,
     _check_result_path,
@@ -75,6 +76,7 @@ def _check_catch(value: Json, where: str, state: _State) -> Iterator[Problem]:
 
 
 _VALUE_CHECKS: Final[Mapping[Kind, _ValueCheck]] = {
+    Kind.ANY_JSON: _check_literal,
     Kind.TEXT: _check_text,
     Kind.STATE_NAME: _check_text,
     Kind.END: _check_end,

@@ -12,7 +12,7 @@ from sfnkit.asl.schema import is_expression as _is_expression
 from sfnkit.asl.variables import name_problem
 from sfnkit.errors import Problem
 from sfnkit.validate.blocks import _State
-from sfnkit.validate.common import _STATES_MEMBER, Json, _at, _field, _index, _is_object, _show
+from sfnkit.validate.common import _STATES_MEMBER, Json, _at, _bad_keys, _field, _is_object, _show, _walk
 from sfnkit.validate.paths import _dynamic_value_problems, _template_problems
 from sfnkit.validate.syntax import _expression_problem
 
@@ -20,15 +20,11 @@ from sfnkit.validate.syntax import _expression_problem
 def _check_jsonata_value(value: Json, where: str, state: _State) -> Iterator[Problem]:
     """Any JSON whose strings may be ``{% %}`` expressions (Arguments, Output, ...; ASL-NOTES §4.1)."""
     allowed = _states_members_allowed(where, state)
-    stack: list[tuple[Json, str]] = [(value, where)]
-    while stack:
-        node, here = stack.pop()
+    for node, here in _walk(value, where):
         if isinstance(node, str):
             yield from _expression_problems(node, here, allowed)
         elif _is_object(node):
-            stack.extend((item, _at(here, str(key))) for key, item in reversed(list(node.items())))
-        elif isinstance(node, list):
-            stack.extend((item, _index(here, i)) for i, item in reversed(list(enumerate(node))))
+            yield from _bad_keys(node, here)
 
 
 def _check_arguments(value: Json, where: str, state: _State) -> Iterator[Problem]:

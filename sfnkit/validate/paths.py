@@ -8,12 +8,17 @@ from collections.abc import Iterator
 
 from sfnkit.errors import Problem
 from sfnkit.validate.blocks import _State
-from sfnkit.validate.common import Json, _at, _field, _index, _is_object, _show
+from sfnkit.validate.common import Json, _at, _field, _index, _is_object, _key_problem, _key_problems, _show
 from sfnkit.validate.syntax import _intrinsic_problems, _path_problems, _reference_path_problems
 
 
 def _no_check(value: Json, where: str, state: _State) -> Iterator[Problem]:
     return iter(())
+
+
+def _check_literal(value: Json, where: str, state: _State) -> Iterator[Problem]:
+    """A literal JSON value (a Pass state's Result): JSON as written, so its field names must be strings."""
+    return _key_problems(value, where)
 
 
 def _check_text(value: Json, where: str, state: _State) -> Iterator[Problem]:
@@ -95,7 +100,7 @@ def _template_problems(value: Json, where: str) -> Iterator[Problem]:
             for key, item in node.items():
                 inner = _at(here, key)
                 if not isinstance(key, str):
-                    yield Problem(inner, f"Field names are strings in JSON; got {key!r} ({type(key).__name__}).")
+                    yield _key_problem(key, inner)
                 elif key.endswith(".$"):
                     if key[:-2] in node:
                         yield Problem(

@@ -11,7 +11,16 @@ import attrs
 from sfnkit.asl import schema
 from sfnkit.asl.schema import JSONATA, JSONPATH, Kind, Lang, Operand
 from sfnkit.validate.choice import _bad_escape
-from sfnkit.validate.common import _ACTIVITY_ARN, _INTEGRATION_ARN, _LAMBDA_ARN, Json, _is_int, _is_number, _is_object
+from sfnkit.validate.common import (
+    _ACTIVITY_ARN,
+    _INTEGRATION_ARN,
+    _LAMBDA_ARN,
+    Json,
+    _is_int,
+    _is_number,
+    _is_object,
+    _key_problems,
+)
 from sfnkit.validate.fields import _VALUE_CHECKS
 from sfnkit.validate.syntax import _intrinsic_verdict, _path_verdict, _reference_path_verdict
 from sfnkit.validate.values import _is_timestamp
@@ -28,6 +37,10 @@ _QuickCheck = Callable[[Json], bool]
 
 def _quick_text(value: Json) -> bool:
     return isinstance(value, str)
+
+
+def _quick_literal_json(value: Json) -> bool:
+    return not isinstance(value, Mapping | list) or next(_key_problems(value, ""), None) is None
 
 
 def _quick_end(value: Json) -> bool:
@@ -156,9 +169,10 @@ def _quick_value_checks(language: str) -> dict[Kind, _QuickCheck | None]:
     """Kind -> quick check in a state of *language* (``None``: the value is not checked at all)."""
     checks: dict[Kind, _QuickCheck | None] = {
         kind: None for kind in Kind if kind not in _VALUE_CHECKS
-    }  # ANY_JSON and the kinds checked elsewhere (Type, QueryLanguage)
+    }  # the kinds checked elsewhere (Type, QueryLanguage)
     checks.update(
         {
+            Kind.ANY_JSON: _quick_literal_json,
             Kind.TEXT: _quick_text,
             Kind.STATE_NAME: _quick_text,
             Kind.END: _quick_end,

@@ -24,6 +24,7 @@ from sfnkit.validate.common import (
     _index,
     _is_int,
     _is_object,
+    _key_problem,
     _names_hint,
     _show,
 )
@@ -63,9 +64,7 @@ def _not_json(definition: Mapping[str, Json]) -> Iterator[Problem]:
                     pending.append((item, _at(where, key), depth + 1))
                 else:
                     found = True
-                    yield Problem(
-                        _at(where, key), f"Field names are strings in JSON; got {key!r} ({type(key).__name__})."
-                    )
+                    yield _key_problem(key, _at(where, key))
         elif kind is list:
             pending.extend((item, _index(where, i), depth + 1) for i, item in reversed(list(enumerate(value))))
         elif kind is float and not math.isfinite(value):

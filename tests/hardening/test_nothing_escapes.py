@@ -41,6 +41,21 @@ DEFINITIONS = {
     "surrogate in Result": (one({"Type": "Pass", "Result": "\ud800"}), "States.S.Result", "lone surrogate"),
     "int key in Parameters": (one({"Type": "Pass", "Parameters": {1: "x"}}), "States.S.Parameters.1", "strings"),
     "int key in Assign": (one({"Type": "Pass", "Assign": {1: "x"}}), "States.S.Assign.1", "strings"),
+    # json.dumps would quietly write these keys as "1", "2.5", "null": reported where they are instead
+    "int key in Result": (one({"Type": "Pass", "Result": {"a": [{1: "x"}]}}), "States.S.Result.a[0].1", "strings"),
+    "float key in JSONata Output": (
+        one({"Type": "Pass", "Output": {"a": {2.5: "{% 1 %}"}}}, QueryLanguage="JSONata"),
+        "States.S.Output.a.2.5",
+        "strings",
+    ),
+    "None key in JSONata Arguments": (
+        one(
+            {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Arguments": {"Payload": {None: 1}}},
+            QueryLanguage="JSONata",
+        ),
+        "States.S.Arguments.Payload.None",
+        "strings",
+    ),
 }
 
 
@@ -87,6 +102,24 @@ def test_hostile_data_fails_the_execution(definition: dict[str, Any], value: Any
     execution = run(definition, {"x": value})
     assert (execution.status, execution.error) == ("FAILED", error)
     assert cause in execution.cause
+
+
+DISTRIBUTED = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}
+
+
+@pytest.mark.parametrize(
+    ("field", "config"),
+    [("MaxConcurrencyPath", {}), ("ToleratedFailureCountPath", DISTRIBUTED),
+     ("ToleratedFailurePercentagePath", DISTRIBUTED)],
+)  # fmt: skip
+def test_a_map_number_path_that_matches_nothing_fails_the_execution(field: str, config: dict[str, Any]) -> None:
+    """A *Path read for a number fails the state with Jayway's reason, as TimeoutSecondsPath does (found by the
+    hypothesis suite: the PathNotFound escaped run())."""
+    processor = {**config, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    machine = one({"Type": "Map", "ItemsPath": "$.items", field: "$.missing", "ItemProcessor": processor})
+    execution = run(machine, {"items": [1]})
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+    assert "Invalid path '$.missing' : No results for path: $['missing']" in execution.cause
 
 
 def test_deeply_nested_input_is_refused_with_advice() -> None:

@@ -132,3 +132,37 @@ def test_express_runs_below_the_guard_are_not_stopped(monkeypatch: pytest.Monkey
 def test_run_type_must_be_standard_or_express(kind: Any) -> None:
     with pytest.raises(ValueError, match=r"'STANDARD' .* or 'EXPRESS'"):
         sfnkit.run(WAITS, {}, type=kind)
+
+
+TASK = {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f"}
+TASK_LOOP: dict[str, Any] = {**LOOP, "States": {**LOOP["States"], "Work": {**TASK, "Next": "Again"}}}
+TASK_MAP: dict[str, Any] = {
+    "StartAt": "M",
+    "States": {
+        "M": {"Type": "Map", "End": True, "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "A",
+            "States": {"A": {**TASK, "Next": "B"}, "B": {**TASK, "End": True}}}},
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("definition", "data", "workers"),
+    [(TASK_LOOP, {"spin": True}, None), (TASK_MAP, list(range(3_000)), None), (TASK_MAP, list(range(3_000)), 2)],
+    ids=["task loop", "inline map", "inline map, 2 workers"],
+)
+def test_path_and_states_show_what_the_cut_history_shows(definition: Any, data: Any, workers: int | None) -> None:
+    """A Task writes five events in one go, and concurrent iterations race past the quota: the run records events
+    beyond number 24,999, which the history drops. ``path`` and ``states`` drop them too: a state whose
+    StateExited event was cut has not exited."""
+    execution = sfnkit.run(definition, data, lambdas={"f": lambda event: event}, max_workers=workers)
+    assert execution.cause == HISTORY_LIMIT_CAUSE
+    entered, exited = [], []
+    for event in execution.history:
+        if event["type"].endswith("StateEntered"):
+            entered.append(event["stateEnteredEventDetails"]["name"])
+        elif event["type"].endswith("StateExited"):
+            exited.append(event["stateExitedEventDetails"]["name"])
+    assert list(execution.path) == [visit.name for visit in execution.states] == entered
+    assert sorted(visit.name for visit in execution.states if visit.exited) == sorted(exited)
+    assert all(visit.output is None and visit.exited_at is None for visit in execution.states if not visit.exited)

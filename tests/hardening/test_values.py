@@ -115,3 +115,41 @@ def test_seed_makes_jsonata_random_and_uuid_reproducible() -> None:
 def test_unseeded_runs_still_differ() -> None:
     machine = copy.deepcopy(RANDOM_MAP)
     assert sfnkit.run(machine, [1], services=ECHO).output != sfnkit.run(machine, [1], services=ECHO).output
+
+
+TOKEN = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+
+
+def distributed(label: str) -> dict[str, Any]:
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": f"T{label}",
+        "States": {
+            f"T{label}": {
+                "Type": "Task",
+                "Resource": TOKEN,
+                "End": True,
+                "Parameters": {"token.$": "$$.Task.Token", "i.$": "$"},
+            }
+        },
+    }
+    return {"StartAt": label, "States": {label: {"Type": "Map", "ItemProcessor": processor, "End": True}}}
+
+
+# Two branches, each a distributed Map (its run ARN drawn by the branch) of callback Tasks (a token per item)
+TOKENS = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": [distributed("A"), distributed("B")],
+                                           "End": True}}}  # fmt: skip
+
+
+@pytest.mark.parametrize("workers", [2, 8])
+def test_seeded_task_tokens_and_map_runs_land_on_the_same_items_with_threads(workers: int) -> None:
+    """Task tokens and Map Run ARNs come from the drawing branch's or item's own source, as States.UUID does."""
+
+    def run(max_workers: int) -> tuple[Any, list[str]]:
+        execution = sfnkit.run(TOKENS, list(range(12)), services={TOKEN: lambda p: p}, seed=5, max_workers=max_workers)
+        runs = [e["mapRunStartedEventDetails"]["mapRunArn"] for e in execution.history if e["type"] == "MapRunStarted"]
+        return execution.output, sorted(runs)
+
+    sequential = run(1)
+    assert len({item["token"] for branch in sequential[0] for item in branch}) == 24
+    assert all(run(workers) == sequential for _ in range(3))
