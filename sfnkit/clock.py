@@ -148,7 +148,7 @@ def make_clock(clock: ClockName | Clock, start: datetime | None = None) -> Clock
     if isinstance(clock, Clock):
         return clock
     if clock == "virtual":
-        return VirtualClock(start)
+        return VirtualClock(None if start is None else epoch_seconds(start, "run(start=...)"))
     if clock == "real":
         return RealClock()
     raise ValueError(f"clock={clock!r} is not a clock: use clock='virtual' (the default) or clock='real'.")

@@ -62,7 +62,7 @@ def test_another_time_zone_is_the_same_instant() -> None:
     ("kwargs", "error", "message"),
     [
         ({"start": datetime(2024, 1, 1)}, ValueError, "naive datetime 2024-01-01T00:00:00: give it a time zone"),
-        ({"start": "2024-01-01"}, TypeError, "must be an aware datetime"),
+        ({"start": "2024-01-01"}, TypeError, r"run\(start=\.\.\.\) must be an aware datetime"),
         ({"start": START, "clock": "real"}, ValueError, "cannot be combined with clock='real'"),
     ],
 )
