@@ -468,3 +468,32 @@ def test_declared_permissions_reach_the_function_role(session):
     sfnkit.deploy(_solo(deploy_options=options), session=session, sleep=no_sleep)
     policy = session.client("iam").get_role_policy(RoleName="Price-role", PolicyName="sfnkit")["PolicyDocument"]
     assert policy["Statement"][-1] == statement
+
+
+def _closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_endpoint_that_is_down_is_a_deploy_error():
+    """No answer at all (connection refused) names the endpoint and what to check, not botocore's traceback."""
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    endpoint = f"http://127.0.0.1:{_closed_port()}"
+    with pytest.raises(DeployError, match=rf"could not reach {endpoint}: .* check endpoint_url= / region="):
+        sfnkit.deploy(orders, session=session, endpoint_url=endpoint, sleep=no_sleep)
+
+
+def test_missing_credentials_are_a_deploy_error(monkeypatch):
+    """boto3 finding no credentials says how to configure them."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    session = boto3.Session(region_name="us-east-1")
+    with pytest.raises(DeployError, match=r"boto3 found no AWS credentials .* AWS_PROFILE"):
+        sfnkit.deploy(orders, session=session, endpoint_url=f"http://127.0.0.1:{_closed_port()}", sleep=no_sleep)

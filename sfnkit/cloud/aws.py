@@ -78,7 +78,7 @@ class Aws:
     def call(self, service: str, method: str, resource: str, *, missing_ok: bool = False, **params: Any) -> Any:
         """``client.<method>(**params)``: throttling retried with exponential back-off; a missing resource is None
         when *missing_ok*; any other AWS error a ``DeployError`` about *resource*."""
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
         client = self.client(service)
         for attempt in range(_ATTEMPTS):
@@ -98,6 +98,19 @@ class Aws:
                     self.sleep(min(2.0**attempt * 0.5, 20.0))  # a new role takes seconds to be assumable
                     continue
                 raise _deploy_error(client, method, resource, code, message) from error
+            except NoCredentialsError as error:
+                raise DeployError(
+                    f"{resource}: boto3 found no AWS credentials ({error}); configure them (aws configure, "
+                    "AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), or pass session=boto3.Session(...)",
+                    resource=resource,
+                ) from error
+            except BotoCoreError as error:  # no answer at all: an endpoint that is down, a bad region, a timeout
+                where = self.endpoint_url or f"AWS in {self.region}"
+                raise DeployError(
+                    f"{resource}: could not reach {where}: {error}; check endpoint_url= / region= and that the "
+                    "endpoint is running",
+                    resource=resource,
+                ) from error
         raise AssertionError("unreachable")  # pragma: no cover
 
     def account(self) -> str:
