@@ -1,5 +1,6 @@
 """Start-up of the ``sfnkit`` command against ``import sfnkit``: the command's ``--help`` should take at most twice
-as long as importing the library.
+as long as importing the library (it answers without click, ``sfnkit/cli/top.py``). A command's own ``--help``
+imports click and the command's module, and is measured for the record.
 
 ``python benchmarks/bench_cli.py [--runs N]`` starts each command N times in a fresh process, in turns, and prints
 the best and median wall and CPU (user + system) times and the ratios of the best ones to ``import sfnkit``'s, with
@@ -44,6 +45,8 @@ def main() -> None:
         "python -c 'import sfnkit'": [sys.executable, "-c", "import sfnkit"],
         "sfnkit --help": [str(script), "--help"],
         "python -m sfnkit --help": [sys.executable, "-m", "sfnkit", "--help"],
+        "sfnkit --version": [str(script), "--version"],
+        **{f"sfnkit {name} --help": [str(script), name, "--help"] for name in ("run", "validate", "deploy", "invoke")},
     }
     results = timings(commands, runs)
     base_wall = min(wall for wall, _ in results["python -c 'import sfnkit'"])

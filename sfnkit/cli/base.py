@@ -1,20 +1,24 @@
 """The ``sfnkit`` command group and what its commands share: one-line errors, the options of a local run, loading
 a TARGET, writing the result.
 
-The cli modules import at their top only what ``sfnkit --help`` needs (click); the rest, standard library
-included (json, glob), where it is used, and the commands' modules when a command runs: ``sfnkit --help`` costs
-``import sfnkit`` plus click's own import and little else (``benchmarks/bench_cli.py``).
+The cli modules import at their top only what click needs to parse a command line; the rest, standard library
+included (json, glob), where it is used, and the commands' modules when a command runs: ``sfnkit COMMAND
+--help`` costs ``import sfnkit`` plus click's own import and little else. ``sfnkit --help`` and ``--version`` do
+not come here at all (``top``; ``benchmarks/bench_cli.py``).
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+from sfnkit import __version__
+from sfnkit.cli import top
+from sfnkit.cli.top import COMMANDS
 
 if TYPE_CHECKING:
     from sfnkit.clock import ClockName
@@ -40,40 +44,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 TARGET_HELP = "TARGET is path/to/module.py:object, package.module:object or an ASL .json/.asl.json file."
 
 
-# Every command: its name -> the module that defines it, and its one-line help. `sfnkit --help` lists them from
-# here and `sfnkit NAME` imports only NAME's module. A new command is one entry here and one @cli.command().
-COMMANDS: dict[str, tuple[str, str]] = {
-    "deploy": ("sfnkit.cli.cloud", "Deploy a state machine and its Lambda functions to AWS."),
-    "destroy": ("sfnkit.cli.cloud", "Remove what sfnkit deploy created for a state machine."),
-    "export": ("sfnkit.cli.flows", "Write a state machine as ASL, Mermaid, DOT or a SAM/CloudFormation template."),
-    "import": ("sfnkit.cli.flows", "Turn an ASL file into sfnkit Python source."),
-    "invoke": ("sfnkit.cli.functions", "Invoke a Lambda handler locally; print what it returns."),
-    "poll": ("sfnkit.cli.functions", "Feed an SQS queue's messages to a function or state machine."),
-    "render": ("sfnkit.cli.flows", "Draw a state machine (and a run) to SVG, PNG or PDF."),
-    "run": ("sfnkit.cli.flows", "Run a state machine locally; print its output."),
-    "validate": ("sfnkit.cli.flows", "Check ASL files against the rules AWS enforces."),
-}
-
-
-def _columns() -> int:
-    """The terminal's width as ``shutil.get_terminal_size`` reads it ($COLUMNS, else the terminal, else 80)."""
-    try:
-        return int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        pass
-    try:
-        return os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
-    except (AttributeError, ValueError, OSError):
-        return 80
-
-
 class _Formatter(click.HelpFormatter):
-    """click's help formatter, sized without importing shutil (it and what it imports would be a tenth of the
-    start-up of ``sfnkit --help``)."""
+    """click's help formatter, sized without importing shutil (``top.columns``)."""
 
     def __init__(self, indent_increment: int = 2, width: int | None = None, max_width: int | None = None) -> None:
         if width is None and click.formatting.FORCED_WIDTH is None:
-            width = max(min(_columns(), max_width or 80) - 2, 50)
+            width = top.width(max_width)
         super().__init__(indent_increment, width, max_width)
 
 
@@ -127,19 +103,16 @@ def one_line(error: Exception) -> str:
     return f"{type(error).__name__}: {error} (unexpected; run `sfnkit --debug ...` for the traceback)"
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="sfnkit", prog_name="sfnkit", message="%(prog)s %(version)s")
-@click.option("--debug", is_flag=True, envvar="SFNKIT_DEBUG", help="Show the full traceback when a command fails.")
+# Its help, options and texts are top's, which answers `sfnkit --help` and `--version` without click.
+@click.group(
+    cls=_Group,
+    help=top.HELP,
+    context_settings={"help_option_names": list(top.HELP_OPTIONS), "max_content_width": top.MAX_WIDTH},
+)
+@click.version_option(__version__, prog_name=top.PROG, message="%(prog)s %(version)s", help=top.VERSION_HELP)
+@click.option("--debug", is_flag=True, envvar="SFNKIT_DEBUG", help=top.DEBUG_HELP)
 def cli(debug: bool) -> None:
-    """Write AWS Step Functions in Python: run, export, draw, validate, import and deploy them; invoke and poll
-    Lambda functions.
-
-    \b
-    Examples:
-      sfnkit run flows.py:orders --input '{"total": 250}'
-      sfnkit validate 'machines/**/*.asl.json'
-      sfnkit render flows.py:orders -o orders.svg
-    """
+    pass
 
 
 # --- shared options -------------------------------------------------------------------------------------------
