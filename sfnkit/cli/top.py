@@ -70,7 +70,7 @@ Answer = tuple[str, bool, int]
 
 def columns(environ: Mapping[str, str] = os.environ) -> int:
     """The terminal's width as ``shutil.get_terminal_size`` reads it ($COLUMNS, else the terminal, else 80), without
-    importing shutil (it and what it imports would be a tenth of the start-up of ``sfnkit --help``)."""
+    importing shutil (it and what it imports would be a tenth of the start-up of click's help)."""
     try:
         return int(environ["COLUMNS"])
     except (KeyError, ValueError):
