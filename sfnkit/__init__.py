@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sfnkit.build import workflow
     from sfnkit.cloud.deploy import Deployment, deploy, destroy
     from sfnkit.cloud.poller import PollReport, poll
+    from sfnkit.cloud.running import RunningExecution, start
     from sfnkit.cloud.services import aws
     from sfnkit.cloud.templates import export
     from sfnkit.codegen import to_python
@@ -79,6 +80,7 @@ _MODULES: Final[dict[str, tuple[str, ...]]] = {
     "sfnkit.build": ("workflow",),
     "sfnkit.cloud.deploy": ("Deployment", "deploy", "destroy"),
     "sfnkit.cloud.poller": ("PollReport", "poll"),
+    "sfnkit.cloud.running": ("RunningExecution", "start"),
     "sfnkit.cloud.services": ("aws",),
     "sfnkit.cloud.templates": ("export",),
     "sfnkit.codegen": ("to_python",),
@@ -148,6 +150,7 @@ __all__ = [
     "PollReport",
     "Problem",
     "RenderError",
+    "RunningExecution",
     "SfnkitError",
     "StateMachine",
     "Transition",
@@ -184,6 +187,7 @@ __all__ = [
     "sns_publish",
     "sqs_send_message",
     "sqs_trigger",
+    "start",
     "start_execution",
     "succeed",
     "task",

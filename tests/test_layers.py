@@ -64,6 +64,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sfnkit.engine.plan",),
     ("sfnkit.engine.run",),
     ("sfnkit.engine",),
+    # the services world sfnkit.aws() runs executions in, and an execution running in it (sfnkit.start)
+    ("sfnkit.cloud.services",),
+    ("sfnkit.cloud.running",),
 )
 TOP = len(LAYERS)
 

@@ -106,6 +106,8 @@ class LocalStepFunctions:
         # task token -> when a worker took the activity task, and its workerName (for ActivityStarted)
         self.taken: dict[str, tuple[float, str | None]] = {}
         self.tokens: dict[str, Waiter] = {}
+        # execution ARN -> told when a .waitForTaskToken Task of that execution waits (sfnkit.start's handle)
+        self.watchers: dict[str, Callable[[TaskCall, Waiter], None]] = {}
         self._lock = threading.Lock()
 
     # --- state machines and executions ---------------------------------------------------------------------------
@@ -140,9 +142,8 @@ class LocalStepFunctions:
             value = json.loads(text)
         except ValueError:
             raise ServiceError("InvalidExecutionInput", f"Invalid execution input: {text}") from None
-        record = _Execution(arn, machine_arn, name, text, self.world.now)
+        record = self.record(arn, machine_arn, name, text)
         record.waiter = waiter
-        self.executions[arn] = record
         participant = self.world.register()  # time waits for the new thread to begin
 
         def body() -> None:
@@ -169,6 +170,14 @@ class LocalStepFunctions:
 
         record.thread = threading.Thread(target=body, name=f"sfnkit-{name}", daemon=True)
         record.thread.start()
+        return record
+
+    def record(self, arn: str, machine_arn: str, name: str, input_text: str) -> _Execution:
+        """A new execution of this world, known to ``describe_execution`` (and whose thread ``close()`` waits for)."""
+        with self._lock:
+            if arn in self.executions:
+                raise ServiceError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
+            record = self.executions[arn] = _Execution(arn, machine_arn, name, input_text, self.world.now)
         return record
 
     def describe_execution(self, *, executionArn: str) -> dict[str, Json]:
@@ -233,10 +242,16 @@ class LocalStepFunctions:
         self.tokens[call.token] = waiter
         if send is not None:
             send()
+        watcher = self.watchers.get(call.execution_arn)
+        if watcher is not None and not waiter.done:
+            watcher(call, waiter)  # before the Task waits: the world's time has not moved since the token was sent
         return self.outcome(call, waiter)
 
     def outcome(self, call: TaskCall, waiter: Waiter) -> Json:
         if not self.world.wait(call.timeline, waiter):
+            # its token has expired: a late answer is TaskTimedOut ("the task token has either expired or the task
+            # associated with the token has already been closed", SendTaskSuccess's API reference)
+            self.world.resolve(waiter, error=("States.Timeout", None))
             raise CallbackTimedOut
         if waiter.error is not None:
             error, cause = waiter.error

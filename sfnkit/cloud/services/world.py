@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Final
 
 from sfnkit.clock import Timeline, VirtualClock
@@ -135,6 +136,54 @@ class WorldClock(VirtualClock):
         """``with world.hold():`` time stands still while the block runs (setting up a world from outside)."""
         return _Hold(self)
 
+    @property
+    def condition(self) -> threading.Condition:
+        """The world's (re-entrant) lock: code that must check its own state and ``wake`` a participant atomically
+        takes it (``sfnkit.start``'s handle)."""
+        return self._cond
+
+    def wake(self, participant: Participant) -> None:
+        """*participant* has something to do now: time stands still until it waits again (from any thread)."""
+        with self._cond:
+            participant.wake = None
+            self._cond.notify_all()
+
+    def settle(self, participant: Participant, ended: Callable[[], bool]) -> None:
+        """Wait, in real time, until *participant* (started on another thread) first waits for the world's time, or
+        *ended()* holds, or the world closes."""
+        with self._cond:
+            while participant.wake is None and not ended() and not self.closed:
+                self._cond.wait(0.05)
+
+    def pause(self, participant: Participant, until: float, ready: Callable[[], bool]) -> bool:
+        """Let the world's time pass while *participant* (a caller's thread, joined) waits: until the world reaches
+        *until* (False) or *ready()* holds (True; whoever makes it hold calls ``wake``). Time stands still again
+        when it returns: the participant runs."""
+        with self._cond:
+            started, seen = time.monotonic(), self._now
+            try:
+                while not ready():
+                    if self.closed:
+                        raise WorldClosed
+                    if participant.wake is None:  # not yet waiting, woken by the world reaching *until*, or by wake()
+                        if self._now >= until:
+                            return False
+                        participant.wake = until
+                        self._advance()
+                        continue
+                    if not self._cond.wait(0.05):
+                        if self._now != seen:
+                            started, seen = time.monotonic(), self._now
+                        elif time.monotonic() - started > 2 * self.stall_seconds:  # the participants' own come first
+                            raise WorldStalled(
+                                f"the world's time has not moved for {2 * self.stall_seconds:g} real seconds: every "
+                                "execution waits for something nobody in this world gives"
+                            )
+                        self._advance()
+                return True
+            finally:
+                participant.wake = None
+
     # --- waiting --------------------------------------------------------------------------------------------
 
     def wait(self, timeline: Timeline, waiter: Waiter) -> bool:
@@ -204,6 +253,7 @@ class WorldClock(VirtualClock):
         if self.closed:
             raise WorldClosed
         participant.wake = until
+        self._cond.notify_all()  # a thread settling on this participant sees it wait
         self._advance()
         started = time.monotonic()
         while participant.wake is not None:
