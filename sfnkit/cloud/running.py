@@ -29,7 +29,7 @@ from sfnkit.execution import Execution
 from sfnkit.taskcall import TaskCall
 
 if TYPE_CHECKING:
-    from sfnkit.cloud.services.stepfunctions import _Execution
+    from sfnkit.cloud.services.stepfunctions import _Execution  # the world's record of an execution
 
 __all__ = ["RunningExecution", "start"]
 
@@ -156,18 +156,46 @@ class RunningExecution:
         if not self._left:
             with self._world.condition:
                 self._wait_for("end", None, NEVER, lambda: self._ended)
-            self._left = True
-            self._world.leave()  # the caller no longer holds the world's time
+            self._leave()
         if self._record is not None and self._record.thread is not None:
             self._record.thread.join()
+        if self._error is not None:  # Ctrl-C or sys.exit() in a handler stops the execution as it stops run()
+            raise self._error
         if self._execution is None:
             raise RuntimeError(
                 f"execution {self.name!r} did not finish: its sfnkit.aws() world closed first; call result() "
                 "inside `with sfnkit.aws() as services:`"
-            ) from self._error
+            )
         return self._execution
 
     # --- inside -----------------------------------------------------------------------------------------------
+
+    def _launch(self, machine_arn: str, input_text: str, runner: Callable[[], Execution]) -> None:
+        """Run *runner* (the ``run()`` call) on a thread of the world, up to its first wait; raise what it refused."""
+        world, local = self._world, self._services.stepfunctions
+        try:
+            self._record = local.record(self.arn, machine_arn, self.name, input_text)
+        except Exception as exc:
+            self._leave()
+            if hasattr(exc, "response"):  # ExecutionAlreadyExists, as boto3 raises it
+                raise self._client.exceptions.ExecutionAlreadyExists(exc.response, "StartExecution") from None
+            raise
+        local.watchers[self.arn] = self._waiting
+        participant = world.register()  # time waits for the new thread to begin
+        thread = threading.Thread(target=self._run, args=(participant, runner), name=f"sfnkit-{self.name}", daemon=True)
+        self._record.thread = thread
+        thread.start()
+        world.settle(participant, lambda: self._ended)
+        if self._error is not None:  # run() refused an argument before anything ran
+            thread.join()
+            local.executions.pop(self.arn, None)
+            self._leave()
+            raise self._error
+
+    def _leave(self) -> None:
+        if not self._left:
+            self._left = True
+            self._world.leave()  # the caller no longer holds the world's time
 
     def _own_thread(self, method: str) -> None:
         if threading.get_ident() != self._caller_thread:
@@ -204,7 +232,7 @@ class RunningExecution:
             self._execution = runner()
         except WorldClosed:
             pass  # the world closed under it: the thread just ends
-        except BaseException as exc:  # an argument run() refused: start() raises it in the caller
+        except BaseException as exc:  # an argument run() refused (start() raises it), or Ctrl-C (result() does)
             self._error = exc
         finally:
             if self._record is not None:
@@ -301,31 +329,7 @@ def start(
         context = overrides
     arguments.update(context=context, seed=seed)
     running = RunningExecution(services, info.name, info.execution_arn)
-    local = services.stepfunctions
-    try:
-        running._record = local.record(running.arn, info.state_machine_arn, info.name, _input_text(input))
-    except Exception as exc:
-        world.leave()
-        if hasattr(exc, "response"):  # ExecutionAlreadyExists, as boto3 raises it
-            raise running._client.exceptions.ExecutionAlreadyExists(exc.response, "StartExecution") from None
-        raise
-    local.watchers[running.arn] = running._waiting
-    participant = world.register()  # time waits for the new thread to begin
-    thread = threading.Thread(
-        target=running._run,
-        args=(participant, lambda: run(machine, input, **arguments)),
-        name=f"sfnkit-{info.name}",
-        daemon=True,
-    )
-    running._record.thread = thread
-    thread.start()
-    world.settle(participant, lambda: running._ended)
-    if running._error is not None:  # run() refused an argument before anything ran
-        thread.join()
-        local.executions.pop(running.arn, None)
-        running._left = True
-        world.leave()
-        raise running._error
+    running._launch(info.state_machine_arn, _input_text(input), lambda: run(machine, input, **arguments))
     return running
 
 
