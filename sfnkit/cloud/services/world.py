@@ -9,6 +9,9 @@ time reaches its wake-up time, and the world's time moves only when every partic
 earliest wake-up. Work that takes no virtual time (service calls) happens while the clock stands still, so the
 order of events follows virtual time, not the machine's speed.
 
+A caller's own thread may take part as well (``sfnkit.start``): it is a participant that runs while the caller's
+code runs, and ``pause`` lets time pass while it waits for something (a token, the end, a number of seconds).
+
 A callback (``.waitForTaskToken``, activities) is a ``Waiter`` registered under its token: ``send_task_success``,
 ``send_task_failure`` and ``send_task_heartbeat`` (from any thread) resolve it or push its heartbeat deadline.
 """
