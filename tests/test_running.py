@@ -286,6 +286,14 @@ def test_waiting_for_a_token_after_the_end_says_so(services: AwsServices) -> Non
     assert running.result().status == "SUCCEEDED"
 
 
+def test_a_state_that_waits_for_no_token_is_named_at_once(services: AwsServices) -> None:
+    running = sfnkit.start(_machine(_queue(services)), {"n": 1}, services=services)
+    with pytest.raises(ValueError, match=r"state='Aks'.*the ones that do: 'Ask'"):
+        running.wait_for_task_token(state="Aks")
+    running.send_task_success(running.wait_for_task_token(state="Ask"), 1)
+    assert running.result().output == 1
+
+
 def test_time_passes_only_from_the_thread_that_started(services: AwsServices) -> None:
     running = sfnkit.start(_machine(_queue(services)), {"n": 1}, services=services)
     token = running.wait_for_task_token()

@@ -20,12 +20,15 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from sfnkit.asl.codec import from_asl
 from sfnkit.asl.context import ExecutionInfo
 from sfnkit.cloud.services import AwsServices
 from sfnkit.cloud.services.world import NEVER, Waiter, WorldClosed
 from sfnkit.engine import run
 from sfnkit.engine.loop import uuid4_text
 from sfnkit.execution import Execution
+from sfnkit.machine import StateMachine
+from sfnkit.states import Task
 from sfnkit.taskcall import TaskCall
 
 if TYPE_CHECKING:
@@ -55,9 +58,11 @@ class _Token:
 class RunningExecution:
     """An execution started by ``sfnkit.start()`` (see the module docstring); ``result()`` is its ``Execution``."""
 
-    def __init__(self, services: AwsServices, name: str, arn: str) -> None:
+    def __init__(self, services: AwsServices, name: str, arn: str, machine: Any) -> None:
         self.name = name
         self.arn = arn
+        self._machine = machine
+        self._callbacks: frozenset[str] | None = None  # its states that wait for a token (read when first asked)
         self._services = services
         self._world = services.clock
         self._client = services.client("stepfunctions")
@@ -94,8 +99,8 @@ class RunningExecution:
             RuntimeError: the execution ended first (``result()`` tells how), or the world closed.
         """
         self._own_thread("wait_for_task_token")
-        if state is not None and not isinstance(state, str):
-            raise TypeError(f"wait_for_task_token(state=...) is a state name (str); got {state!r:.60}")
+        if state is not None:
+            self._check_state(state)
         found: list[_Token] = []
 
         def ready() -> bool:
@@ -197,6 +202,18 @@ class RunningExecution:
             self._left = True
             self._world.leave()  # the caller no longer holds the world's time
 
+    def _check_state(self, state: object) -> None:
+        if not isinstance(state, str):
+            raise TypeError(f"wait_for_task_token(state=...) is a state name (str); got {state!r:.60}")
+        if self._callbacks is None:
+            self._callbacks = _callback_states(self._machine)
+        if state not in self._callbacks:
+            known = ", ".join(repr(name) for name in sorted(self._callbacks)) or "none"
+            raise ValueError(
+                f"wait_for_task_token(state={state!r}): no Task state of that name waits for a task token in this "
+                f"machine (the ones that do: {known})"
+            )
+
     def _own_thread(self, method: str) -> None:
         if threading.get_ident() != self._caller_thread:
             raise RuntimeError(f"RunningExecution.{method}() was called from another thread: {_FROM_ELSEWHERE}")
@@ -246,6 +263,18 @@ class RunningExecution:
             if self._record is not None:
                 self._record.done.set()
             world.notify()
+
+
+def _callback_states(machine: Any) -> frozenset[str]:
+    """The names of the machine's Task states that wait for a task token (branches and item processors included)."""
+    graph = machine
+    if not isinstance(machine, StateMachine):
+        graph = from_asl(machine.decode() if isinstance(machine, bytes) else machine, validate=False)
+    return frozenset(
+        name
+        for name, state, _owner in graph.walk()
+        if isinstance(state, Task) and state.resource.endswith(".waitForTaskToken")
+    )
 
 
 def _json_text(output: Json) -> str:
@@ -328,7 +357,7 @@ def start(
             overrides["Execution"] = {**dict(execution_part or {}), "Name": info.name}
         context = overrides
     arguments.update(context=context, seed=seed)
-    running = RunningExecution(services, info.name, info.execution_arn)
+    running = RunningExecution(services, info.name, info.execution_arn, machine)
     running._launch(info.state_machine_arn, _input_text(input), lambda: run(machine, input, **arguments))
     return running
 
