@@ -442,6 +442,19 @@ def _answered_by_a_boto3_thread() -> sfnkit.Execution:
         return sfnkit.run(_machine(url), {"n": 1}, services=services, seed=7)
 
 
+def test_a_worker_execution_answers_a_started_execution() -> None:
+    """aws-sdk:sfn:sendTaskHeartbeat/Success from another execution of the world resume it while result() waits."""
+    with sfnkit.aws() as services:
+        url = _queue(services)
+        sfn = services.client("stepfunctions")
+        with services.clock.hold():
+            arn = sfn.create_state_machine(name="worker", definition=json.dumps(_WORKER), roleArn="r")
+            sfn.start_execution(stateMachineArn=arn["stateMachineArn"], input=json.dumps({"url": url}))
+            running = sfnkit.start(_machine(url, HeartbeatSeconds=5, TimeoutSeconds=60), {"n": 1}, services=services)
+        execution = running.result()
+    assert (execution.output, execution.stop_time - execution.start_time) == ({"approved": True}, 7)
+
+
 def test_the_history_is_the_one_a_worker_execution_makes() -> None:
     """Heartbeat at +4 s, success at +7 s: the same events at the same instants as sendTaskHeartbeat/Success from
     another execution of the world; and a second run is the same, task tokens included (seeded)."""
