@@ -39,6 +39,9 @@ class TaskCall:
     # time a worker took the task, with its workerName); the engine records how the activity ended
     scheduled: Callable[[], None] | None = None
     started: Callable[[float, str | None], None] | None = None
+    # a request the engine makes itself and the binding only sends and waits on: lambda:invoke.waitForTaskToken runs
+    # the local function (its answer is what TaskSubmitted records)
+    request: Callable[[], Any] | None = None
 
 
 class CallbackFailed(StatesError):

@@ -189,7 +189,7 @@ class TaskNode(RetryingNode):
         return Attempt(out, assigned, size)
 
     def _call(self, call: _Call, params: Json, deadline: float, timeout: Any, own_deadline: float) -> tuple[Json, int]:
-        run, strand, _token, heartbeat = call
+        run, strand, token, heartbeat = call
         rec = strand.rec
         chain = strand.chain
         timeline = strand.timeline
@@ -248,7 +248,9 @@ class TaskNode(RetryingNode):
         append_record(rec, (GENERIC, "TaskScheduled", chain, now, scheduled, None))
         append_record(rec, (GENERIC, "TaskStarted", chain, now, base, None))
         try:
-            if self.kind == "invoke":
+            if self.kind == "invoke" and token is not None:
+                result, size = self._invoke_for_token(call, params, deadline)
+            elif self.kind == "invoke":
                 result, size = self._invoke(run, strand, params, deadline)
             else:
                 result, size = self._service(call, params, deadline)
@@ -393,8 +395,40 @@ class TaskNode(RetryingNode):
         value = parse_payload(invocation, what=self.resource_type)
         return invoke_output(invocation, value), len(invocation.payload) + 1200
 
+    def _invoke_for_token(self, call: _Call, params: Json, deadline: float) -> tuple[Json, int]:
+        """``lambda:invoke.waitForTaskToken``: the function runs with the token in its payload, its answer is the
+        TaskSubmitted output, and the Task's result is what the token is answered with, not what the function
+        returned (AWS's callback pattern)."""
+        run, strand, _, heartbeat = call
+
+        def request() -> Json:
+            return self._invoke(run, strand, params, deadline)[0]
+
+        if run.services.get(self.resource) is not None:  # sfnkit.aws() waits on its world; a plain callable answers
+            return self._service(call, params, deadline, request=request)
+        self._submitted(strand, request())
+        timeline = strand.timeline
+        wake = deadline
+        if isinstance(heartbeat, int) and not isinstance(heartbeat, bool) and heartbeat > 0:
+            wake = min(wake, timeline.now + heartbeat)
+        if wake >= run.deadline or not run.clock.virtual:
+            raise StatesError(
+                RUNTIME,
+                f"Nothing can answer the task token of the state '{self.name}' in a plain run(): run it in a "
+                "sfnkit.aws() world (run(..., services=sfnkit.aws()) with a worker, or sfnkit.start() and "
+                "send_task_success), or bind services={'arn:aws:states:::lambda:invoke.waitForTaskToken': callable} "
+                "to answer for it.",
+            )
+        run.clock.sleep(timeline, wake - timeline.now)  # nobody sends the token: its heartbeat or timeout passes
+        raise CallbackTimedOut
+
     def _service(
-        self, call: _Call, params: Json, deadline: float, activity: _ActivityHooks | None = None
+        self,
+        call: _Call,
+        params: Json,
+        deadline: float,
+        activity: _ActivityHooks | None = None,
+        request: Callable[[], Json] | None = None,
     ) -> tuple[Json, int]:
         run, strand, token, heartbeat = call
         resource = self.resource
@@ -428,6 +462,7 @@ class TaskNode(RetryingNode):
                 submitted=functools.partial(self._submitted, strand),
                 scheduled=activity[0] if activity else None,
                 started=activity[1] if activity else None,
+                request=request,
             )
             try:
                 result = fn(json_copy(params), task_call)

@@ -425,6 +425,14 @@ def _activity(services: AwsServices, params: Json, call: TaskCall | None) -> Jso
     return services.stepfunctions.run_activity(params, call)
 
 
+def _engine_request(services: AwsServices, params: Json, call: TaskCall | None) -> Json:
+    """``lambda:invoke.waitForTaskToken``: the engine invokes the local function itself; the world sends, then
+    waits for the token."""
+    if call is None or call.request is None:
+        raise StatesError(RUNTIME, "lambda:invoke.waitForTaskToken runs only as a Task of an execution")
+    return call.request()
+
+
 def binding_for(services: AwsServices, resource: str) -> Binding | None:
     """The binding for a Task resource, or None when ``sfnkit.aws()`` has no such integration."""
     parts = resource.split(":")
@@ -441,5 +449,7 @@ def binding_for(services: AwsServices, resource: str) -> Binding | None:
         if not service or not action:
             return None
         return Binding(services, _sdk(service, action), wait)
+    if tail == "lambda:invoke" and wait:
+        return Binding(services, _engine_request, wait)
     handler = OPTIMIZED.get(tail)
     return None if handler is None else Binding(services, handler, wait)
