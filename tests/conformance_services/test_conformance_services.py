@@ -46,9 +46,6 @@ XFAIL.update(
         "services/test_sfn_task_service__test_start_execution_input_json__get_execution_history": _LENGTH,
     }
 )
-XFAIL["services/test_apigetway_task_service__test_invoke_with_query_parameters__get_execution_history"] = (
-    "the API's integration has a VTL request mapping template, which sfnkit.aws() does not evaluate"
-)
 
 
 def _handler(impl: str) -> Any:
