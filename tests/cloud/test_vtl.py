@@ -163,3 +163,93 @@ def test_errors_name_the_template_and_position(template: str, where: str, what: 
 def test_input_json_on_a_body_that_is_not_json_says_so() -> None:
     with pytest.raises(TemplateError, match="the body is not JSON"):
         _render("$input.json('$')", body="not json")
+
+
+# --- apigateway:invoke runs the integration's templates ------------------------------------------------------------
+
+
+def _api(services: Any, **integration: Any) -> str:
+    """A REST API with POST /orders/{id} integrated with the Lambda function ``echo``; its endpoint host."""
+    client = services.client("apigateway")
+    api = client.create_rest_api(name="shop")["id"]
+    root = client.get_resources(restApiId=api)["items"][0]["id"]
+    orders = client.create_resource(restApiId=api, parentId=root, pathPart="orders")["id"]
+    order = client.create_resource(restApiId=api, parentId=orders, pathPart="{id}")["id"]
+    client.put_method(restApiId=api, resourceId=order, httpMethod="POST", authorizationType="NONE")
+    function = "arn:aws:lambda:us-east-1:123456789012:function:echo"
+    uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{function}/invocations"
+    response_templates = integration.pop("responseTemplates", None)
+    method = {"restApiId": api, "resourceId": order, "httpMethod": "POST"}
+    client.put_integration(**method, type="AWS", integrationHttpMethod="POST", uri=uri, **integration)
+    templates = {"responseTemplates": response_templates} if response_templates else {}
+    client.put_integration_response(**method, statusCode="200", **templates)
+    client.create_deployment(restApiId=api, stageName="prod")
+    return f"{api}.execute-api.us-east-1.amazonaws.com"
+
+
+def _invoke(services: Any, endpoint: str) -> Any:
+    import sfnkit
+
+    machine = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::apigateway:invoke",
+                "Parameters": {
+                    "ApiEndpoint": endpoint,
+                    "Method": "POST",
+                    "Path": "orders/42",
+                    "Stage": "prod",
+                    "QueryParameters": {"tag": ["a", "b"]},
+                    "RequestBody": {"qty": 3},
+                },
+                "End": True,
+            }
+        },
+    }
+    return sfnkit.run(machine, {}, services=services)
+
+
+def test_apigateway_invoke_runs_request_and_response_templates() -> None:
+    import sfnkit
+
+    request = (
+        '{"order": "$input.params(\'id\')", "tag": "$input.params(\'tag\')", "qty": $input.json(\'$.qty\'), '
+        '"stage": "$context.stage"}'
+    )
+    response = '#set($r = $input.path(\'$\')){"summary": "order $r.order x$r.qty ($r.tag, $r.stage)"}'
+    with sfnkit.aws() as services:
+        services.lambdas["echo"] = lambda event, context: event
+        endpoint = _api(
+            services, requestTemplates={"application/json": request}, responseTemplates={"application/json": response}
+        )
+        execution = _invoke(services, endpoint)
+        assert execution.status == "SUCCEEDED", execution.cause
+        assert execution.output["ResponseBody"] == {"summary": "order 42 x3 (b, prod)"}
+        assert execution.output["Headers"]["Content-Length"] == [str(len('{"summary": "order 42 x3 (b, prod)"}'))]
+
+
+def test_apigateway_template_error_fails_with_500_naming_template_and_position() -> None:
+    import sfnkit
+
+    with sfnkit.aws() as services:
+        services.lambdas["echo"] = lambda event, context: event
+        endpoint = _api(services, requestTemplates={"application/json": "{\n  \"a\": $input.json('$.qty'\n}"})
+        execution = _invoke(services, endpoint)
+        assert execution.error == "ApiGateway.500"
+        assert "'application/json' of the request of POST /orders/{id}" in execution.cause
+        assert "line 3 column 1: expected `,` or `)`, found `}`" in execution.cause
+
+
+def test_apigateway_without_a_matching_template_follows_passthrough_behavior() -> None:
+    import sfnkit
+
+    with sfnkit.aws() as services:
+        services.lambdas["echo"] = lambda event, context: event
+        endpoint = _api(services, requestTemplates={"application/xml": "<a/>"}, passthroughBehavior="NEVER")
+        assert _invoke(services, endpoint).error == "ApiGateway.415"
+    with sfnkit.aws() as services:
+        services.lambdas["echo"] = lambda event, context: event
+        endpoint = _api(services, requestTemplates={"application/xml": "<a/>"})  # WHEN_NO_MATCH: the body as sent
+        assert _invoke(services, endpoint).output["ResponseBody"] == {"qty": 3}

@@ -222,9 +222,12 @@ class _Parser:
         while not self.text.startswith(close, self.pos):
             items.append(self.expression())
             self.skip()
-            if not self.text.startswith(close, self.pos):
-                self.expect(",")
+            if self.text.startswith(",", self.pos):
+                self.pos += 1
                 self.skip()
+            elif not self.text.startswith(close, self.pos):
+                found = self.text[self.pos : self.pos + 12] or "the end of the template"
+                raise self.fail(f"expected `,` or `{close}`, found `{found}`")
         self.pos += len(close)
         return items
 
