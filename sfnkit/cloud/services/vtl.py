@@ -28,6 +28,7 @@ __all__ = ["Helper", "TemplateError", "java_string", "render"]
 
 Json = Any
 MAX_ITERATIONS: Final = 1000  # API Gateway's limit on a #foreach
+MAX_RANGE: Final = 100_000  # a [a..b] longer than any #foreach may run is a mistake, not a list to build
 
 
 class Helper:
@@ -219,6 +220,8 @@ class _Renderer:
             low, high = self.value(node[2]), self.value(node[3])
             if not (isinstance(low, int) and isinstance(high, int)):
                 raise self.fail(node[1], "a range [a..b] needs whole numbers")
+            if abs(high - low) >= MAX_RANGE:
+                raise self.fail(node[1], f"a range of {abs(high - low) + 1} numbers: sfnkit makes at most {MAX_RANGE}")
             return list(range(low, high + 1) if low <= high else range(low, high - 1, -1))
         if kind == "not":
             return not _truthy(self.value(node[2]))
@@ -258,6 +261,14 @@ def _java_regex_replacement(replacement: str) -> str:
     return re.sub(r"\$(\d)", r"\\g<\1>", replacement.replace("\\", "\\\\"))
 
 
+def _java_split(text: str, pattern: str) -> list[str]:
+    """Java's ``String.split``: the trailing empty strings are dropped."""
+    parts = re.split(pattern, text)
+    while len(parts) > 1 and parts[-1] == "":
+        parts.pop()
+    return parts
+
+
 def _put(target: dict[Json, Json], key: Json, value: Json) -> Json:
     previous = target.get(key)
     target[key] = value
@@ -290,7 +301,7 @@ _METHODS: Final[dict[str, dict[str, Callable[..., Json]]]] = {
         "replace": lambda s, old, new: s.replace(java_string(old), java_string(new)),
         "replaceAll": lambda s, pattern, new: re.sub(pattern, _java_regex_replacement(new), s),
         "matches": lambda s, pattern: re.fullmatch(pattern, s) is not None,
-        "split": lambda s, pattern: [part for part in re.split(pattern, s)] if s else [""],
+        "split": lambda s, pattern: _java_split(s, pattern),
         "equals": lambda s, x: s == x,
         "equalsIgnoreCase": lambda s, x: isinstance(x, str) and s.lower() == x.lower(),
         "charAt": lambda s, i: s[i] if 0 <= i < len(s) else _raise(IndexError(f"charAt({i}) of length {len(s)}")),
