@@ -127,10 +127,14 @@ def test_s3_object_put_with_a_checksum_answers_checksum_type_full_object() -> No
     with sfnkit.aws() as services:
         s3 = services.client("s3")
         s3.create_bucket(Bucket="sums")
-        s3.put_object(Bucket="sums", Key="k", Body=b"data", ChecksumAlgorithm="CRC32")
+        put = s3.put_object(Bucket="sums", Key="k", Body=b"data", ChecksumAlgorithm="CRC32")
+        assert put["ChecksumType"] == "FULL_OBJECT"
         got = s3.get_object(Bucket="sums", Key="k", ChecksumMode="ENABLED")
         crc32 = base64.b64encode(zlib.crc32(b"data").to_bytes(4, "big")).decode()
         assert (got["ChecksumCRC32"], got["ChecksumType"]) == (crc32, "FULL_OBJECT")
+        head = s3.head_object(Bucket="sums", Key="k", ChecksumMode="ENABLED")
+        assert (head["ChecksumCRC32"], head["ChecksumType"]) == (crc32, "FULL_OBJECT")
+        assert "ChecksumType" not in s3.head_object(Bucket="sums", Key="k")  # no checksum asked, none answered
 
 
 def test_moto_is_restored_when_the_last_in_process_world_closes() -> None:
@@ -151,3 +155,16 @@ def test_a_world_on_an_endpoint_leaves_moto_alone() -> None:
     own = EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE
     with sfnkit.aws(endpoint_url="http://127.0.0.1:1"):  # never called: nothing here reaches it
         assert EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE == own
+
+
+def test_s3_head_object_answers_the_stored_checksum_type_of_a_multipart_object() -> None:
+    with sfnkit.aws() as services:
+        s3 = services.client("s3")
+        s3.create_bucket(Bucket="sums")
+        upload = s3.create_multipart_upload(Bucket="sums", Key="m", ChecksumAlgorithm="CRC32")["UploadId"]
+        part = s3.upload_part(
+            Bucket="sums", Key="m", UploadId=upload, PartNumber=1, Body=b"x" * 10, ChecksumAlgorithm="CRC32"
+        )
+        parts = [{"PartNumber": 1, "ETag": part["ETag"], "ChecksumCRC32": part["ChecksumCRC32"]}]
+        s3.complete_multipart_upload(Bucket="sums", Key="m", UploadId=upload, MultipartUpload={"Parts": parts})
+        assert s3.head_object(Bucket="sums", Key="m", ChecksumMode="ENABLED")["ChecksumType"] == "COMPOSITE"

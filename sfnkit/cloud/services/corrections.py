@@ -18,7 +18,8 @@ an endpoint (a moto server, LocalStack, AWS) is never touched. Each correction i
   ``account`` (the bus's account).
 - S3 object stored by a single PUT with a checksum: its checksum type is ``FULL_OBJECT`` ("For PutObject uploads,
   the checksum type is always FULL_OBJECT", https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html),
-  which GetObject returns beside the checksum; moto stores no type, so answers none.
+  which PutObject, GetObject and HeadObject answer beside the checksum; moto stores no type, so answers none (and
+  its HeadObject leaves out the type of any object, a multipart one's included).
 """
 
 from __future__ import annotations
@@ -99,16 +100,49 @@ def _s3_put_object(original: Callable[..., Any]) -> Callable[..., Any]:
     return put_object
 
 
+def _checksum_answered(headers: Mapping[str, Json]) -> bool:
+    """Does an S3 answer carry an object checksum (``x-amz-checksum-crc32``...) but not its type?"""
+    names = {name.lower() for name in headers}
+    kinds = {"x-amz-checksum-type", "x-amz-checksum-mode", "x-amz-checksum-algorithm"}
+    return "x-amz-checksum-type" not in names and any(n.startswith("x-amz-checksum-") and n not in kinds for n in names)
+
+
+def _s3_put_answer(original: Callable[..., Any]) -> Callable[..., Any]:
+    def put_object(self: Any, *args: Any, **kwargs: Any) -> Any:
+        status, headers, body = original(self, *args, **kwargs)
+        if status == 200 and _checksum_answered(headers):
+            headers["x-amz-checksum-type"] = "FULL_OBJECT"  # a single PUT
+        return status, headers, body
+
+    return put_object
+
+
+def _s3_head_answer(original: Callable[..., Any]) -> Callable[..., Any]:
+    def head_object(self: Any, bucket_name: str, query: Any, key_name: str, headers: Any) -> Any:
+        status, answer, body = original(self, bucket_name, query, key_name, headers)
+        if status in (200, 206) and _checksum_answered(answer):
+            version = (query.get("versionId") or [None])[0]
+            key = self.backend.head_object(bucket_name, key_name, version_id=version)
+            if key is not None and key.checksum_type:
+                answer["x-amz-checksum-type"] = key.checksum_type
+        return status, answer, body
+
+    return head_object
+
+
 def _patches() -> list[tuple[Any, str, Callable[[Any], Any]]]:
     """(owner, attribute, moto's value -> AWS's) for each correction."""
     from moto.events.utils import EventTemplateParser
     from moto.s3.models import S3Backend
+    from moto.s3.responses import S3Response
     from moto.sns.models import Subscription
 
     return [
         (Subscription, "get_post_data", _sns_get_post_data),
         (EventTemplateParser, "DEFAULT_EVENT_INPUT_TEMPLATE", lambda _: AWS_EVENT_TEMPLATE),
         (S3Backend, "put_object", _s3_put_object),
+        (S3Response, "put_object", _s3_put_answer),
+        (S3Response, "head_object", _s3_head_answer),
     ]
 
 
