@@ -168,12 +168,12 @@ def test_input_json_on_a_body_that_is_not_json_says_so() -> None:
 
 
 def _api(services: Any, **integration: Any) -> str:
-    """A REST API with POST /orders/{id} integrated with the Lambda function ``echo``; its endpoint host."""
+    """A REST API with POST /orders/{order-id} integrated with the Lambda function ``echo``; its endpoint host."""
     client = services.client("apigateway")
     api = client.create_rest_api(name="shop")["id"]
     root = client.get_resources(restApiId=api)["items"][0]["id"]
     orders = client.create_resource(restApiId=api, parentId=root, pathPart="orders")["id"]
-    order = client.create_resource(restApiId=api, parentId=orders, pathPart="{id}")["id"]
+    order = client.create_resource(restApiId=api, parentId=orders, pathPart="{order-id}")["id"]
     client.put_method(restApiId=api, resourceId=order, httpMethod="POST", authorizationType="NONE")
     function = "arn:aws:lambda:us-east-1:123456789012:function:echo"
     uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{function}/invocations"
@@ -214,10 +214,13 @@ def test_apigateway_invoke_runs_request_and_response_templates() -> None:
     import sfnkit
 
     request = (
-        '{"order": "$input.params(\'id\')", "tag": "$input.params(\'tag\')", "qty": $input.json(\'$.qty\'), '
+        '{"order": "$input.params(\'order-id\')", "tag": "$input.params(\'tag\')", "qty": $input.json(\'$.qty\'), '
         '"stage": "$context.stage"}'
     )
-    response = '#set($r = $input.path(\'$\')){"summary": "order $r.order x$r.qty ($r.tag, $r.stage)"}'
+    response = (  # $input is the function's answer now; the request's parameters are still there
+        '#set($r = $input.path(\'$\')){"summary": "order $r.order x$r.qty ($r.tag, $r.stage) '
+        "$input.params('order-id')\"}"
+    )
     with sfnkit.aws() as services:
         services.lambdas["echo"] = lambda event, context: event
         endpoint = _api(
@@ -225,8 +228,8 @@ def test_apigateway_invoke_runs_request_and_response_templates() -> None:
         )
         execution = _invoke(services, endpoint)
         assert execution.status == "SUCCEEDED", execution.cause
-        assert execution.output["ResponseBody"] == {"summary": "order 42 x3 (b, prod)"}
-        assert execution.output["Headers"]["Content-Length"] == [str(len('{"summary": "order 42 x3 (b, prod)"}'))]
+        assert execution.output["ResponseBody"] == {"summary": "order 42 x3 (b, prod) 42"}
+        assert execution.output["Headers"]["Content-Length"] == [str(len('{"summary": "order 42 x3 (b, prod) 42"}'))]
 
 
 def test_apigateway_template_error_fails_with_500_naming_template_and_position() -> None:
@@ -237,7 +240,7 @@ def test_apigateway_template_error_fails_with_500_naming_template_and_position()
         endpoint = _api(services, requestTemplates={"application/json": "{\n  \"a\": $input.json('$.qty'\n}"})
         execution = _invoke(services, endpoint)
         assert execution.error == "ApiGateway.500"
-        assert "'application/json' of the request of POST /orders/{id}" in execution.cause
+        assert "'application/json' of the request of POST /orders/{order-id}" in execution.cause
         assert "line 3 column 1: expected `,` or `)`, found `}`" in execution.cause
 
 

@@ -85,16 +85,14 @@ def invoke_api(services: AwsServices, params: Json, call: TaskCall | None) -> Js
     text = "" if body is None else compact(body)
     stage = str(request.get("Stage", ""))
     where = f"{method} {resource.get('path')} (API {api_id})"
-    variables = template_variables(
-        text,
-        {
-            "path": path_params,
-            "querystring": _last_values(request.get("QueryParameters")),
-            "header": _last_values(request.get("Headers")),
-        },
-        _context(services, api_id, host, stage, method, resource, path, timeline.now),
-        _stage_variables(client, api_id, stage),
-    )
+    params = {
+        "path": path_params,
+        "querystring": _last_values(request.get("QueryParameters")),
+        "header": _last_values(request.get("Headers")),
+    }
+    context = _context(services, api_id, host, stage, method, resource, path, timeline.now)
+    stage_variables = _stage_variables(client, api_id, stage)
+    variables = template_variables(text, params, context, stage_variables)
     event: Json = {} if body is None else body
     template = _request_template(integration)
     if template is not None:
@@ -107,7 +105,7 @@ def invoke_api(services: AwsServices, params: Json, call: TaskCall | None) -> Js
     response = ((integration.get("integrationResponses") or {}).get("200") or {}).get("responseTemplates") or {}
     if response.get("application/json"):
         payload = invocation.payload.decode("utf-8", errors="replace")
-        variables["input"] = template_variables(payload, {}, None, None)["input"]
+        variables = template_variables(payload, params, context, stage_variables)  # $input: the function's answer
         out = _render(response["application/json"], variables, f"'application/json' of the 200 response of {where}")
         length = len(out.encode())
         try:
@@ -126,16 +124,20 @@ def _resource(resources: list[Json], path: str) -> tuple[Json, dict[str, str]]:
     if exact is not None:
         return exact, {}
     for resource in resources:
-        pattern = _PARAMETER.sub(
-            lambda m: f"(?P<{m.group(1)}>.+)" if m.group(2) else f"(?P<{m.group(1)}>[^/]+)",
-            re.escape(str(resource.get("path", ""))).replace(r"\{", "{").replace(r"\}", "}").replace(r"\+", "+"),
-        )
-        try:
-            match = re.fullmatch(pattern, path)
-        except re.error:
-            continue
+        template = str(resource.get("path", ""))
+        names = [m.group(1) for m in _PARAMETER.finditer(template)]
+        pieces = _PARAMETER.split(template)  # literal, name, plus, literal, ...
+        pattern = ""
+        for i, piece in enumerate(pieces):
+            if i % 3 == 0:
+                pattern += re.escape(piece)
+            elif i % 3 == 1:
+                pattern += "(.+)" if pieces[i + 1] else "([^/]+)"  # {name+} takes the rest of the path
+        match = re.fullmatch(pattern, path) if names else None
         if match:
-            return resource, {k: urllib.parse.unquote(v) for k, v in match.groupdict().items()}
+            return resource, {
+                name: urllib.parse.unquote(value) for name, value in zip(names, match.groups(), strict=True)
+            }
     return None, {}
 
 
