@@ -118,6 +118,7 @@ def test_util_functions() -> None:
         ('#set($s = "x")#set($n = "n=$s, $undefined.")$n', "n=x, ."),  # "..." interpolates; null prints nothing
         ("#set($x = 7 / 2)$x $math", "3 "),
         ("#set($x = 7.0 / 2)$x", "3.5"),
+        ("$big $small $list", "1.23456789E7 1.0E-4 [1, 2.5, null, true]"),  # Java's Double.toString, List.toString
         ("#set($x = 'a' + 1 + true)$x", "a1true"),
         ("#if(!$nothing && ($y || 1 == 1))yes#end", "yes"),
         ("## a comment\n#* a\nblock *#text #[[$not #parsed]]#", "text $not #parsed"),
@@ -128,7 +129,7 @@ def test_util_functions() -> None:
     ],
 )
 def test_directives_and_expressions(template: str, expected: str) -> None:
-    assert _render(template) == expected
+    assert _render(template, big=12345678.9, small=1e-4, list=[1, 2.5, None, True]) == expected
 
 
 def test_directive_alone_on_its_line_takes_the_line() -> None:

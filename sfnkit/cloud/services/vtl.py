@@ -18,6 +18,7 @@ naming the template and the line and column.
 
 from __future__ import annotations
 
+import decimal
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -61,13 +62,24 @@ def _java(value: Json) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        text = repr(value)
-        return text.replace("e+", "E").replace("e-", "E-") if "e" in text else text
+        return _java_double(value)
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_java(k)}={_java(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_java(v) for v in value) + "]"
     return str(value)
+
+
+def _java_double(value: float) -> str:
+    """Java's ``Double.toString``: plain between 10^-3 and 10^7, else ``d.dddE±n``; the shortest digits either way."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    if value == 0 or 1e-3 <= abs(value) < 1e7:
+        return repr(value)  # Python's repr is plain and shortest in this range too
+    sign, digits, exponent = decimal.Decimal(repr(value)).as_tuple()
+    shown = "".join(map(str, digits)).rstrip("0") or "0"
+    power = int(exponent) + len(digits) - 1
+    return f"{'-' if sign else ''}{shown[0]}.{shown[1:] or '0'}E{power}"
 
 
 class _Break(Exception):
