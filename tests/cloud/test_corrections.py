@@ -168,3 +168,14 @@ def test_s3_head_object_answers_the_stored_checksum_type_of_a_multipart_object()
         parts = [{"PartNumber": 1, "ETag": part["ETag"], "ChecksumCRC32": part["ChecksumCRC32"]}]
         s3.complete_multipart_upload(Bucket="sums", Key="m", UploadId=upload, MultipartUpload={"Parts": parts})
         assert s3.head_object(Bucket="sums", Key="m", ChecksumMode="ENABLED")["ChecksumType"] == "COMPOSITE"
+
+
+def test_a_moto_without_a_corrected_place_keeps_its_answer_there_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.events.utils import EventTemplateParser
+
+    moved = ("moto.sns.models", "Subscription", "renamed_in_a_later_moto", lambda original: original)
+    monkeypatch.setattr(corrections, "_PATCHES", (moved, *corrections._PATCHES))
+    with pytest.warns(UserWarning, match=r"no moto\.sns\.models\.Subscription\.renamed_in_a_later_moto"):
+        services = sfnkit.aws()
+    with services:
+        assert EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE == corrections.AWS_EVENT_TEMPLATE  # the others apply
