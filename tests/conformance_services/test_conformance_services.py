@@ -27,9 +27,9 @@ CASES = sorted((HERE / "cases").glob("*/*.json"))
 # name -> why the case cannot pass (strict: a case that starts passing must be taken off this list)
 XFAIL: dict[str, str] = {}
 _REDRIVE = (
-    "recorded 2023-06-30/07-05, before AWS added RedriveCount/RedriveStatus/RedriveStatusReason (execution redrive, "
-    "November 2023) to a .sync result; the same template recorded 2025-10-28 (local_mocking/test_base_callbacks__"
-    "test_sfn_start_execution_sync_SFN_SYNC*) has them, and sfnkit gives that, today's, shape"
+    "recorded 2023-06-30 and 2023-08-12, before AWS added RedriveCount/RedriveStatus/RedriveStatusReason "
+    "(execution redrive, November 2023) to a .sync result; the same template recorded 2025-10-28 (local_mocking/"
+    "test_base_callbacks__test_sfn_start_execution_sync_SFN_SYNC*) has them, and sfnkit gives that, today's, shape"
 )
 _LENGTH = (
     "AWS's StartExecution body ({executionArn, startDate}) was 164 and 163 bytes; sfnkit's, for the recorded ARN's "
