@@ -64,6 +64,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sfnkit.engine.plan",),
     ("sfnkit.engine.run",),
     ("sfnkit.engine",),
+    # the AWS edge's leaves: moto corrected to AWS's answers, API Gateway's mapping templates
+    ("sfnkit.cloud.services.corrections", "sfnkit.cloud.services.vtl_parse"),
+    ("sfnkit.cloud.services.vtl",),
     # the services world sfnkit.aws() runs executions in, and an execution running in it (sfnkit.start)
     ("sfnkit.cloud.services",),
     ("sfnkit.cloud.running",),

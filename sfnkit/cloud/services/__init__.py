@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from sfnkit.cloud.services import corrections
 from sfnkit.cloud.services.calls import OPTIMIZED, Binding, binding_for
 from sfnkit.cloud.services.stepfunctions import LocalStepFunctions, ServiceError, answer_locally
 from sfnkit.cloud.services.world import WorldClock
@@ -55,6 +56,7 @@ class AwsServices(Mapping[str, Callable[..., Any]]):
                 ) from None
             self._mock = mock_aws()
             self._mock.start()
+            corrections.install()  # where moto's answers differ from AWS's, AWS's
         self.session = session or _shared_session()
         if session is None and endpoint_url is not None and self.session.get_credentials() is None:
             import boto3  # an emulator (moto server, LocalStack) takes any credentials; there are none around
@@ -142,6 +144,7 @@ class AwsServices(Mapping[str, Callable[..., Any]]):
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+            corrections.uninstall()
 
     def __enter__(self) -> AwsServices:
         return self
