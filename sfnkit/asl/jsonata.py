@@ -84,6 +84,7 @@ from sfnkit.asl.failures import QUERY_EVALUATION_ERROR, StatesError
 from sfnkit.asl.jsonata_fast import Closure, NeedEngine, Path, Tree, compile_fast, lookup, simple_path
 from sfnkit.asl.jsonata_functions import FUNCTIONS, REMOVED, FunctionError, Runtime, bind_runtime
 from sfnkit.asl.jsonata_messages import MESSAGES, jsonata_message, retoken
+from sfnkit.asl.jsonata_parser import parse_fast
 from sfnkit.asl.jsonata_python import JException, Jsonata, Parser
 from sfnkit.asl.jsonata_regex import javascript_regex
 from sfnkit.asl.jsonata_values import (
@@ -355,7 +356,8 @@ class Expression:
     """AWS's name for the field (``Output/result``), used in causes and ``EvaluationFailed.location``."""
     location: str
     """Where the text sits in the definition (``States.Charge.Output.result``), for compile-time errors."""
-    _ast: Any = attrs.field(repr=False)
+    _parsed: _Parsed = attrs.field(repr=False)
+    """The text's parse, shared by every expression of that text (it holds the engine's tree, made on first use)."""
     _path: Path | None = attrs.field(default=None, repr=False)
     """``$name.key.key`` without predicates: evaluated by plain lookups instead of the engine."""
     _fast: Closure | None = attrs.field(default=None, repr=False)
@@ -425,6 +427,10 @@ class Expression:
                 pass
             except Exception as error:
                 raise self._failure(error) from None
+        try:
+            ast = self._parsed.ast()  # before the engine is made current below: jsonata-python's parse replaces it
+        except Exception as error:
+            raise self._failure(error) from None
         bind_runtime(runtime)
         engine = _engine()
         engine.applications = engine.items = 0
@@ -434,7 +440,7 @@ class Expression:
         previous = getattr(current, "jsonata", None)
         current.jsonata = engine
         try:
-            return engine.eval(self._ast, None, _Root(states, variables))
+            return engine.eval(ast, None, _Root(states, variables))
         except Exception as error:
             raise self._failure(error) from None
         finally:
@@ -514,21 +520,34 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
         text=text,
         field=field,
         location=location,
-        ast=parsed.ast,
+        parsed=parsed,
         path=parsed.path,
         fast=parsed.fast,
         uses_context=parsed.uses_context,
     )
 
 
-@attrs.frozen(eq=False)
 class _Parsed:
-    """What compiling a JSONata text yields, whatever field it sits in: shared by every expression of that text."""
+    """What compiling a JSONata text yields, whatever field it sits in: shared by every expression of that text.
 
-    ast: Any
-    path: Path | None
-    fast: Closure | None
-    uses_context: bool
+    A text within ``jsonata_parser``'s subset is compiled to closures without jsonata-python's parser (the cost of a
+    cold start); the engine's tree is parsed only when the closures need the engine (an array on a path, ...)."""
+
+    __slots__ = ("_ast", "body", "fast", "path", "uses_context")
+
+    def __init__(self, body: str, ast: Any, path: Path | None, fast: Closure | None, uses_context: bool):
+        self.body = body
+        self._ast = ast
+        self.path = path
+        self.fast = fast
+        self.uses_context = uses_context
+
+    def ast(self) -> Any:
+        """jsonata-python's tree of the text (parsed now if the fast parser compiled it)."""
+        ast = self._ast
+        if ast is None:
+            ast = self._ast = Jsonata(self.body, javascript_regex).ast
+        return ast
 
 
 @attrs.frozen
@@ -544,6 +563,9 @@ def _parse(body: str) -> _Parsed | _CompileError:
     and machines repeat them (a thousand ``{% $v %}`` cost one parse). The AST and closures are never changed
     after this, so sharing them is safe. A machine with more distinct texts than the cache holds parses its
     earliest ones again for the plan."""
+    fast = parse_fast(body, _OPERATORS, _function)
+    if fast is not None:
+        return _Parsed(body, None, fast.path, fast.closure, fast.uses_context)
     try:
         ast = Jsonata(body, javascript_regex).ast
     except JException as error:
@@ -566,10 +588,7 @@ def _parse(body: str) -> _Parsed | _CompileError:
         return _CompileError(f"{what}: JSONata states have no input document. {fix}", max(0, end - len(name)))
     tree = Tree(ast)
     return _Parsed(
-        ast=ast,
-        path=simple_path(ast, tree),
-        fast=compile_fast(ast, tree, _OPERATORS, _function),
-        uses_context=_reads_context(tree),
+        body, ast, simple_path(ast, tree), compile_fast(ast, tree, _OPERATORS, _function), _reads_context(tree)
     )
 
 

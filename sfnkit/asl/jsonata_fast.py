@@ -14,7 +14,7 @@ Values inside follow jsonata-python: ``None`` is *undefined*, ``NULL`` is JSON `
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import compress
 from typing import Any, Final
 
@@ -22,7 +22,23 @@ from sfnkit.asl.jsonata_messages import retoken
 from sfnkit.asl.jsonata_python import JException, Jsonata, Parser, Utils
 from sfnkit.asl.jsonata_values import NULL, check_string, js_boolean, null_items
 
-__all__ = ["Closure", "NeedEngine", "Path", "Tree", "compile_fast", "lookup", "simple_path"]
+__all__ = [
+    "Closure",
+    "NeedEngine",
+    "Path",
+    "Tree",
+    "array",
+    "binary",
+    "call",
+    "compile_fast",
+    "condition",
+    "constant",
+    "lookup",
+    "negate",
+    "path_lookup",
+    "record",
+    "simple_path",
+]
 
 Json = Any
 Closure = Callable[[Mapping[str, Json], Mapping[str, Json]], Any]
@@ -228,48 +244,86 @@ PURE_FUNCTIONS: Final = frozenset(
 def compile_fast(
     ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None = None
 ) -> Closure | None:
-    """A closure computing *ast* with *operators*' methods, or ``None`` when *ast* is beyond this subset.
-
-    *functions* resolves a function name to the function object the engine would call (``None`` disables calls).
-    """
+    """A closure computing *ast* (jsonata-python's tree) with *operators*' methods, or ``None`` when *ast* is beyond
+    this subset. *functions* resolves a function name to the function object the engine would call (``None``
+    disables calls). ``jsonata_parser`` builds the same closures from the text without this tree."""
     kind = ast.type
     if kind in ("number", "string", "value"):
-        if not tree.plain(ast):
-            return None
-        constant = NULL if ast.value is None else ast.value
-        return lambda states, variables: constant
+        return constant(ast.value) if tree.plain(ast) else None
     if kind in ("variable", "path"):
         path = simple_path(ast, tree)
-        if path is None:
-            return None
-        return lambda states, variables: lookup(path, states, variables)
+        return None if path is None else path_lookup(path)
     if kind == "function":
-        return _call(ast, tree, operators, functions)
+        procedure = ast.procedure
+        if functions is None or not tree.plain(ast, "procedure", "arguments") or procedure.type != "variable":
+            return None
+        if not tree.plain(procedure):
+            return None
+        arguments = _all(ast.arguments or (), tree, operators, functions)
+        if arguments is None:
+            return None
+        return call(str(procedure.value), arguments, ast.position, operators, functions, getattr(ast, "token", None))
     if kind == "unary" and ast.value == "[" and tree.plain(ast, "expressions"):
-        return _array(ast, tree, operators, functions)
+        items = _all(ast.expressions or (), tree, operators, functions)
+        if items is None:
+            return None
+        nested = [node.type == "unary" and node.value == "[" for node in ast.expressions]
+        return array(list(zip(items, nested, strict=True)))
     if kind == "unary" and ast.value == "{" and tree.plain(ast, "lhs_object"):
-        return _object(ast, tree, operators, functions)
+        pairs = ast.lhs_object or ()
+        if not all(key.type == "string" and tree.plain(key) for key, _ in pairs):
+            return None  # computed keys (and grouping) are the engine's
+        values = _all([value for _, value in pairs], tree, operators, functions)
+        return None if values is None else record([str(key.value) for key, _ in pairs], values)
     if not tree.plain(ast, "lhs", "rhs", "expression", "expressions", "condition", "then", "_else"):
         return None
     if kind == "block":
         return compile_fast(ast.expressions[0], tree, operators, functions) if len(ast.expressions) == 1 else None
     if kind == "condition":
-        return _condition(ast, tree, operators, functions)
+        parts = _all([ast.condition, ast.then], tree, operators, functions)
+        otherwise = None if ast._else is None else compile_fast(ast._else, tree, operators, functions)
+        if parts is None or (ast._else is not None and otherwise is None):
+            return None
+        return condition(parts[0], parts[1], otherwise)
     if kind == "unary" and ast.value == "-":
-        return _negate(ast, tree, operators, functions)
+        inner = compile_fast(ast.expression, tree, operators, functions)
+        return None if inner is None else negate(inner, ast.position)
     if kind == "binary":
-        return _binary(ast, tree, operators, functions)
+        sides = _all([ast.lhs, ast.rhs], tree, operators, functions)
+        return None if sides is None else binary(str(ast.value), sides[0], sides[1], operators)
     return None
 
 
-def _array(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
-    """``[a, b]``: undefined items skipped, arrays spliced in, nested constructors kept whole (as the engine)."""
-    items = []
-    for item in ast.expressions or ():
-        closure = compile_fast(item, tree, operators, functions)
+def _all(
+    nodes: Iterable[Any], tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None
+) -> list[Closure] | None:
+    closures = []
+    for node in nodes:
+        closure = compile_fast(node, tree, operators, functions)
         if closure is None:
             return None
-        items.append((closure, item.type == "unary" and item.value == "["))
+        closures.append(closure)
+    return closures
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The closures, built from the closures of the parts (by compile_fast above and by jsonata_parser)
+
+
+def constant(value: Any) -> Closure:
+    """A literal (``None`` is JSONata ``null``)."""
+    constant = NULL if value is None else value
+    return lambda states, variables: constant
+
+
+def path_lookup(path: Path) -> Closure:
+    """A simple path (:func:`lookup`)."""
+    return lambda states, variables: lookup(path, states, variables)
+
+
+def array(items: Sequence[tuple[Closure, bool]]) -> Closure:
+    """``[a, b]`` of (item, whether the item is itself an array constructor): undefined items skipped, arrays
+    spliced in, nested constructors kept whole (as the engine)."""
 
     def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
         result: Any = Utils.JList()
@@ -286,18 +340,12 @@ def _array(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], 
     return evaluate
 
 
-def _object(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
-    """``{'k': v}`` with literal keys: members whose value is undefined are left out (as the engine)."""
-    pairs = []
-    for key, value in ast.lhs_object or ():
-        if key.type != "string" or not tree.plain(key):
-            return None  # computed keys (and grouping) are the engine's
-        closure = compile_fast(value, tree, operators, functions)
-        if closure is None:
-            return None
-        pairs.append((str(key.value), closure))
-    if len({key for key, _ in pairs}) != len(pairs):
-        return None  # D1009 is raised by the engine
+def record(keys: Sequence[str], values: Sequence[Closure]) -> Closure | None:
+    """``{'k': v}`` with literal keys: members whose value is undefined are left out (as the engine); ``None`` for a
+    key written twice (the engine's D1009)."""
+    if len(set(keys)) != len(keys):
+        return None
+    pairs = tuple(zip(keys, values, strict=True))
 
     def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
         result = {}
@@ -310,27 +358,26 @@ def _object(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str],
     return evaluate
 
 
-def _call(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
-    """``$name(args)`` of a pure function: validated and applied as the engine does, results unwrapped alike."""
-    procedure = ast.procedure
-    if functions is None or not tree.plain(ast, "procedure", "arguments") or procedure.type != "variable":
-        return None
-    name = str(procedure.value)
-    if name not in PURE_FUNCTIONS or not tree.plain(procedure):
+def call(
+    name: str,
+    closures: Sequence[Closure],
+    position: int,
+    operators: Jsonata,
+    functions: Callable[[str], Any] | None,
+    token: Any = None,
+) -> Closure | None:
+    """``$name(args)`` of a pure function: validated and applied as the engine does, results unwrapped alike;
+    ``None`` for any other function. *position* and *token* are what the engine puts in the call's errors."""
+    if functions is None or name not in PURE_FUNCTIONS:
         return None
     function = functions(name)
     if function is None:
         return None
-    arguments = [compile_fast(argument, tree, operators, functions) for argument in ast.arguments or ()]
-    if any(argument is None for argument in arguments):
-        return None
-    closures: list[Closure] = [argument for argument in arguments if argument is not None]
     if Utils.is_function(function):
         validate = function.validate  # what the engine's validate_arguments calls for a function object
     else:
         engine_validate = operators.validate_arguments
         validate = lambda values, context: engine_validate(function, values, context)  # noqa: E731
-    position, token = ast.position, getattr(ast, "token", None)
     is_sequence = Utils.is_sequence
     # $merge([a, b, ...]) of objects (the signature <a<o>:o> holds): the objects' members in order, later ones
     # winning, as Functions.merge gives; anything else goes through the signature check below
@@ -368,12 +415,8 @@ def _call(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], A
     return evaluate
 
 
-def _condition(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
-    test = compile_fast(ast.condition, tree, operators, functions)
-    then = compile_fast(ast.then, tree, operators, functions)
-    otherwise = None if ast._else is None else compile_fast(ast._else, tree, operators, functions)
-    if test is None or then is None or (ast._else is not None and otherwise is None):
-        return None
+def condition(test: Closure, then: Closure, otherwise: Closure | None) -> Closure:
+    """``test ? then : otherwise`` (also ``a ?: b`` and ``a ?? b``, which the parser rewrites to conditions)."""
     boolize = js_boolean
 
     def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
@@ -384,12 +427,9 @@ def _condition(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[st
     return evaluate
 
 
-def _negate(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
-    inner = compile_fast(ast.expression, tree, operators, functions)
-    if inner is None:
-        return None
+def negate(inner: Closure, position: int) -> Closure:
+    """Unary minus of anything but a number literal (which the parser folds into the literal)."""
     operand = _operand(inner)
-    position = ast.position
 
     def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
         value = operand(states, variables)
@@ -409,12 +449,8 @@ _METHODS: Final = {
 }
 
 
-def _binary(ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None) -> Closure | None:
-    op = str(ast.value)
-    left_closure = compile_fast(ast.lhs, tree, operators, functions)
-    right_closure = compile_fast(ast.rhs, tree, operators, functions)
-    if left_closure is None or right_closure is None:
-        return None
+def binary(op: str, left_closure: Closure, right_closure: Closure, operators: Jsonata) -> Closure | None:
+    """``left op right`` with the engine's operator method; ``None`` for an operator beyond the subset."""
     left, right = _operand(left_closure), _operand(right_closure)
     if op in ("and", "or"):
         truth = js_boolean

@@ -13,7 +13,7 @@ def test_the_same_text_shares_one_parse() -> None:
     """Two fields with the same text share the AST; each keeps its own field and location."""
     first = compile_expression("{% $v.total + 1 %}", location="States.A.Output", field="Output")
     second = compile_expression("{% $v.total + 1 %}", location="States.B.Assign.x", field="Assign/x")
-    assert first._ast is second._ast
+    assert first._parsed is second._parsed
     assert (first.field, first.location, second.field, second.location) == (
         "Output",
         "States.A.Output",
