@@ -566,6 +566,11 @@ def _parse(body: str) -> _Parsed | _CompileError:
     fast = parse_fast(body, _OPERATORS, _function)
     if fast is not None:
         return _Parsed(body, None, fast.path, fast.closure, fast.uses_context)
+    return _parse_with_engine(body)
+
+
+def _parse_with_engine(body: str) -> _Parsed | _CompileError:
+    """:func:`_parse` by jsonata-python's parser and analyses of its tree (every text beyond the fast subset)."""
     try:
         ast = Jsonata(body, javascript_regex).ast
     except JException as error:

@@ -198,7 +198,7 @@ class _Parser:
         return constant(detail)
 
     def nud(self, token: _Token) -> _Operand:
-        kind, value, position = token
+        kind, value, _ = token
         if kind == "literal":
             return ("number" if type(value) in (int, float) else "literal", value, None)
         if kind == "variable":
@@ -211,7 +211,8 @@ class _Parser:
             operand = self.expression(70)
             if operand[0] == "number":
                 return ("number", _convert(-float(operand[1])), None)
-            return ("", None, negate(self.closure(operand), position))
+            # jsonata-python's prefix minus never gets the token's position: its errors say 0
+            return ("", None, negate(self.closure(operand), 0))
         if value == "(":
             inner = self.expression(0)
             self.expect(")")
