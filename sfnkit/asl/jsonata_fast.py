@@ -259,16 +259,16 @@ def compile_fast(
             return None
         if not tree.plain(procedure):
             return None
-        arguments = _all(ast.arguments or (), tree, operators, functions)
+        nodes: list[Any] = ast.arguments or []
+        items = _items(nodes[0], tree, operators, functions) if len(nodes) == 1 and _is_array(nodes[0], tree) else None
+        arguments = [array(items)] if items is not None else _all(nodes, tree, operators, functions)
         if arguments is None:
             return None
-        return call(str(procedure.value), arguments, ast.position, operators, functions, getattr(ast, "token", None))
-    if kind == "unary" and ast.value == "[" and tree.plain(ast, "expressions"):
-        items = _all(ast.expressions or (), tree, operators, functions)
-        if items is None:
-            return None
-        nested = [node.type == "unary" and node.value == "[" for node in ast.expressions]
-        return array(list(zip(items, nested, strict=True)))
+        name, token = str(procedure.value), getattr(ast, "token", None)
+        return call(name, arguments, ast.position, operators, functions, token, items=items)
+    if _is_array(ast, tree):
+        items = _items(ast, tree, operators, functions)
+        return None if items is None else array(items)
     if kind == "unary" and ast.value == "{" and tree.plain(ast, "lhs_object"):
         pairs = ast.lhs_object or ()
         if not all(key.type == "string" and tree.plain(key) for key, _ in pairs):
@@ -292,6 +292,21 @@ def compile_fast(
         sides = _all([ast.lhs, ast.rhs], tree, operators, functions)
         return None if sides is None else binary(str(ast.value), sides[0], sides[1], operators)
     return None
+
+
+def _is_array(ast: Any, tree: Tree) -> bool:
+    return bool(ast.type == "unary" and ast.value == "[" and tree.plain(ast, "expressions"))
+
+
+def _items(
+    ast: Any, tree: Tree, operators: Jsonata, functions: Callable[[str], Any] | None
+) -> list[tuple[Closure, bool]] | None:
+    """An array constructor's items for :func:`array`."""
+    nodes = ast.expressions or ()
+    closures = _all(nodes, tree, operators, functions)
+    if closures is None:
+        return None
+    return list(zip(closures, [node.type == "unary" and node.value == "[" for node in nodes], strict=True))
 
 
 def _all(
@@ -365,9 +380,12 @@ def call(
     operators: Jsonata,
     functions: Callable[[str], Any] | None,
     token: Any = None,
+    *,
+    items: Sequence[tuple[Closure, bool]] | None = None,
 ) -> Closure | None:
     """``$name(args)`` of a pure function: validated and applied as the engine does, results unwrapped alike;
-    ``None`` for any other function. *position* and *token* are what the engine puts in the call's errors."""
+    ``None`` for any other function. *position* and *token* are what the engine puts in the call's errors; *items*
+    are those of the one argument when it is an array constructor (``$merge([a, b])`` merges them directly)."""
     if functions is None or name not in PURE_FUNCTIONS:
         return None
     function = functions(name)
@@ -379,7 +397,7 @@ def call(
         engine_validate = operators.validate_arguments
         validate = lambda values, context: engine_validate(function, values, context)  # noqa: E731
     is_sequence = Utils.is_sequence
-    # $merge([a, b, ...]) of objects (the signature <a<o>:o> holds): the objects' members in order, later ones
+    # $merge(a) of an array of objects (the signature <a<o>:o> holds): the objects' members in order, later ones
     # winning, as Functions.merge gives; anything else goes through the signature check below
     merges = name == "merge" and len(closures) == 1
 
@@ -412,11 +430,34 @@ def call(
                 return result[0]
         return result
 
+    if name == "merge" and items is not None:
+        return _merge(items, evaluate)
+    return evaluate
+
+
+def _merge(items: Sequence[tuple[Closure, bool]], general: Closure) -> Closure:
+    """``$merge([a, b, ...])`` (the per-state ``$merge([$states.input, {...}])``): while every item is an object, the
+    objects' members in order, later ones winning, as the engine's ``Functions.merge`` gives, without building the
+    array; at the first item that is not, the *general* call evaluates the whole (the closures are pure: the same
+    values and the same first error)."""
+
+    def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
+        if "merge" in variables:
+            raise NeedEngine  # a workflow variable of that name hides the function
+        merged: dict[str, Any] = {}
+        for closure, _ in items:
+            value = closure(states, variables)
+            if type(value) is dict:
+                merged.update(value)
+            elif value is not None:  # undefined items are left out of the array
+                return general(states, variables)
+        return merged
+
     return evaluate
 
 
 def condition(test: Closure, then: Closure, otherwise: Closure | None) -> Closure:
-    """``test ? then : otherwise`` (also ``a ?: b`` and ``a ?? b``, which the parser rewrites to conditions)."""
+    """``test ? then : otherwise`` (jsonata-python's tree also writes ``a ?: b`` and ``a ?? b`` as conditions)."""
     boolize = js_boolean
 
     def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:

@@ -3,13 +3,13 @@ closures, without jsonata-python's parser (whose cost bounds a cold start: a mac
 
 It reads exactly the subset ``jsonata_fast`` compiles: ``$name`` paths through field names (``.name``,
 ``."quoted"``, ``.`back tick```, ``.and``) with literal index predicates (``[0]``, ``[-1]``), number, string,
-``true``/``false``/``null`` literals, ``+ - * / %``, comparisons, ``&``, ``and``/``or``, ``in``, ``?:`` (ternary),
-``?:`` and ``??`` (default, coalesce), unary minus, parentheses around one expression, array constructors, object
-constructors with literal keys, calls of ``jsonata_fast.PURE_FUNCTIONS``, and ``/* comments */``. Tokens,
-binding powers and rewrites are jsonata-python's (a Pratt parser with its table: ``.`` 75, ``[`` and ``(`` 80,
-``* / %`` 60, ``+ - &`` 50, comparisons, ``in``, ``?:`` and ``??`` 40, ``and`` 30, ``or`` 25, ``?`` 20, prefix
-minus 70; ``-`` of a number literal is folded into the literal), so an accepted text means what the engine's
-tree means.
+``true``/``false``/``null`` literals, ``+ - * / %``, comparisons, ``&``, ``and``/``or``, ``in``, ``a ? b : c``, unary
+minus, parentheses around one expression, array constructors, object constructors with literal keys, calls of
+``jsonata_fast.PURE_FUNCTIONS``, and ``/* comments */``. Tokens, binding powers and rewrites are jsonata-python's
+(a Pratt parser with its table: ``.`` 75, ``[`` and ``(`` 80, ``* / %`` 60, ``+ - &`` 50, comparisons and ``in``
+40, ``and`` 30, ``or`` 25, ``?`` 20, prefix minus 70; ``-`` of a number literal is folded into the literal), so an
+accepted text means what the engine's tree means. Not read: ``?:`` and ``??`` (JSONata 2.1; the 2.0.6 AWS runs
+rejects them, and jsonata-python's tree evaluates their left side as rewritten twice: ``(-1) ?: 0`` is ``1``).
 
 :func:`parse_fast` returns ``None`` for anything else — other syntax, and every text with a syntax error — and the
 caller parses it with jsonata-python, so its results and error messages are the engine's.
@@ -72,7 +72,7 @@ _VALUES: Final = {"true": True, "false": False, "null": None}
 # jsonata-python's binding powers of the operators this parser reads; any other operator ends the parse.
 _BINDING: Final = {
     ".": 75, "[": 80, "(": 80, "{": 70, "*": 60, "/": 60, "%": 60, "+": 50, "-": 50, "&": 50, "=": 40, "!=": 40,
-    "<": 40, "<=": 40, ">": 40, ">=": 40, "in": 40, "?:": 40, "??": 40, "and": 30, "or": 25, "?": 20,
+    "<": 40, "<=": 40, ">": 40, ">=": 40, "in": 40, "and": 30, "or": 25, "?": 20,
     ")": 0, "]": 0, "}": 0, ",": 0, ":": 0,
 }  # fmt: skip
 _ESCAPES: Final = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
@@ -149,7 +149,8 @@ def _unescape(body: str) -> str:
 
 
 # An operand while parsing: (kind, detail, closure). kind "literal" (detail the value; "number" for numbers),
-# "path" (detail the Path; its closure is made when it is used), "array", "block" or "" (anything else).
+# "path" (detail the Path; its closure is made when it is used), "array" (detail its items), "block" or ""
+# (anything else).
 _Operand = tuple[str, Any, Closure | None]
 
 
@@ -227,7 +228,7 @@ class _Parser:
                         break
                     self.index += 1
             self.expect("]")
-            return ("array", None, array(items))
+            return ("array", items, array(items))
         if value == "{":
             return ("", None, self.record())
         raise _Reject
@@ -263,16 +264,6 @@ class _Parser:
                 self.index += 1
                 otherwise = self.closure(self.expression(0))
             return ("", None, condition(self.closure(left), then, otherwise))
-        if op in ("?:", "??"):
-            value = self.closure(left)
-            otherwise = self.closure(self.expression(0))
-            test = value
-            if op == "??":  # jsonata-python rewrites a ?? b to $exists(a) ? a : b, the call at position 0
-                exists = call("exists", [value], 0, self.operators, self.functions)
-                if exists is None:
-                    raise _Reject
-                test = exists
-            return ("", None, condition(test, value, otherwise))
         if op in ("[", "{"):
             raise _Reject  # predicates other than on a field name, and grouping
         right = self.expression(_BINDING[op])
@@ -301,15 +292,17 @@ class _Parser:
     def call(self, left: _Operand, position: int) -> _Operand:
         if left[0] != "path" or left[1][1]:
             raise _Reject  # a call of anything but $name
-        arguments = []
+        operands = []
         if not self.at(")"):
             while True:
-                arguments.append(self.closure(self.expression(0)))
+                operands.append(self.expression(0))
                 if not self.at(","):
                     break
                 self.index += 1
         self.expect(")")
-        closure = call(left[1][0], arguments, position, self.operators, self.functions)
+        items = operands[0][1] if len(operands) == 1 and operands[0][0] == "array" else None
+        arguments = [self.closure(operand) for operand in operands]
+        closure = call(left[1][0], arguments, position, self.operators, self.functions, items=items)
         if closure is None:
             raise _Reject  # functions that are not pure (or unknown names) run on the engine
         return ("", None, closure)

@@ -78,6 +78,7 @@ def _number(value: float | int) -> int | float:
 
 
 _LEAVES: Final = frozenset({str, bool, type(None)})
+_SMALL: Final = 8  # objects up to this size are checked item by item, larger ones by _all_plain's C-level passes
 
 
 def _all_plain(items: Any) -> bool:
@@ -131,12 +132,17 @@ def to_json(value: Any) -> Json:
     if kind is float:
         return _number(value)
     if kind is dict:
-        if _all_plain(value.values()):
+        if len(value) > _SMALL and _all_plain(value.values()):
             return value
         changed: dict[str, Any] | None = None
         for key, item in value.items():
+            item_kind = type(item)
+            if item_kind is str or item_kind is bool or item is None:
+                continue  # the common leaves, without a call (a state's output is mostly small objects)
+            if item_kind is int and -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
+                continue
             new = to_json(item)
-            if new is not item or type(new) is not type(item):
+            if new is not item or type(new) is not item_kind:
                 if changed is None:
                     changed = dict(value)
                 changed[key] = new
