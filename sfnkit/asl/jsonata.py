@@ -50,7 +50,7 @@ installed (``tools/jsonata``).
 
 Speed: simple paths (``$states.input.items[0].id``, ``$v.a``, ``$states.input.items.price`` over an array of
 objects) are plain dict lookups, and expressions made of paths, literals, operators, conditions, constructors and
-calls of pure functions run as plain-Python closures (``jsonata_fast.py``) that call the engine's own operator
+calls of pure functions run as plain-Python closures (``jsonata_closures.py``) that call the engine's own operator
 methods and functions; everything else, and any data that needs more of JSONata's sequence rules, runs on the
 engine. Property tests check the closures against the engine.
 
@@ -81,7 +81,8 @@ import attrs
 
 from sfnkit.asl import jsonata_regex
 from sfnkit.asl.failures import QUERY_EVALUATION_ERROR, StatesError
-from sfnkit.asl.jsonata_fast import Closure, NeedEngine, Path, Tree, compile_fast, lookup, simple_path
+from sfnkit.asl.jsonata_closures import Closure, NeedEngine, Path, lookup
+from sfnkit.asl.jsonata_fast import Tree, compile_fast, simple_path
 from sfnkit.asl.jsonata_functions import FUNCTIONS, REMOVED, FunctionError, Runtime, bind_runtime
 from sfnkit.asl.jsonata_messages import MESSAGES, jsonata_message, retoken
 from sfnkit.asl.jsonata_parser import parse_fast
@@ -361,7 +362,7 @@ class Expression:
     _path: Path | None = attrs.field(default=None, repr=False)
     """``$name.key.key`` without predicates: evaluated by plain lookups instead of the engine."""
     _fast: Closure | None = attrs.field(default=None, repr=False)
-    """The expression as plain-Python closures when it is within ``jsonata_fast``'s subset."""
+    """The expression as plain-Python closures when it is within ``jsonata_closures``' subset."""
     uses_context: bool = True
     """Whether the expression may read ``$states.context`` (callers can skip building it when not)."""
 

@@ -1,20 +1,22 @@
-"""sfnkit's own parser for the JSONata expressions most states use: from the text straight to ``jsonata_fast``'s
-closures, without jsonata-python's parser (whose cost bounds a cold start: a machine's every state has its own text).
+"""sfnkit's own parser for the JSONata expressions most states use: from the text straight to the closures of
+``jsonata_closures``, without jsonata-python's parser, whose cost bounded a cold start (a machine's every state
+has its own text).
 
-It reads exactly the subset ``jsonata_fast`` compiles: ``$name`` paths through field names (``.name``,
-``."quoted"``, ``.`back tick```, ``.and``) with literal index predicates (``[0]``, ``[-1]``), number, string,
-``true``/``false``/``null`` literals, ``+ - * / %``, comparisons, ``&``, ``and``/``or``, ``in``, ``a ? b : c``, unary
-minus, parentheses around one expression, array constructors, object constructors with literal keys, calls of
-``jsonata_fast.PURE_FUNCTIONS``, and ``/* comments */``. Tokens, binding powers and rewrites are jsonata-python's
-(a Pratt parser with its table: ``.`` 75, ``[`` and ``(`` 80, ``* / %`` 60, ``+ - &`` 50, comparisons and ``in``
-40, ``and`` 30, ``or`` 25, ``?`` 20, prefix minus 70; ``-`` of a number literal is folded into the literal), so an
-accepted text means what the engine's tree means. Not read: ``?:`` and ``??`` (JSONata 2.1; the 2.0.6 AWS runs
-rejects them, and jsonata-python's tree evaluates their left side as rewritten twice: ``(-1) ?: 0`` is ``1``).
+It reads the subset ``jsonata_fast`` compiles from jsonata-python's tree: ``$name`` paths through field names
+(``.name``, ``."quoted"``, ``.`back tick```, ``.and``) with literal index predicates (``[0]``, ``[-1]``), number,
+string, ``true``/``false``/``null`` literals, ``+ - * / %``, comparisons, ``&``, ``and``/``or``, ``in``,
+``a ? b : c``, unary minus, parentheses around one expression, array constructors, object constructors with
+literal keys, calls of ``jsonata_closures.PURE_FUNCTIONS``, and ``/* comments */``. Tokens, binding powers and
+rewrites are jsonata-python's (a Pratt parser with its table: ``.`` 75, ``[`` and ``(`` 80, ``* / %`` 60,
+``+ - &`` 50, comparisons and ``in`` 40, ``and`` 30, ``or`` 25, ``?`` 20, prefix minus 70; ``-`` of a number
+literal is folded into the literal), so an accepted text means what the engine's tree means. Not read: ``?:`` and
+``??`` (JSONata 2.1; the 2.0.6 AWS runs rejects them, and jsonata-python's tree evaluates their left side as
+rewritten twice: ``(-1) ?: 0`` is ``1``).
 
 :func:`parse_fast` returns ``None`` for anything else — other syntax, and every text with a syntax error — and the
 caller parses it with jsonata-python, so its results and error messages are the engine's.
-``tests/asl/test_jsonata_parser.py`` checks both routes agree on every expression of the conformance corpora and on
-generated ones.
+``tests/asl/test_jsonata_parser.py`` checks both routes agree on every expression of the conformance corpora, of
+the test suite and on generated ones.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any, Final
 
 import attrs
 
-from sfnkit.asl.jsonata_fast import (
+from sfnkit.asl.jsonata_closures import (
     Closure,
     Path,
     array,

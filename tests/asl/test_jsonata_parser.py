@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sfnkit.asl.jsonata import _OPERATORS, _CompileError, _function, _parse, _parse_with_engine, compile_expression
-from sfnkit.asl.jsonata_fast import NeedEngine
+from sfnkit.asl.jsonata_closures import NeedEngine
 from sfnkit.asl.jsonata_messages import jsonata_message
 from sfnkit.asl.jsonata_parser import parse_fast
 from sfnkit.asl.jsonata_python import JException

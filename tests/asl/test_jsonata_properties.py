@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from sfnkit.asl.failures import StatesError
 from sfnkit.asl.jsonata import Runtime, compile_expression, compile_template
-from sfnkit.asl.jsonata_fast import PURE_FUNCTIONS
+from sfnkit.asl.jsonata_closures import PURE_FUNCTIONS
 from sfnkit.asl.jsonata_values import js_number
 from sfnkit.errors import AslError
 
