@@ -62,13 +62,24 @@ class _Reject(Exception):
 
 
 _STOP: Final = r" \t\n\r.\[\]{}(),@#;:?+\-*/%|=<>^&!~"  # what ends a name (jsonata-python's operator characters)
+# Whitespace and comments, possessive: a comment is never taken back to be read as tokens.
+_SKIP: Final = r"(?:[ \t\n\r]+|/\*(?:[^*]|\*(?!/))*\*/)*+"
 _TOKEN: Final = re.compile(
-    r"(?:[ \t\n\r]+|/\*(?:[^*]|\*(?!/))*\*/)*"  # whitespace and comments
-    r"(?:(?P<number>(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[Ee][-+]?[0-9]+)?)"
-    r"|(?P<op>!=|>=|<=|\?:|\?\?|\.\.|:=|\*\*|~>|[.\[\]{}(),:?+\-*/%=<>&;@#^|!~])"
-    r"|(?P<string>\"(?:[^\"\\]|\\[\s\S])*\"|'(?:[^'\\]|\\[\s\S])*')"
-    rf"|`(?P<quoted>[^`]*)`|\$(?P<variable>[^{_STOP}]*)|(?P<name>[^{_STOP}\"'`$0-9][^{_STOP}]*))?"
+    _SKIP + r"((?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[Ee][-+]?[0-9]+)?"  # a number
+    r"|!=|>=|<=|\?:|\?\?|\.\.|:=|\*\*|~>|[.\[\]{}(),:?+\-*/%=<>&;@#^|!~]"  # an operator
+    r"|\"(?:[^\"\\]|\\[\s\S])*\"|'(?:[^'\\]|\\[\s\S])*'"  # a string
+    rf"|`[^`]*`|\$[^{_STOP}]*|[^{_STOP}\"'`$0-9][^{_STOP}]*)"  # a `name`, a $variable, a name
 )
+_END: Final = re.compile(_SKIP)
+_INFINITY: Final = float("inf")  # a number token has no sign
+# The kind of a token by its first character (any other starts a name).
+_KINDS: Final = {
+    **dict.fromkeys("0123456789", "number"),
+    **dict.fromkeys("\"'", "string"),
+    **dict.fromkeys(".[]{}(),:?+-*/%=<>&;@#^|!~", "op"),
+    "`": "quoted",
+    "$": "variable",
+}
 _KEYWORDS: Final = {"and", "or", "in"}
 _VALUES: Final = {"true": True, "false": False, "null": None}
 # jsonata-python's binding powers of the operators this parser reads; any other operator ends the parse.
@@ -89,38 +100,39 @@ def _tokens(text: str) -> list[_Token]:
     if text.endswith("*/"):
         raise _Reject  # jsonata-python's tokenizer fails on a comment that ends the text
     tokens: list[_Token] = []
-    position, end, match = 0, len(text), _TOKEN.match
-    while True:
-        found = match(text, position)
-        assert found is not None  # every part of the pattern is optional
+    append, kinds, position = tokens.append, _KINDS, 0
+    for found in _TOKEN.finditer(text):
+        if found.start() != position:
+            break  # nothing but whitespace and comments may follow (checked below): this is a name in a comment
+        value = found.group(1)
         position = found.end()
-        kind = found.lastgroup
-        if kind is None:
-            if position != end:
-                raise _Reject  # an unterminated string or name, or a comment without end
-            tokens.append(("op", "(end)", end))
-            return tokens
-        value = found.group(kind)
+        kind = kinds.get(value[0], "name")
         if kind == "op":
             if value not in _BINDING:
                 raise _Reject  # ranges, bindings, chains, regular expressions, wildcards, ...
-            tokens.append(("op", value, position))
-        elif kind == "number":
-            number = float(value)  # at most 1.8e308 passes: "1e999" is infinite
-            if number in (float("inf"), -float("inf")):
-                raise _Reject
-            tokens.append(("literal", _convert(number), position))
-        elif kind == "string":
-            tokens.append(("literal", _unescape(value[1:-1]) if "\\" in value else value[1:-1], position))
+            append(("op", value, position))
         elif kind == "name":
             if value in _KEYWORDS:
-                tokens.append(("op", value, position))
+                append(("op", value, position))
             elif value in _VALUES:
-                tokens.append(("literal", _VALUES[value], position))
+                append(("literal", _VALUES[value], position))
             else:
-                tokens.append(("name", value, position))
+                append(("name", value, position))
+        elif kind == "variable":
+            append(("variable", value[1:], position))
+        elif kind == "string":
+            append(("literal", _unescape(value[1:-1]) if "\\" in value else value[1:-1], position))
+        elif kind == "number":
+            number = float(value)  # at most 1.8e308 passes: "1e999" is infinite
+            if number == _INFINITY:
+                raise _Reject
+            append(("literal", _convert(number), position))
         else:
-            tokens.append(("name" if kind == "quoted" else kind, value, position))
+            append(("name", value[1:-1], position))  # `quoted`
+    if _END.fullmatch(text, position) is None:
+        raise _Reject  # an unterminated string or name, a comment without end, a character no token starts with
+    append(("op", "(end)", len(text)))
+    return tokens
 
 
 def _convert(number: float) -> int | float:
