@@ -52,7 +52,10 @@ Speed: simple paths (``$states.input.items[0].id``, ``$v.a``, ``$states.input.it
 objects) are plain dict lookups, and expressions made of paths, literals, operators, conditions, constructors and
 calls of pure functions run as plain-Python closures (``jsonata_closures.py``) that call the engine's own operator
 methods and functions; everything else, and any data that needs more of JSONata's sequence rules, runs on the
-engine. Property tests check the closures against the engine.
+engine. Such texts are compiled by sfnkit's own parser (``jsonata_parser.py``), several times faster than
+jsonata-python's, which then parses a text only when its data needs the engine; any other text goes through
+jsonata-python's parser (its tree compiled by ``jsonata_fast.py``). Property tests check the closures against the
+engine and the two parsers against each other.
 
 Known, not fixed: ``1/0`` fails with ``D1001`` (JavaScript computes ``Infinity``, which JSON writes as ``null``;
 what AWS does is not recorded). When several parts of one expression fail, JavaScript may report another part's
@@ -558,12 +561,12 @@ class _CompileError:
     """Index in the text between the delimiters."""
 
 
-@functools.lru_cache(maxsize=1024)  # a parsed expression holds some 30 KiB: at most ~30 MiB for the process
+@functools.lru_cache(maxsize=1024)  # a jsonata-python tree holds some 30 KiB: at most ~30 MiB for the process
 def _parse(body: str) -> _Parsed | _CompileError:
     """Parse and analyse the text between ``{%`` and ``%}`` once: validation and the plan compile the same texts,
-    and machines repeat them (a thousand ``{% $v %}`` cost one parse). The AST and closures are never changed
-    after this, so sharing them is safe. A machine with more distinct texts than the cache holds parses its
-    earliest ones again for the plan."""
+    and machines repeat them (a thousand ``{% $v %}`` cost one parse). The tree and closures are never changed
+    after this, so sharing them is safe (two threads may both parse a tree on first use; either result serves).
+    A machine with more distinct texts than the cache holds parses its earliest ones again for the plan."""
     fast = parse_fast(body, _OPERATORS, _function)
     if fast is not None:
         return _Parsed(body, None, fast.path, fast.closure, fast.uses_context)
