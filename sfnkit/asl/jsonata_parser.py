@@ -62,18 +62,20 @@ class _Reject(Exception):
 
 
 _STOP: Final = r" \t\n\r.\[\]{}(),@#;:?+\-*/%|=<>^&!~"  # what ends a name (jsonata-python's operator characters)
-# Whitespace and comments, possessive: a comment is never taken back to be read as tokens.
-_SKIP: Final = r"(?:[ \t\n\r]+|/\*(?:[^*]|\*(?!/))*\*/)*+"
-_TOKEN: Final = re.compile(
-    _SKIP + r"((?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[Ee][-+]?[0-9]+)?"  # a number
-    r"|!=|>=|<=|\?:|\?\?|\.\.|:=|\*\*|~>|[.\[\]{}(),:?+\-*/%=<>&;@#^|!~]"  # an operator
+# The text in pieces, each a token, whitespace or a comment; any other character is a piece of its own, so that
+# the pieces always make up the whole text.
+_PIECES: Final = re.compile(
+    r"[ \t\n\r]+|/\*(?:[^*]|\*(?!/))*\*/"  # whitespace, a comment
+    r"|(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[Ee][-+]?[0-9]+)?"  # a number
+    r"|!=|>=|<=|\?:|\?\?|\.\.|:=|\*\*|~>"  # two-character operators
     r"|\"(?:[^\"\\]|\\[\s\S])*\"|'(?:[^'\\]|\\[\s\S])*'"  # a string
-    rf"|`[^`]*`|\$[^{_STOP}]*|[^{_STOP}\"'`$0-9][^{_STOP}]*)"  # a `name`, a $variable, a name
+    rf"|`[^`]*`|\$[^{_STOP}]*|[^{_STOP}\"'`$0-9][^{_STOP}]*"  # a `name`, a $variable, a name
+    r"|[\s\S]"  # one character: an operator, or the start of an unterminated string or name
 )
-_END: Final = re.compile(_SKIP)
 _INFINITY: Final = float("inf")  # a number token has no sign
-# The kind of a token by its first character (any other starts a name).
+# The kind of a piece by its first character (any other starts a name).
 _KINDS: Final = {
+    **dict.fromkeys(" \t\n\r", "space"),
     **dict.fromkeys("0123456789", "number"),
     **dict.fromkeys("\"'", "string"),
     **dict.fromkeys(".[]{}(),:?+-*/%=<>&;@#^|!~", "op"),
@@ -101,16 +103,14 @@ def _tokens(text: str) -> list[_Token]:
         raise _Reject  # jsonata-python's tokenizer fails on a comment that ends the text
     tokens: list[_Token] = []
     append, kinds, position = tokens.append, _KINDS, 0
-    for found in _TOKEN.finditer(text):
-        if found.start() != position:
-            break  # nothing but whitespace and comments may follow (checked below): this is a name in a comment
-        value = found.group(1)
-        position = found.end()
+    for value in _PIECES.findall(text):
+        position += len(value)
         kind = kinds.get(value[0], "name")
         if kind == "op":
-            if value not in _BINDING:
+            if value in _BINDING:
+                append(("op", value, position))
+            elif not value.startswith("/*"):
                 raise _Reject  # ranges, bindings, chains, regular expressions, wildcards, ...
-            append(("op", value, position))
         elif kind == "name":
             if value in _KEYWORDS:
                 append(("op", value, position))
@@ -121,17 +121,19 @@ def _tokens(text: str) -> list[_Token]:
         elif kind == "variable":
             append(("variable", value[1:], position))
         elif kind == "string":
+            if len(value) < 2:
+                raise _Reject  # unterminated
             append(("literal", _unescape(value[1:-1]) if "\\" in value else value[1:-1], position))
         elif kind == "number":
             number = float(value)  # at most 1.8e308 passes: "1e999" is infinite
             if number == _INFINITY:
                 raise _Reject
             append(("literal", _convert(number), position))
-        else:
-            append(("name", value[1:-1], position))  # `quoted`
-    if _END.fullmatch(text, position) is None:
-        raise _Reject  # an unterminated string or name, a comment without end, a character no token starts with
-    append(("op", "(end)", len(text)))
+        elif kind == "quoted":
+            if len(value) < 2:
+                raise _Reject  # unterminated
+            append(("name", value[1:-1], position))
+    append(("op", "(end)", position))
     return tokens
 
 
