@@ -5,7 +5,8 @@ sfnx (``pip install -e '.[bench]'``) runs a definition with ``sfnx.testing.run(d
 parses each expression when the state evaluates it, so its every run is a cold one. For sfnkit a cold start is
 ``from_asl`` (validation and compilation) plus the first ``run`` (the plan); each trial's definition gets a
 comment in every expression, so neither engine can reuse anything from an earlier trial. Trials alternate between
-the engines; the best of each is compared (the steadier figure on a shared machine).
+the engines, each after a full garbage collection; the best of each is compared (the steadier figure on a shared
+machine).
 
 Run on its own: ``python benchmarks/bench_cold.py [--reps 3]``.
 """
@@ -13,6 +14,7 @@ Run on its own: ``python benchmarks/bench_cold.py [--reps 3]``.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import subprocess
 import sys
@@ -87,6 +89,7 @@ def cold_vs_sfnx(reps: int) -> bool:
             order = ["sfnx", "sfnkit"] if trial % 2 == 0 else ["sfnkit", "sfnx"]
             for key in order:
                 fresh = jw.salted(definition, f"trial {trial} {key}")
+                gc.collect()  # neither engine pays for collecting the other's garbage (the GC stays on in the trial)
                 began = time.perf_counter()
                 engines[key](fresh, data)
                 timings[key].append(time.perf_counter() - began)
