@@ -175,8 +175,26 @@ def constant(value: Any) -> Closure:
 
 
 def path_lookup(path: Path) -> Closure:
-    """A simple path (:func:`lookup`)."""
-    return lambda states, variables: lookup(path, states, variables)
+    """A simple path (:func:`lookup`); ``$states.input.v`` (no indexes) by a loop over dicts, the rest of the time
+    (a list, another mapping or a scalar on the way) by :func:`lookup`."""
+    name, keys = path
+    if name != "states" or any(indexes for _, indexes in keys):
+        return lambda states, variables: lookup(path, states, variables)
+    fields = tuple(key for key, _ in keys)
+
+    def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
+        value: Any = states
+        for key in fields:
+            if type(value) is not dict:
+                return lookup(path, states, variables)
+            value = value.get(key, _MISSING)
+            if value is _MISSING:
+                return None  # undefined
+        if value is None:
+            return NULL
+        return null_items(value) if isinstance(value, list) else value
+
+    return evaluate
 
 
 def array(items: Sequence[tuple[Closure, bool]]) -> Closure:
