@@ -73,6 +73,9 @@ _PIECES: Final = re.compile(
     r"|[\s\S]"  # one character: an operator, or the start of an unterminated string or name
 )
 _INFINITY: Final = float("inf")  # a number token has no sign
+# Deeper texts go to jsonata-python, whose parser decides whether they are too deep (its recursion fails first, as an
+# AslError); the closures of a text this deep evaluate well within Python's recursion limit.
+_MAX_DEPTH: Final = 100
 # The kind of a piece by its first character (any other starts a name).
 _KINDS: Final = {
     **dict.fromkeys(" \t\n\r", "space"),
@@ -177,6 +180,7 @@ class _Parser:
         self.operators = operators
         self.functions = functions
         self.uses_context = False
+        self.depth = 0  # an upper bound of the tree's depth so far
 
     def advance(self) -> _Token:
         token = self.tokens[self.index]
@@ -194,13 +198,20 @@ class _Parser:
         return kind == "op" and value == op
 
     def expression(self, rbp: int) -> _Operand:
+        entry = self.depth = self.depth + 1
+        if entry > _MAX_DEPTH:
+            raise _Reject
         left = self.nud(self.advance())
         tokens = self.tokens
         while True:
             kind, value, position = tokens[self.index]
             if kind != "op" or rbp >= _BINDING.get(value, 0):
+                self.depth = entry - 1
                 return left
             self.index += 1
+            self.depth += 1  # each operator of a chain nests the chain so far one level deeper
+            if self.depth > _MAX_DEPTH:
+                raise _Reject
             left = self.led(value, position, left)
 
     def closure(self, operand: _Operand) -> Closure:
@@ -333,7 +344,7 @@ def parse_fast(text: str, operators: Jsonata, functions: Functions) -> FastParse
         if not parser.at("(end)"):
             raise _Reject
         closure = parser.closure(operand)
-    except (_Reject, IndexError):  # IndexError: the text ended inside a construct
+    except (_Reject, IndexError, RecursionError):  # IndexError: the text ended inside a construct
         return None
     return FastParse(
         closure=closure,

@@ -25,6 +25,7 @@ from sfnkit.asl.jsonata_messages import jsonata_message
 from sfnkit.asl.jsonata_parser import parse_fast
 from sfnkit.asl.jsonata_python import JException
 from sfnkit.asl.jsonata_values import NULL
+from sfnkit.errors import AslError
 
 TESTS = Path(__file__).parent.parent
 CORPORA = (TESTS / "conformance" / "cases", TESTS / "conformance_services" / "cases")
@@ -193,6 +194,21 @@ def test_the_common_subset_skips_jsonata_pythons_parser() -> None:
         assert check(body), body
         parsed = _parse(body)
         assert not isinstance(parsed, _CompileError) and parsed._ast is None, body
+
+
+@pytest.mark.parametrize(
+    "body", ["(" * 3000 + "1" + ")" * 3000, "-" * 3000 + "1", "[" * 3000 + "]" * 3000, "1+1" * 9000]
+)
+def test_texts_too_deep_are_left_to_jsonata_python(body: str) -> None:
+    """Deep nesting never fails inside the fast parser: jsonata-python's parser decides (an AslError, as before)."""
+    assert parse_fast(body, _OPERATORS, _function) is None
+    with pytest.raises(AslError, match="JSONata syntax error"):
+        compile_expression("{% " + body + " %}")
+
+
+def test_texts_of_ordinary_depth_are_read() -> None:
+    assert check("1" + " + $v" * 90)
+    assert check("(" * 30 + "$count([" * 10 + "1" + "])" * 10 + ")" * 30)
 
 
 def test_the_engine_tree_is_parsed_when_data_needs_it() -> None:
