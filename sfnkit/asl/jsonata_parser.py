@@ -87,7 +87,7 @@ _KINDS: Final = {
 }
 _KEYWORDS: Final = {"and", "or", "in"}
 _VALUES: Final = {"true": True, "false": False, "null": None}
-# jsonata-python's binding powers of the operators this parser reads; any other operator ends the parse.
+# jsonata-python's binding powers of the operators this parser reads (a text with any other is jsonata-python's).
 _BINDING: Final = {
     ".": 75, "[": 80, "(": 80, "{": 70, "*": 60, "/": 60, "%": 60, "+": 50, "-": 50, "&": 50, "=": 40, "!=": 40,
     "<": 40, "<=": 40, ">": 40, ">=": 40, "in": 40, "and": 30, "or": 25, "?": 20,
