@@ -89,7 +89,7 @@ from sfnkit.asl.jsonata_fast import Tree, compile_fast, simple_path
 from sfnkit.asl.jsonata_functions import FUNCTIONS, REMOVED, FunctionError, Runtime, bind_runtime
 from sfnkit.asl.jsonata_messages import MESSAGES, jsonata_message, retoken
 from sfnkit.asl.jsonata_parser import parse_fast
-from sfnkit.asl.jsonata_python import JException, Jsonata, Parser
+from sfnkit.asl.jsonata_python import JException, Jsonata, Parser, Tokenizer
 from sfnkit.asl.jsonata_regex import javascript_regex
 from sfnkit.asl.jsonata_values import (
     MAX_ITEMS,
@@ -584,6 +584,9 @@ def _parse_with_engine(body: str) -> _Parsed | _CompileError:
         if start >= 0 and "*/" not in body[start:]:
             return _CompileError("JSONata syntax error: Comment has no closing tag", start)
         return _CompileError(f"JSONata syntax error: {error}", 0)
+    newer = _newer_operator(body)
+    if newer is not None:
+        return newer
     for node in _top_level_context_references(ast):
         if node.type == "variable":
             name = "$$" if node.value == "$" else "$"
@@ -599,6 +602,32 @@ def _parse_with_engine(body: str) -> _Parsed | _CompileError:
     return _Parsed(
         body, ast, simple_path(ast, tree), compile_fast(ast, tree, _OPERATORS, _function), _reads_context(tree)
     )
+
+
+# JSONata 2.1's default (?:) and coalescing (??) operators: Step Functions implements the 2.0.6 specification
+# (developer guide, "Transforming data with JSONata": "Supported JSONata version"), whose tokenizer reads each as two
+# one-character operators and so fails on the second, unary, one
+_NEWER_OPERATORS: Final = {"?:": (":", "(a ? a : b)"), "??": ("?", "($exists(a) ? a : b)")}
+_OPERANDS: Final = frozenset({"name", "variable", "number", "string", "value", "regex"})
+
+
+def _newer_operator(body: str) -> _CompileError | None:
+    """The error JSONata 2.0.6 reports for a ``?:`` or ``??`` that jsonata-python (2.1) has just parsed."""
+    if "?:" not in body and "??" not in body:
+        return None
+    lexer = Tokenizer(body)
+    infix = False  # after an operand a "/" divides; elsewhere it starts a regex, as in JSONata's parser
+    while (token := lexer.next(infix)) is not None:
+        newer = _NEWER_OPERATORS.get(token.value) if token.type == "operator" else None
+        if newer is not None:
+            symbol, fix = newer
+            return _CompileError(
+                f"JSONata syntax error: The symbol {symbol} cannot be used as a unary operator (Step Functions "
+                f"implements JSONata 2.0.6, which has no {token.value} operator: write a {token.value} b as {fix})",
+                token.position - 1,
+            )
+        infix = token.type in _OPERANDS or (token.type == "operator" and token.value in (")", "]", "}"))
+    return None
 
 
 def reads_context(text: str) -> bool:

@@ -13,9 +13,10 @@ from jsonata import JException, Jsonata  # noqa: E402
 from jsonata.functions import Functions  # noqa: E402
 from jsonata.parser import Parser  # noqa: E402
 from jsonata.signature import Signature  # noqa: E402
+from jsonata.tokenizer import Tokenizer  # noqa: E402
 from jsonata.utils import Utils  # noqa: E402
 
 sys.setrecursionlimit(_limit)
 del _limit
 
-__all__ = ["Functions", "JException", "Jsonata", "Parser", "Signature", "Utils"]
+__all__ = ["Functions", "JException", "Jsonata", "Parser", "Signature", "Tokenizer", "Utils"]
