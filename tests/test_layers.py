@@ -36,7 +36,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sfnkit.asl.schema", "sfnkit.asl.context", "sfnkit.asl.paths", "sfnkit.asl.intrinsics", "sfnkit.asl.templates"),
     ("sfnkit.asl.jsonata_values", "sfnkit.asl.jsonata_messages", "sfnkit.asl.jsonata_regex"),
     ("sfnkit.asl.jsonata_closures", "sfnkit.asl.jsonata_functions"),
-    ("sfnkit.asl.jsonata_fast", "sfnkit.asl.jsonata_parser"),
+    ("sfnkit.asl.jsonata_fast", "sfnkit.asl.jsonata_parser", "sfnkit.asl.jsonata_engine"),
+    ("sfnkit.asl.jsonata_syntax",),
     ("sfnkit.asl.rules", "sfnkit.asl.jsonata", "sfnkit.asl.variables", "sfnkit.asl.dataflow", "sfnkit.asl.itemreader"),
     # the model: conditions, states, the StateMachine
     ("sfnkit.conditions", "sfnkit.states", "sfnkit.deploy_options"),

@@ -1,8 +1,9 @@
 """JSONata ``{% ... %}`` expressions of JSONata states: compile once, evaluate against ``$states`` and variables.
 
 Built on jsonata-python (a port of jsonata-java), made to behave like the JSONata 2.0.6 that AWS Step Functions
-runs (JavaScript semantics). The thin layer here fixes where the two differ; each fix has a test in
-``tests/asl/test_jsonata.py``:
+runs (JavaScript semantics). A thin layer fixes where the two differ — the evaluator's operators and root frame in
+``jsonata_engine.py``, a text's syntax checks and analyses in ``jsonata_syntax.py``, results and errors here; each
+fix has a test in ``tests/asl/test_jsonata.py``:
 
 1. **null vs undefined.** jsonata-python returns both JSONata ``null`` and "no result" as ``None``. We keep its
    ``NULL_VALUE`` marker, so ``{% null %}`` and ``{% $states.input.x %}`` on ``{"x": null}`` give JSON ``null`` while
@@ -74,37 +75,20 @@ we use ``... threw an error during evaluation. T2001: The left side of the "+" o
 
 from __future__ import annotations
 
-import functools
-import math
-import threading
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Final, assert_never
+from collections.abc import Mapping
+from typing import Any, assert_never
 
 import attrs
 
 from sfnkit.asl import jsonata_regex
 from sfnkit.asl.failures import QUERY_EVALUATION_ERROR, StatesError
 from sfnkit.asl.jsonata_closures import Closure, NeedEngine, Path, lookup
-from sfnkit.asl.jsonata_fast import Tree, compile_fast, simple_path
-from sfnkit.asl.jsonata_functions import FUNCTIONS, REMOVED, FunctionError, Runtime, bind_runtime
-from sfnkit.asl.jsonata_messages import MESSAGES, jsonata_message, retoken
-from sfnkit.asl.jsonata_parser import parse_fast
-from sfnkit.asl.jsonata_python import JException, Jsonata, Parser, Tokenizer
-from sfnkit.asl.jsonata_regex import javascript_regex
-from sfnkit.asl.jsonata_values import (
-    MAX_ITEMS,
-    NULL,
-    JsonType,
-    NotJson,
-    TooLarge,
-    check_string,
-    describe_value,
-    js_boolean,
-    js_string,
-    json_type,
-    null_items,
-    to_json,
-)
+from sfnkit.asl.jsonata_engine import Root, current_engine
+from sfnkit.asl.jsonata_functions import FunctionError, Runtime, bind_runtime
+from sfnkit.asl.jsonata_messages import MESSAGES, jsonata_message
+from sfnkit.asl.jsonata_python import JException, Jsonata
+from sfnkit.asl.jsonata_syntax import CompileError, Parsed, parse, reads_context
+from sfnkit.asl.jsonata_values import JsonType, NotJson, TooLarge, describe_value, json_type, to_json
 from sfnkit.asl.schema import is_expression
 from sfnkit.errors import AslError
 
@@ -124,8 +108,6 @@ __all__ = [
 ]
 
 Json = Any
-
-_MISSING: Final = object()
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -173,180 +155,6 @@ def _has_type(value: Json, expected: JsonType) -> bool:
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Evaluation context
-
-
-_MAX_APPLICATIONS: Final = 1_000_000
-_NUMBERS: Final = (int, float)  # exact types: bool is not a number
-
-
-class _Engine(Jsonata):  # type: ignore[misc]  # jsonata-python is untyped
-    """jsonata-python's evaluator with JavaScript JSONata's operators and string conversion, and a bound on
-    function applications (a tail-recursive loop would otherwise never end)."""
-
-    applications = 0
-    items = 0  # sequence items stepped over or allocated by ranges in this evaluation (bounded by MAX_ITEMS)
-
-    def apply_procedure(self, proc: Any, args: Any) -> Any:
-        self.applications += 1
-        if self.applications > _MAX_APPLICATIONS:
-            raise FunctionError(
-                f"The expression applied functions more than {_MAX_APPLICATIONS} times; check for a recursion "
-                "that never ends"
-            )
-        result = super().apply_procedure(proc, args)
-        check_string(result)
-        return result
-
-    def _spend(self, items: int) -> None:
-        self.items += items
-        if self.items > MAX_ITEMS:
-            raise TooLarge(
-                f"The expression stepped over more than {MAX_ITEMS:,} sequence items, sfnkit's local bound on "
-                "intermediate values (a state's data is at most 256 KiB on AWS)"
-            )
-
-    def evaluate_range_expression(self, lhs: Any, rhs: Any) -> Any:
-        result = super().evaluate_range_expression(lhs, rhs)
-        if result is not None:
-            self._spend(len(result))
-        return result
-
-    def evaluate_step(self, expr: Any, input: Any, environment: Any, last_step: bool) -> Any:
-        if isinstance(input, list):
-            self._spend(len(input))
-        return super().evaluate_step(expr, input, environment, last_step)
-
-    def evaluate_numeric_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
-        if type(lhs) not in _NUMBERS or type(rhs) not in _NUMBERS:
-            return super().evaluate_numeric_expression(lhs, rhs, op)  # its type errors and undefined rules
-        # Two numbers: what jsonata-python computes (in doubles, integral results as int), without its detours.
-        left, right = float(lhs), float(rhs)
-        if op == "+":
-            result = left + right
-        elif op == "-":
-            result = left - right
-        elif op == "*":
-            result = left * right
-        elif op == "/":
-            result = left / right
-        else:
-            # jsonata-python truncates the remainder to an integer (5.5 % 2 gives 1); JavaScript gives 1.5.
-            if right == 0:
-                raise JException("D1001", -1, math.nan)
-            result = math.fmod(left, right)
-        if not math.isfinite(result):
-            raise JException("D1001", 0, result)
-        return int(result) if result.is_integer() else result
-
-    def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
-        # & converts with $string: numbers to 15 significant digits in JavaScript's layout (1e15 is
-        # "1000000000000000", where jsonata-python writes "1e+15").
-        text = (js_string(lhs) or "") + (js_string(rhs) or "")
-        check_string(text)
-        return text
-
-    def evaluate_condition(self, expr: Any, input: Any, environment: Any) -> Any:
-        # JavaScript's truth of a value: a function is true (jsonata-python: false).
-        if js_boolean(self.eval(expr.condition, input, environment)):
-            return self.eval(expr.then, input, environment)
-        if expr._else is not None:
-            return self.eval(expr._else, input, environment)
-        return None
-
-    def evaluate_boolean_expression(self, lhs: Any, evalrhs: Callable[[], Any], op: Any) -> Any:
-        left = bool(js_boolean(lhs))
-        if left is (op == "or"):
-            return left  # short circuit
-        try:
-            return bool(js_boolean(evalrhs()))
-        except JException as error:
-            retoken(error, str(op))  # JavaScript names the operator in errors from its right side
-            raise
-
-    def evaluate_name(self, expr: Any, input: Any, environment: Any) -> Any:
-        # JSON null items of an array read from the data must stay null, not become undefined.
-        result = super().evaluate_name(expr, input, environment)
-        return null_items(result) if isinstance(result, list) else result
-
-    def evaluate_includes_expression(self, lhs: Any, rhs: Any) -> bool:
-        # JavaScript compares with ===: 1 in [true] is false (Python's == says True), objects match by identity.
-        if lhs is None or rhs is None:
-            return False
-        return any(_strictly_equal(lhs, item) for item in (rhs if isinstance(rhs, list) else [rhs]))
-
-
-def _strictly_equal(left: Any, right: Any) -> bool:
-    """JavaScript's ``===`` on JSONata values."""
-    if isinstance(left, (dict, list)) or isinstance(right, (dict, list)):
-        return left is right
-    if isinstance(left, bool) or isinstance(right, bool):
-        return type(left) is type(right) and left == right
-    return bool(left == right)
-
-
-class _Engines(threading.local):
-    engine: _Engine | None = None
-
-
-_ENGINES: Final = _Engines()
-
-
-def _engine() -> _Engine:
-    """This thread's evaluator (jsonata-python keeps per-evaluation state on the instance)."""
-    engine = _ENGINES.engine
-    if engine is None:
-        engine = _ENGINES.engine = _Engine("0")
-    return engine
-
-
-_OPERATORS: Final = _Engine("0")  # its operator methods are pure: shared by the compiled closures
-
-_HOOKS: Final = frozenset({"__evaluate_entry", "__evaluate_exit"})
-
-
-class _Root(Jsonata.Frame):  # type: ignore[misc]  # jsonata-python is untyped
-    """The root frame of one evaluation: ``$states``, the workflow variables, then the AWS functions.
-
-    Variables are read from the caller's mapping on demand (no copying); ``:=`` bindings made at the top of the
-    expression stay in this frame and never reach the workflow variables.
-    """
-
-    def __init__(self, states: Mapping[str, Json], variables: Mapping[str, Json]):
-        super().__init__(_FUNCTIONS)
-        self._states = states
-        self._variables = variables
-
-    def lookup(self, name: str) -> Any:
-        value = self.bindings.get(name, _MISSING)
-        if value is not _MISSING:
-            return value
-        if name in _HOOKS:
-            # jsonata-python asks for these debugging hooks twice per node; answer without walking the chain.
-            return None
-        if name == "states":
-            states = self._states
-            # jsonata-python only looks fields up in real dicts.
-            return states if type(states) is dict else dict(states)
-        value = self._variables.get(name, _MISSING)
-        if value is not _MISSING:
-            if value is None:
-                return NULL
-            return null_items(value) if isinstance(value, list) else value
-        return self.parent.lookup(name)
-
-
-def _functions_frame() -> Jsonata.Frame:
-    frame = Jsonata.Frame(Jsonata.static_frame)
-    for name, function in FUNCTIONS.items():
-        frame.bind(name, function)
-    for name in REMOVED:
-        # A binding to None makes the name undefined: calling it fails as calling any non-function does.
-        frame.bindings[name] = None
-    return frame
-
-
-# --------------------------------------------------------------------------------------------------------------
 # Expressions
 
 
@@ -360,7 +168,7 @@ class Expression:
     """AWS's name for the field (``Output/result``), used in causes and ``EvaluationFailed.location``."""
     location: str
     """Where the text sits in the definition (``States.Charge.Output.result``), for compile-time errors."""
-    _parsed: _Parsed = attrs.field(repr=False)
+    _parsed: Parsed = attrs.field(repr=False)
     """The text's parse, shared by every expression of that text (it holds the engine's tree, made on first use)."""
     _path: Path | None = attrs.field(default=None, repr=False)
     """``$name.key.key`` without predicates: evaluated by plain lookups instead of the engine."""
@@ -436,7 +244,7 @@ class Expression:
         except Exception as error:
             raise self._failure(error) from None
         bind_runtime(runtime)
-        engine = _engine()
+        engine = current_engine()
         engine.applications = engine.items = 0
         # jsonata-python evaluates with the thread's "current" instance (and its higher-order functions call back
         # into it): make that our engine for this evaluation, then put back whatever was there.
@@ -444,7 +252,7 @@ class Expression:
         previous = getattr(current, "jsonata", None)
         current.jsonata = engine
         try:
-            return engine.eval(ast, None, _Root(states, variables))
+            return engine.eval(ast, None, Root(states, variables))
         except Exception as error:
             raise self._failure(error) from None
         finally:
@@ -517,8 +325,8 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
             position=2,
             location=location,
         )
-    parsed = _parse(body)
-    if isinstance(parsed, _CompileError):
+    parsed = parse(body)
+    if isinstance(parsed, CompileError):
         raise AslError(parsed.message, text=text, position=2 + parsed.position, location=location)
     return Expression(
         text=text,
@@ -529,189 +337,6 @@ def compile_expression(text: str, *, location: str = "", field: str = "") -> Exp
         fast=parsed.fast,
         uses_context=parsed.uses_context,
     )
-
-
-class _Parsed:
-    """What compiling a JSONata text yields, whatever field it sits in: shared by every expression of that text.
-
-    A text within ``jsonata_parser``'s subset is compiled to closures without jsonata-python's parser (the cost of a
-    cold start); the engine's tree is parsed only when the closures need the engine (an array on a path, ...)."""
-
-    __slots__ = ("_ast", "body", "fast", "path", "uses_context")
-
-    def __init__(self, body: str, ast: Any, path: Path | None, fast: Closure | None, uses_context: bool):
-        self.body = body
-        self._ast = ast
-        self.path = path
-        self.fast = fast
-        self.uses_context = uses_context
-
-    def ast(self) -> Any:
-        """jsonata-python's tree of the text (parsed now if the fast parser compiled it)."""
-        ast = self._ast
-        if ast is None:
-            ast = self._ast = Jsonata(self.body, javascript_regex).ast
-        return ast
-
-
-@attrs.frozen
-class _CompileError:
-    message: str
-    position: int
-    """Index in the text between the delimiters."""
-
-
-@functools.lru_cache(maxsize=1024)  # a jsonata-python tree holds some 30 KiB: at most ~30 MiB for the process
-def _parse(body: str) -> _Parsed | _CompileError:
-    """Parse and analyse the text between ``{%`` and ``%}`` once: validation and the plan compile the same texts,
-    and machines repeat them (a thousand ``{% $v %}`` cost one parse). The tree and closures are never changed
-    after this, so sharing them is safe (two threads may both parse a tree on first use; either result serves).
-    A machine with more distinct texts than the cache holds parses its earliest ones again for the plan."""
-    fast = parse_fast(body, _OPERATORS, _function)
-    if fast is not None:
-        return _Parsed(body, None, fast.path, fast.closure, fast.uses_context)
-    return _parse_with_engine(body)
-
-
-def _parse_with_engine(body: str) -> _Parsed | _CompileError:
-    """:func:`_parse` by jsonata-python's parser and analyses of its tree (every text beyond the fast subset)."""
-    try:
-        ast = Jsonata(body, javascript_regex).ast
-    except JException as error:
-        return _CompileError(f"JSONata syntax error: {jsonata_message(error)}", _error_position(error, body))
-    except Exception as error:  # jsonata-python's parser can fail with plain Python errors
-        start = body.find("/*")
-        if start >= 0 and "*/" not in body[start:]:
-            return _CompileError("JSONata syntax error: Comment has no closing tag", start)
-        return _CompileError(f"JSONata syntax error: {error}", 0)
-    newer = _newer_operator(body)
-    if newer is not None:
-        return newer
-    for node in _top_level_context_references(ast):
-        if node.type == "variable":
-            name = "$$" if node.value == "$" else "$"
-            what = f"{name} cannot be used at the top level of a JSONata expression in Step Functions"
-            fix = "Use $states.input instead."
-        else:
-            name = "*" if node.type == "wildcard" else "**" if node.type == "descendant" else str(node.value)
-            what = f"the field name {name!r} at the top level of a JSONata expression reads the input document"
-            fix = f"Use $states.input.{name} instead." if node.type == "name" else "Start the path at $states.input."
-        end = int(getattr(node, "position", 0) or 0)
-        return _CompileError(f"{what}: JSONata states have no input document. {fix}", max(0, end - len(name)))
-    tree = Tree(ast)
-    return _Parsed(
-        body, ast, simple_path(ast, tree), compile_fast(ast, tree, _OPERATORS, _function), _reads_context(tree)
-    )
-
-
-# JSONata 2.1's default (?:) and coalescing (??) operators: Step Functions implements the 2.0.6 specification
-# (developer guide, "Transforming data with JSONata": "Supported JSONata version"), whose tokenizer reads each as two
-# one-character operators and so fails on the second, unary, one
-_NEWER_OPERATORS: Final = {"?:": (":", "(a ? a : b)"), "??": ("?", "($exists(a) ? a : b)")}
-_OPERANDS: Final = frozenset({"name", "variable", "number", "string", "value", "regex"})
-
-
-def _newer_operator(body: str) -> _CompileError | None:
-    """The error JSONata 2.0.6 reports for a ``?:`` or ``??`` that jsonata-python (2.1) has just parsed."""
-    if "?:" not in body and "??" not in body:
-        return None
-    lexer = Tokenizer(body)
-    infix = False  # after an operand a "/" divides; elsewhere it starts a regex, as in JSONata's parser
-    while (token := lexer.next(infix)) is not None:
-        newer = _NEWER_OPERATORS.get(token.value) if token.type == "operator" else None
-        if newer is not None:
-            symbol, fix = newer
-            return _CompileError(
-                f"JSONata syntax error: The symbol {symbol} cannot be used as a unary operator (Step Functions "
-                f"implements JSONata 2.0.6, which has no {token.value} operator: write a {token.value} b as {fix})",
-                token.position - 1,
-            )
-        infix = token.type in _OPERANDS or (token.type == "operator" and token.value in (")", "]", "}"))
-    return None
-
-
-def reads_context(text: str) -> bool:
-    """Whether *text* is a ``{% %}`` expression that may read ``$states.context`` (one that does not compile
-    counts: its error is raised where the field is compiled).
-
-    >>> reads_context("{% $states.input.a %}"), reads_context("{% $states.context.State.Name %}")
-    (False, True)
-    """
-    if not is_expression(text):
-        return False
-    parsed = _parse(text[2:-2]) if text[2:-2].strip() else None
-    return not isinstance(parsed, _Parsed) or parsed.uses_context
-
-
-def _function(name: str) -> Any:
-    """The function the engine calls for ``$name`` when no workflow variable hides it."""
-    return _FUNCTIONS.lookup(name)
-
-
-def _reads_context(tree: Tree) -> bool:
-    """Whether ``$states.context`` may be read: ``$states`` appears other than as ``$states.<not context>...``."""
-    safe: set[int] = set()
-    for node in tree.nodes:
-        steps = getattr(node, "steps", None) if node.type == "path" else None
-        if steps and len(steps) > 1 and steps[0].type == "variable" and steps[0].value == "states":
-            if steps[1].type == "name" and steps[1].value != "context" and not getattr(steps[0], "predicate", None):
-                safe.add(id(steps[0]))
-    return any(node.type == "variable" and node.value == "states" and id(node) not in safe for node in tree.nodes)
-
-
-def _error_position(error: JException, body: str) -> int:
-    """Index in *body* of the character a syntax error points at (JSONata reports the end of the token)."""
-    location = error.location if isinstance(error.location, int) and error.location >= 0 else 0
-    if error.error in ("S0203", "S0207") or location >= len(body):
-        return min(location, len(body))
-    return max(0, location - 1)
-
-
-def _top_level_context_references(node: Any) -> Iterator[Any]:
-    """``$``/``$$`` variables and field names that would read the (absent) input document (dg: "You cannot use
-    $ or $$ at the top level", "You cannot use unqualified field names at top level").
-
-    Only positions evaluated against the root context are searched: operands, array/object constructors,
-    conditions, blocks, function arguments and the first step of a path. Predicates, later path steps and
-    lambda bodies have their own context and are skipped.
-    """
-    if isinstance(node, list):
-        for item in node:
-            yield from _top_level_context_references(item)
-        return
-    if not isinstance(node, Parser.Symbol):
-        return
-    kind = getattr(node, "type", None)
-    if kind == "variable" and node.value in ("", "$"):
-        yield node
-        return
-    if kind == "path":
-        steps = getattr(node, "steps", None) or []
-        if steps and steps[0].type in ("name", "wildcard", "descendant"):
-            yield steps[0]
-        elif steps:
-            yield from _top_level_context_references(steps[0])
-        return
-    if kind in ("name", "wildcard", "descendant"):
-        yield node
-        return
-    if kind in ("lambda", "regex", "string", "number", "value", "parent"):
-        return
-    for attribute in (
-        "lhs",
-        "rhs",
-        "expressions",
-        "lhs_object",
-        "condition",
-        "then",
-        "_else",
-        "arguments",
-        "procedure",
-        "expression",
-    ):
-        child = getattr(node, attribute, None)
-        if child is not None and child is not node:
-            yield from _top_level_context_references(child)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -861,6 +486,3 @@ def _compile_node(value: Json, location: str, field: str) -> _Node:
             return _Constant(value)
         return _Array(items)
     return _Constant(value)
-
-
-_FUNCTIONS: Final = _functions_frame()

@@ -236,7 +236,7 @@ def test_regex_literal() -> None:
 
 def test_endless_recursion_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     """A tail-recursive loop that never ends fails instead of hanging (bounded function applications)."""
-    monkeypatch.setattr("sfnkit.asl.jsonata._MAX_APPLICATIONS", 50)
+    monkeypatch.setattr("sfnkit.asl.jsonata_engine.MAX_APPLICATIONS", 50)
     assert "applied functions more than 50 times" in cause_of("{% ($f := function($n) { $f($n + 1) }; $f(0)) %}")
 
 

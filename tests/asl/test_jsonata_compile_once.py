@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import sfnkit
-from sfnkit.asl.jsonata import _parse, compile_expression
+from sfnkit.asl.jsonata import compile_expression
+from sfnkit.asl.jsonata_syntax import parse
 from sfnkit.errors import AslError
 
 
@@ -27,11 +28,11 @@ def test_a_machine_validates_and_runs_on_one_parse_per_text() -> None:
     text = "{% {'n': $states.input.n + 0.25, 'tag': 'compile once'} %}"  # no other test uses it: not cached yet
     states = {f"P{i}": {"Type": "Pass", "Output": text, "Next": f"P{i + 1}"} for i in range(1000)}
     states["P1000"] = {"Type": "Succeed"}
-    before = _parse.cache_info().misses
+    before = parse.cache_info().misses
     machine = sfnkit.from_asl({"QueryLanguage": "JSONata", "StartAt": "P0", "States": states})
     execution = sfnkit.run(machine, {"n": 1})
     assert execution.output == {"n": 251, "tag": "compile once"}
-    assert _parse.cache_info().misses - before == 1
+    assert parse.cache_info().misses - before == 1
 
 
 def test_a_cached_syntax_error_names_each_location() -> None:

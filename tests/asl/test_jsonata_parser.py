@@ -19,11 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sfnkit.asl.jsonata import _OPERATORS, _CompileError, _function, _parse, _parse_with_engine, compile_expression
+from sfnkit.asl.jsonata import compile_expression
 from sfnkit.asl.jsonata_closures import NeedEngine
+from sfnkit.asl.jsonata_engine import OPERATORS, function
 from sfnkit.asl.jsonata_messages import jsonata_message
 from sfnkit.asl.jsonata_parser import parse_fast
 from sfnkit.asl.jsonata_python import JException
+from sfnkit.asl.jsonata_syntax import CompileError, parse, parse_with_engine
 from sfnkit.asl.jsonata_values import NULL
 from sfnkit.errors import AslError
 
@@ -112,11 +114,11 @@ def _outcome(closure: Any, states: dict[str, Any], variables: dict[str, Any]) ->
 
 def check(body: str, inputs: list[Any] = DATA) -> bool:
     """Assert that the two routes agree on *body*; whether the fast parser accepted it."""
-    fast = parse_fast(body, _OPERATORS, _function)
+    fast = parse_fast(body, OPERATORS, function)
     if fast is None:
         return False
-    engine = _parse_with_engine(body)
-    assert not isinstance(engine, _CompileError), f"{body!r}: fast parser accepted, jsonata-python says {engine}"
+    engine = parse_with_engine(body)
+    assert not isinstance(engine, CompileError), f"{body!r}: fast parser accepted, jsonata-python says {engine}"
     assert engine.fast is not None, f"{body!r}: jsonata-python's tree is beyond the fast subset"
     assert (fast.path, fast.uses_context) == (engine.path, engine.uses_context), body
     for data in inputs:
@@ -192,8 +194,8 @@ def test_the_common_subset_skips_jsonata_pythons_parser() -> None:
         "$count($states.input.items) > 0 ? 'some' : 'none'",
     ]:
         assert check(body), body
-        parsed = _parse(body)
-        assert not isinstance(parsed, _CompileError) and parsed._ast is None, body
+        parsed = parse(body)
+        assert not isinstance(parsed, CompileError) and parsed._ast is None, body
 
 
 @pytest.mark.parametrize(
@@ -201,7 +203,7 @@ def test_the_common_subset_skips_jsonata_pythons_parser() -> None:
 )
 def test_texts_too_deep_are_left_to_jsonata_python(body: str) -> None:
     """Deep nesting never fails inside the fast parser: jsonata-python's parser decides (an AslError, as before)."""
-    assert parse_fast(body, _OPERATORS, _function) is None
+    assert parse_fast(body, OPERATORS, function) is None
     with pytest.raises(AslError, match="JSONata syntax error"):
         compile_expression("{% " + body + " %}")
 

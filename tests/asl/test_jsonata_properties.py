@@ -242,15 +242,15 @@ def test_number_arithmetic_agrees_with_jsonata_python(left: Any, right: Any, op:
     """The engine's direct arithmetic on two numbers gives jsonata-python's result or error."""
     from jsonata import Jsonata
 
-    from sfnkit.asl.jsonata import _OPERATORS
+    from sfnkit.asl.jsonata_engine import OPERATORS
 
     def outcome(method: Any) -> Any:
         try:
-            return ("value", repr(method(_OPERATORS, left, right, op)))
+            return ("value", repr(method(OPERATORS, left, right, op)))
         except Exception as error:  # the same kind of failure is what matters
             return ("error", type(error).__name__, getattr(error, "error", None))
 
-    assert outcome(type(_OPERATORS).evaluate_numeric_expression) == outcome(Jsonata.evaluate_numeric_expression)
+    assert outcome(type(OPERATORS).evaluate_numeric_expression) == outcome(Jsonata.evaluate_numeric_expression)
 
 
 @SETTINGS
