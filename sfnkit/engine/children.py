@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from sfnkit.asl.failures import (
     StatesError,
@@ -48,8 +48,13 @@ class Block:
         self.has_tasks = has_tasks
 
 
-# How Parallel and Map compile their blocks (the plan compiler passes its own: it sits above the node kinds)
-CompileBlock = Callable[[Mapping[str, Json], str, str], Block]
+class CompileBlock(Protocol):
+    """How Parallel and Map compile their blocks (the plan compiler passes its own: it sits above the node kinds);
+    *repeated*: the block runs once per item (a Map's item processor)."""
+
+    def __call__(
+        self, definition: Mapping[str, Json], top_language: str, location: str, *, repeated: bool = False
+    ) -> Block: ...
 
 
 class Outcome:

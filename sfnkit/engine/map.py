@@ -69,7 +69,7 @@ class MapNode(RetryingNode):
         self.distributed = config.get("Mode") == "DISTRIBUTED"
         # each iteration of a distributed Map is a child execution of this type, with its own quotas
         self.child_type = "EXPRESS" if config.get("ExecutionType") == "EXPRESS" else "STANDARD"
-        self.processor = compile_block(processor, top, f"{location}.ItemProcessor")
+        self.processor = compile_block(processor, top, f"{location}.ItemProcessor", repeated=True)
         self.label = state.get("Label")
         self.items_path: Any = None
         self.items: Any = None

@@ -10,6 +10,7 @@ from typing import Any
 from sfnkit.asl.scope import Json
 from sfnkit.engine.children import Block
 from sfnkit.engine.choice import ChoiceNode
+from sfnkit.engine.fused import Fusion, fuse_block
 from sfnkit.engine.map import MapNode
 from sfnkit.engine.node import Node
 from sfnkit.engine.parallel import ParallelNode
@@ -32,7 +33,22 @@ class Plan:
         self.name = name
 
 
-def compile_block(definition: Mapping[str, Json], top_language: str, location: str) -> Block:
+def compile_block(
+    definition: Mapping[str, Json],
+    top_language: str,
+    location: str,
+    *,
+    repeated: bool = False,
+    fusion: Fusion = "auto",
+) -> Block:
+    """Compile a ``{StartAt, States}`` block (the machine, a branch, an item processor run per item if
+    *repeated*), its hot chains fused as *fusion* says (``sfnkit.engine.fused``)."""
+
+    def compile_inner(
+        definition: Mapping[str, Json], top_language: str, location: str, *, repeated: bool = False
+    ) -> Block:
+        return compile_block(definition, top_language, location, repeated=repeated, fusion=fusion)
+
     states = definition.get("States") or {}
     nodes: dict[str, Node] = {}
     has_tasks = False
@@ -56,10 +72,10 @@ def compile_block(definition: Mapping[str, Json], top_language: str, location: s
             case "Fail":
                 node = FailNode(name, state, language, where)
             case "Parallel":
-                node = ParallelNode(name, state, language, where, top_language, compile_block)
+                node = ParallelNode(name, state, language, where, top_language, compile_inner)
                 has_tasks = has_tasks or any(b.has_tasks for b in node.branches)
             case "Map":
-                node = MapNode(name, state, language, where, top_language, compile_block)
+                node = MapNode(name, state, language, where, top_language, compile_inner)
                 has_tasks = has_tasks or node.processor.has_tasks
             case _:
                 raise definition_error(f"{where}.Type: unknown state type {kind!r}")
@@ -102,7 +118,9 @@ def compile_block(definition: Mapping[str, Json], top_language: str, location: s
     start = definition.get("StartAt")
     if not isinstance(start, str) or start not in nodes:
         raise definition_error(f"{location or 'StartAt'}: StartAt {start!r} names no state of this block")
-    return Block(nodes[start], nodes, has_tasks)
+    block = Block(nodes[start], nodes, has_tasks)
+    fuse_block(block, fusion, repeated)
+    return block
 
 
 def definition_error(message: str) -> Exception:
@@ -111,9 +129,10 @@ def definition_error(message: str) -> Exception:
     return DefinitionError(message)
 
 
-def compile_plan(definition: Mapping[str, Json], *, name: str = "StateMachine") -> Plan:
+def compile_plan(definition: Mapping[str, Json], *, name: str = "StateMachine", fusion: Fusion = "auto") -> Plan:
     """Compile an ASL definition (a dict) into an execution plan: every path, template, rule, intrinsic function
-    and JSONata expression parsed once, every transition resolved to a direct reference."""
+    and JSONata expression parsed once, every transition resolved to a direct reference. *fusion*: where chains of
+    Pass and Choice states run as generated code (``sfnkit.engine.fused``; ``"off"`` for none)."""
     language = str(definition.get("QueryLanguage", "JSONPath"))
-    block = compile_block(definition, language, "")
+    block = compile_block(definition, language, "", fusion=fusion)
     return Plan(block, definition.get("TimeoutSeconds"), language, name)

@@ -1,0 +1,259 @@
+"""Fused chains (``sfnkit.engine.fused``) are the general path, faster: the same machine compiled with fusion
+everywhere from the first entry (``"all"``) and without (``"off"``) gives the same execution, history included, on
+the recorded corpus, on random loops and Maps, and at the edges of AWS's quotas."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import sfnkit
+from sfnkit.asl.quotas import MAX_EXPRESS_TRANSITIONS, MAX_HISTORY_EVENTS
+from sfnkit.engine.fused import FusedNode
+from sfnkit.engine.plan import Plan, compile_plan
+
+CORPUS = sorted((Path(__file__).parent / "conformance" / "cases").glob("*/*.json"))
+START = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def observed(execution: sfnkit.Execution) -> dict[str, Any]:
+    """Everything a caller can read of an execution."""
+    return {
+        "status": execution.status,
+        "error": execution.error,
+        "cause": execution.cause,
+        "output": execution.output,
+        "stop_time": execution.stop_time,
+        "history": execution.history,
+        "states": execution.states,
+    }
+
+
+def both(
+    definition: dict[str, Any], data: Any, *, see: Any = observed, **options: Any
+) -> tuple[dict[str, Any], dict[str, Any], Plan]:
+    """What *see* reads of the execution of *definition* unfused and fused (each from a fresh plan, same seed and
+    start)."""
+    options = {"seed": 7, "start": START, **options}
+    plain = compile_plan(definition, fusion="off")
+    fused = compile_plan(definition, fusion="all")
+    return see(sfnkit.run(plain, data, **options)), see(sfnkit.run(fused, data, **options)), fused
+
+
+def ending(execution: sfnkit.Execution) -> dict[str, Any]:
+    """How an execution ended, and how many events it recorded (its history unrendered)."""
+    events = sum(2 if record[0] == 0 else 1 for record in execution.trace)
+    return {
+        "status": execution.status,
+        "error": execution.error,
+        "cause": execution.cause,
+        "output": execution.output,
+        "events": events,
+    }
+
+
+def stand_ins(plan: Plan) -> list[FusedNode]:
+    """The plan's stand-ins whose chain was compiled (its Map processors' too), each once."""
+    found: dict[int, FusedNode] = {}
+    blocks = [plan.block]
+    while blocks:
+        block = blocks.pop()
+        for node in block.nodes.values():
+            for target in (block.start, node.next, getattr(node, "default", None)):
+                if isinstance(target, FusedNode) and target.function is not None:
+                    found[id(target)] = target
+            blocks.extend(getattr(node, "branches", ()))
+            if hasattr(node, "processor"):
+                blocks.append(node.processor)
+    return list(found.values())
+
+
+def counter_loop(limit: int, *, step: str = "States.MathAdd($.i, 1)") -> dict[str, Any]:
+    return {
+        "StartAt": "Check",
+        "States": {
+            "Check": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.i", "NumericLessThan": limit, "Next": "Inc"}],
+                "Default": "Done",
+            },
+            "Inc": {"Type": "Pass", "Parameters": {"i.$": step}, "Next": "Check"},
+            "Done": {"Type": "Succeed"},
+        },
+    }
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_corpus_case_runs_the_same_fused(path: Path) -> None:
+    """Every recorded case: the same execution with every Pass/Choice/Succeed chain fused as without."""
+    from tests.conformance.test_conformance import _handler, case_start
+
+    case = json.loads(path.read_text(encoding="utf-8"))
+    lambdas = {name: _handler(info["impl"]) for name, info in (case.get("lambdas") or {}).items()}
+    try:
+        plain, fused, _plan = both(
+            case["definition"],
+            case["input"],
+            lambdas=lambdas,
+            type=case.get("state_machine_type", "STANDARD"),
+            start=case_start(case) or START,
+        )
+    except sfnkit.SfnkitError:
+        pytest.skip("a definition AWS rejects at creation")
+    assert fused == plain
+
+
+def test_the_loop_and_the_map_run_fused() -> None:
+    """Not vacuous: the chains are compiled and taken (a loop turn and a Map item each run as one call)."""
+    plain, fused, plan = both(counter_loop(50), {"i": 0})
+    assert fused == plain and fused["output"] == {"i": 50}
+    assert [node.name for node in stand_ins(plan)] == ["Check"]
+    assert "while True" in stand_ins(plan)[0].source
+    mapped = {
+        "StartAt": "Fan",
+        "States": {"Fan": {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": counter_loop(3), "End": True}},
+    }
+    plain, fused, plan = both(mapped, {"items": [{"i": k} for k in range(5)]})
+    assert fused == plain and fused["output"] == [{"i": 3}, {"i": 3}, {"i": 3}, {"i": 3}, {"i": 4}]
+    assert stand_ins(plan)
+
+
+@pytest.mark.parametrize("turns", [MAX_HISTORY_EVENTS // 4 - 2 + k for k in range(4)])
+def test_the_history_quota_cuts_a_fused_loop_where_it_cuts_the_states(turns: int) -> None:
+    """Around 25,000 events a fused loop has no room for a whole turn: it hands over state by state, so the
+    execution fails at the same event (or succeeds) as unfused."""
+    plain, fused, _plan = both(counter_loop(turns), {"i": 0}, see=ending)
+    assert fused == plain
+    assert plain["status"] in ("SUCCEEDED", "FAILED")
+
+
+@pytest.mark.parametrize("turns", [MAX_EXPRESS_TRANSITIONS // 2 - 1 + k for k in range(3)])
+def test_the_express_transition_guard_stops_a_fused_loop_where_it_stops_the_states(turns: int) -> None:
+    plain, fused, _plan = both(counter_loop(turns), {"i": 0}, type="EXPRESS", see=ending)
+    assert fused == plain
+
+
+def test_a_fused_loop_growing_past_256_kib_fails_as_the_states_do() -> None:
+    """The size bound passes the quota inside the chain (the data doubles each turn): the state measures exactly,
+    and the execution fails where it fails unfused."""
+    definition = {
+        "StartAt": "Grow",
+        "States": {
+            "Grow": {"Type": "Pass", "Parameters": {"a.$": "$", "b.$": "$"}, "Next": "Check"},
+            "Check": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "Done"}],
+                "Default": "Grow",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    plain, fused, plan = both(definition, {"pad": "x" * 1000})
+    assert fused == plain
+    assert plain["error"] == "States.DataLimitExceeded"
+    assert stand_ins(plan)
+
+
+# --- random loops and Maps -------------------------------------------------------------------------------------
+
+_scalars = st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["a", "", 1.5])
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from("ain"), inner, max_size=2),
+    max_leaves=5,
+)
+_paths = st.sampled_from(["$.i", "$.a", "$.n", "$.a.i", "$"])
+_rules = st.one_of(
+    st.builds(lambda p, v: {"Variable": p, "NumericLessThan": v}, _paths, st.integers(-1, 4)),
+    st.builds(lambda p, v: {"Variable": p, "StringEquals": v}, _paths, st.sampled_from(["a", ""])),
+    st.builds(lambda p, b: {"Variable": p, "IsPresent": b}, _paths, st.booleans()),
+    st.builds(lambda p, q: {"Variable": p, "NumericLessThanPath": q}, _paths, _paths),
+)
+_templates = st.dictionaries(
+    st.sampled_from(["i.$", "a.$", "n", "a"]),
+    st.sampled_from(["$.i", "$.a", "$.n", "States.MathAdd($.i, 1)", "States.UUID()", "States.Format('{}', $.a)"]),
+    min_size=1,
+    max_size=3,
+).map(lambda t: {k: (v if k.endswith(".$") else 1) for k, v in t.items()})
+
+
+@st.composite
+def _looping_block(draw: st.DrawFn, depth: int = 0) -> dict[str, Any]:
+    """A block of Pass, Choice, Succeed and Fail states whose Choices may jump back (loops end at a counter or,
+    failing that, at a quota), with a Map of such a block inside at the top."""
+    count = draw(st.integers(1, 5))
+    names = [f"S{depth}_{k}" for k in range(count)]
+    states: dict[str, Any] = {}
+    for k, name in enumerate(names):
+        after = names[k + 1] if k + 1 < count else None
+        kind = draw(
+            st.sampled_from(
+                ["Pass", "Pass", "Choice", "Choice", "Succeed", "Fail", "Map"]
+                if depth == 0
+                else ["Pass", "Choice", "Succeed"]
+            )
+        )
+        state: dict[str, Any] = {"Type": kind}
+        if kind == "Pass":
+            form = draw(st.sampled_from(["Parameters", "Result", "Plain"]))
+            if form == "Parameters":
+                state["Parameters"] = draw(_templates)
+            elif form == "Result":
+                state["Result"] = draw(_values)
+            if draw(st.booleans()):
+                state["ResultPath"] = draw(st.sampled_from(["$", "$.a", "$.r", None]))
+            if draw(st.booleans()):
+                state["InputPath"] = draw(_paths)
+        elif kind == "Choice":
+            rules = draw(st.lists(_rules, min_size=1, max_size=2))
+            for rule in rules:
+                rule["Next"] = draw(st.sampled_from(names))  # backwards too: a loop
+            state["Choices"] = rules
+            if after is not None or draw(st.booleans()):
+                state["Default"] = after or names[0]
+        elif kind == "Fail":
+            state.update({"Error": "E", "Cause": "c"})
+        elif kind == "Map":
+            state["ItemsPath"] = "$.items"
+            state["ItemProcessor"] = draw(_looping_block(depth + 1))
+            state["ResultPath"] = "$.mapped"
+        if kind in ("Pass", "Map"):
+            if after is None:
+                state["End"] = True
+            else:
+                state["Next"] = after
+        states[name] = state
+    reachable, frontier = set(), [names[0]]
+    while frontier:
+        name = frontier.pop()
+        if name in reachable:
+            continue
+        reachable.add(name)
+        state = states[name]
+        targets = [state.get("Next"), state.get("Default"), *(r["Next"] for r in state.get("Choices", []))]
+        frontier.extend(t for t in targets if t)
+    return {"StartAt": names[0], "States": {k: v for k, v in states.items() if k in reachable}}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    definition=_looping_block(),
+    data=st.fixed_dictionaries(
+        {"i": st.integers(-2, 3), "items": st.lists(st.fixed_dictionaries({"i": st.integers(0, 3)}), max_size=4)},
+        optional={"a": _values, "n": _values},
+    )
+    | _values,
+    express=st.booleans(),
+)
+def test_random_loops_and_maps_run_the_same_fused(definition: dict[str, Any], data: Any, express: bool) -> None:
+    try:
+        plain, fused, _plan = both(definition, data, type="EXPRESS" if express else "STANDARD")
+    except sfnkit.SfnkitError:
+        return  # a definition AWS rejects at creation
+    assert fused == plain
