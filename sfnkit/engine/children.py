@@ -50,10 +50,17 @@ class Block:
 
 class CompileBlock(Protocol):
     """How Parallel and Map compile their blocks (the plan compiler passes its own: it sits above the node kinds);
-    *repeated*: the block runs once per item (a Map's item processor)."""
+    *repeated*: the block runs once per item (a Map's item processor); not *recorded*: as child executions whose
+    history is not the parent's (a distributed Map's)."""
 
     def __call__(
-        self, definition: Mapping[str, Json], top_language: str, location: str, *, repeated: bool = False
+        self,
+        definition: Mapping[str, Json],
+        top_language: str,
+        location: str,
+        *,
+        repeated: bool = False,
+        recorded: bool = True,
     ) -> Block: ...
 
 
@@ -76,8 +83,8 @@ def run_children(
     inputs: Sequence[Json],
     *,
     concurrency: int,
-    on_start: Callable[[int, Strand], None],
-    on_end: Callable[[int, Strand, Outcome], None],
+    on_start: Callable[[int, Strand], None] | None = None,
+    on_end: Callable[[int, Strand, Outcome], None] | None = None,
     child_executions: str | None = None,
     share_variables: bool = True,
     stop_on_failure: bool = True,
@@ -105,7 +112,8 @@ def run_children(
         rec = strand.rec if child_executions is None else Recorder(child_executions, strand.rec.lock)
         child = Strand(Timeline(begin), variables, next(run.chains), rec, strand.bound, var_bound, i)
         child.random = randoms[i]
-        on_start(i, child)
+        if on_start is not None:
+            on_start(i, child)
         try:
             if run.aborted:
                 raise Aborted
@@ -118,7 +126,8 @@ def run_children(
                 raise
             outcome.error = StatesError(reached.error, reached.cause)
         outcome.end = child.timeline.now
-        on_end(i, child, outcome)
+        if on_end is not None:
+            on_end(i, child, outcome)
         return outcome
 
     if not threaded and child_executions is not None and not stop_on_failure:
@@ -162,8 +171,8 @@ def _executions_in_turn(
     execution_type: str,
     outcomes: list[Outcome],
     randoms: Sequence[Any],
-    on_start: Callable[[int, Strand], None],
-    on_end: Callable[[int, Strand, Outcome], None],
+    on_start: Callable[[int, Strand], None] | None,
+    on_end: Callable[[int, Strand, Outcome], None] | None,
 ) -> list[Outcome]:
     """A distributed Map's child executions one after the other (the virtual clock's common case): what
     ``run_children`` does for them, on one reused strand, timeline and recorder (each child starts with a fresh
@@ -180,20 +189,22 @@ def _executions_in_turn(
     event_limit, transition_limit = rec.event_limit, rec.transition_limit
     draws = DRAWS
     outer = draws.random
+    unassigned: dict[str, Json] = {}  # (an Assign makes a new dict: this one stays empty for every child)
     try:
         for i, outcome in enumerate(outcomes):
             begin = start if concurrency <= 0 or i < concurrency else max(start, outcomes[i - concurrency].end)
             timeline.now = begin
             child.chain = next(chains)
             child.item = i
-            child.variables = {}
+            child.variables = unassigned
             child.bound = bound
             child.var_bound = 0
             child.random = draws.random = randoms[i]
             rec.count = 1
             rec.transitions = 0
             trace.clear()
-            on_start(i, child)
+            if on_start is not None:
+                on_start(i, child)
             try:
                 if run.aborted:
                     raise Aborted
@@ -216,7 +227,8 @@ def _executions_in_turn(
             except QuotaReached as reached:
                 outcome.error = StatesError(reached.error, reached.cause)
             outcome.end = timeline.now
-            on_end(i, child, outcome)
+            if on_end is not None:
+                on_end(i, child, outcome)
     finally:
         draws.random = outer
     strand.timeline.now = max([start, *[o.end for o in outcomes]])

@@ -67,9 +67,9 @@ class FusedNode(Node):
     """Stands for *entry* in its block's transitions: runs it as before until taken ``hot`` times, then the
     generated function of the chain that starts there."""
 
-    __slots__ = ("entry", "function", "hot", "peers", "source", "taken")
+    __slots__ = ("entry", "function", "hot", "peers", "recorded", "source", "taken")
 
-    def __init__(self, entry: Node, hot: int, peers: dict[Node, FusedNode]) -> None:
+    def __init__(self, entry: Node, hot: int, peers: dict[Node, FusedNode], recorded: bool = True) -> None:
         # (not Node.__init__: a stand-in has no state of its own; it answers with its entry's name and fields)
         self.name, self.language, self.location = entry.name, entry.language, entry.location
         self.event_prefix, self.next_name, self.next = entry.event_prefix, entry.next_name, entry.next
@@ -78,6 +78,7 @@ class FusedNode(Node):
         self.hot = hot
         self.taken = 0
         self.peers = peers  # the block's stand-ins, where a chain that ends at another fusible state goes on
+        self.recorded = recorded  # whether the chain's trace records are kept (see fuse_block)
         self.function: Execute | None = None
         self.source = ""  # the generated code (for a reader debugging it)
 
@@ -87,14 +88,16 @@ class FusedNode(Node):
             self.taken += 1
             if self.taken < self.hot:
                 return self.entry.execute(run, strand, raw)
-            self.source, function = write_chain(self.entry, self.peers)
+            self.source, function = write_chain(self.entry, self.peers, self.recorded)
             self.function = function
         return function(run, strand, raw)
 
 
-def fuse_block(block: Block, fusion: Fusion, repeated: bool) -> None:
+def fuse_block(block: Block, fusion: Fusion, *, repeated: bool, recorded: bool = True) -> None:
     """Put stand-ins in *block*'s transitions for its fusible states: all of them in a block run per item
-    (*repeated*), those on a loop otherwise; every block's with ``"all"``, none with ``"off"``."""
+    (*repeated*), those on a loop otherwise; every block's with ``"all"``, none with ``"off"``. In a block run as
+    child executions whose history nobody reads (not *recorded*: a distributed Map's, whose children's traces
+    are dropped as AWS keeps no Express child's history in the parent's), the chains write no trace records."""
     if fusion == "off":
         return
     candidates = [node for node in block.nodes.values() if fusible(node)]
@@ -105,7 +108,7 @@ def fuse_block(block: Block, fusion: Fusion, repeated: bool) -> None:
         return
     peers: dict[Node, FusedNode] = {}
     for node in candidates:
-        peers[node] = FusedNode(node, 1 if fusion == "all" else HOT, peers)
+        peers[node] = FusedNode(node, 1 if fusion == "all" else HOT, peers, recorded)
 
     def swap(target: Node | None) -> Node | None:
         return None if target is None else peers.get(target, target)
@@ -188,9 +191,10 @@ class _Writer:
     into one sub-chain per target; a chain ends at a state that is not fusible, at an end, back at its entry (the
     next turn of a loop) or after ``MAX_STATES`` states (it goes on at that state's stand-in)."""
 
-    def __init__(self, entry: Node, peers: dict[Node, FusedNode]) -> None:
+    def __init__(self, entry: Node, peers: dict[Node, FusedNode], recorded: bool) -> None:
         self.entry = entry
         self.peers = peers
+        self.recorded = recorded
         self.lines: list[str] = []
         self.scope: dict[str, Any] = {
             "FUSED": FUSED,
@@ -236,7 +240,8 @@ class _Writer:
         self.emit(level, f"raise {self.ref(node)}.failed(run, strand, {data}, t, err) from None")
 
     def record(self, level: int, node: Node, kind: str, data: str, out: str) -> None:
-        self.emit(level, f"append((FUSED, {self.ref(node.name)}, {kind!r}, chain, t, {data}, t, {out}, None))")
+        if self.recorded:
+            self.emit(level, f"append((FUSED, {self.ref(node.name)}, {kind!r}, chain, t, {data}, t, {out}, None))")
 
     def chain(self, node: Node | None, data: str, done: int, level: int, path: frozenset[Node]) -> None:
         if node is None:
@@ -354,8 +359,9 @@ class _Writer:
         self.emit(1, "if not run.virtual:")
         self.emit(2, f"return {entry}.execute(run, strand, d0)")
         self.emit(1, "rec = strand.rec")
-        self.emit(1, "append = rec.trace.append")
-        self.emit(1, "chain = strand.chain")
+        if self.recorded:
+            self.emit(1, "append = rec.trace.append")
+            self.emit(1, "chain = strand.chain")
         self.emit(1, "t = strand.timeline.now")
         if self.reads_variables:
             self.emit(1, "variables = strand.variables")
@@ -378,9 +384,9 @@ class _Writer:
         return "\n".join(self.lines) + "\n"
 
 
-def write_chain(entry: Node, peers: dict[Node, FusedNode]) -> tuple[str, Execute]:
+def write_chain(entry: Node, peers: dict[Node, FusedNode], recorded: bool = True) -> tuple[str, Execute]:
     """The source and the compiled function of the chain from *entry* (see ``_Writer``)."""
-    writer = _Writer(entry, peers)
+    writer = _Writer(entry, peers, recorded)
     writer.chain(entry, "d0", 0, 1, frozenset())
     source = writer.function()
     namespace = dict(writer.scope)

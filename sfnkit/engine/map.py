@@ -69,7 +69,9 @@ class MapNode(RetryingNode):
         self.distributed = config.get("Mode") == "DISTRIBUTED"
         # each iteration of a distributed Map is a child execution of this type, with its own quotas
         self.child_type = "EXPRESS" if config.get("ExecutionType") == "EXPRESS" else "STANDARD"
-        self.processor = compile_block(processor, top, f"{location}.ItemProcessor", repeated=True)
+        self.processor = compile_block(
+            processor, top, f"{location}.ItemProcessor", repeated=True, recorded=not self.distributed
+        )
         self.label = state.get("Label")
         self.items_path: Any = None
         self.items: Any = None
@@ -356,12 +358,8 @@ class MapNode(RetryingNode):
             # the child executions' names and start times, for the result files (drawn only when written)
             children = [Child(run.request_id(strand), item, now) for item in inputs] if writer is not None else []
 
-            def no_event(i: int, child: Strand, *rest: Any) -> None:
-                pass
-
             def started(i: int, child: Strand) -> None:
-                if children:
-                    children[i].start = child.timeline.now
+                children[i].start = child.timeline.now
 
             outcomes = run_children(
                 run,
@@ -369,8 +367,7 @@ class MapNode(RetryingNode):
                 self.processor,
                 inputs,
                 concurrency=concurrency,
-                on_start=started,
-                on_end=no_event,
+                on_start=started if children else None,
                 child_executions=self.child_type,
                 share_variables=False,
                 stop_on_failure=False,

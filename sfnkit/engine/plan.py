@@ -39,15 +39,21 @@ def compile_block(
     location: str,
     *,
     repeated: bool = False,
+    recorded: bool = True,
     fusion: Fusion = "auto",
 ) -> Block:
-    """Compile a ``{StartAt, States}`` block (the machine, a branch, an item processor run per item if
-    *repeated*), its hot chains fused as *fusion* says (``sfnkit.engine.fused``)."""
+    """Compile a ``{StartAt, States}`` block (the machine, a branch, an item processor: see ``CompileBlock``),
+    its hot chains fused as *fusion* says (``sfnkit.engine.fused``)."""
 
     def compile_inner(
-        definition: Mapping[str, Json], top_language: str, location: str, *, repeated: bool = False
+        definition: Mapping[str, Json],
+        top_language: str,
+        location: str,
+        *,
+        repeated: bool = False,
+        recorded: bool = True,
     ) -> Block:
-        return compile_block(definition, top_language, location, repeated=repeated, fusion=fusion)
+        return compile_block(definition, top_language, location, repeated=repeated, recorded=recorded, fusion=fusion)
 
     states = definition.get("States") or {}
     nodes: dict[str, Node] = {}
@@ -119,7 +125,7 @@ def compile_block(
     if not isinstance(start, str) or start not in nodes:
         raise definition_error(f"{location or 'StartAt'}: StartAt {start!r} names no state of this block")
     block = Block(nodes[start], nodes, has_tasks)
-    fuse_block(block, fusion, repeated)
+    fuse_block(block, fusion, repeated=repeated, recorded=recorded)
     return block
 
 

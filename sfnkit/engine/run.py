@@ -50,27 +50,48 @@ from sfnkit.execution import Execution, Status
 from sfnkit.lambdas import MAX_PAYLOAD_BYTES, json_copy
 
 # A run allocates many small acyclic objects (its trace); CPython's default GC thresholds would scan them over and
-# over (half the time of a 10,000-item Map). Runs raise the first threshold and restore it when the last one ends.
-_gc_lock = threading.Lock()
+# over (half the time of a 10,000-item Map). Runs raise the first threshold. When the last one ends, the caller's
+# threshold comes back counted from there: the run's young objects do not force a collection the moment it
+# returns (an execution dropped before the next one is freed without any: a third of a 3,000-item Map's time),
+# and the first collection after it puts the caller's own threshold back.
+_gc_lock = threading.RLock()  # (re-entrant: a collection, and its callback, may start while a run holds it)
 _gc_runs = 0
-_gc_saved: tuple[int, int, int] = (700, 10, 10)
+_gc_saved: tuple[int, int, int] | None = None  # the caller's thresholds, while runs (or the restore) hold them
 
 
 def _relax_gc() -> None:
     global _gc_runs, _gc_saved
     with _gc_lock:
         if _gc_runs == 0:
-            _gc_saved = gc.get_threshold()
+            if _gc_saved is None:
+                _gc_saved = gc.get_threshold()
             gc.set_threshold(max(_gc_saved[0], 50_000), _gc_saved[1], max(_gc_saved[2], 100))
         _gc_runs += 1
 
 
 def _restore_gc() -> None:
-    global _gc_runs
+    global _gc_runs, _gc_saved
     with _gc_lock:
         _gc_runs -= 1
-        if _gc_runs == 0:
+        if _gc_runs == 0 and _gc_saved is not None:
+            if _gc_saved[0] == 0:  # the caller turned automatic collection off
+                gc.set_threshold(*_gc_saved)
+                _gc_saved = None
+                return
+            gc.set_threshold(_gc_saved[0] + gc.get_count()[0], _gc_saved[1], _gc_saved[2])
+            if _gc_restored not in gc.callbacks:
+                gc.callbacks.append(_gc_restored)
+
+
+def _gc_restored(phase: str, info: Mapping[str, int]) -> None:
+    """After the first collection since the last run ended: the caller's own thresholds again."""
+    global _gc_saved
+    if phase != "stop":
+        return
+    with _gc_lock:
+        if _gc_runs == 0 and _gc_saved is not None:
             gc.set_threshold(*_gc_saved)
+            _gc_saved = None
 
 
 _PLANS: weakref.WeakKeyDictionary[Any, Plan] = weakref.WeakKeyDictionary()
@@ -264,55 +285,59 @@ def run(
             "Convert it first, e.g. json.loads(json.dumps(value, default=str))."
         ) from None
     input_size = len(input_text.encode("utf-8", "surrogatepass"))
-    # the run's own copy: later changes to the caller's value cannot reach it (from the text the size needed anyway:
-    # parsing it is twice as fast as copying a large value object by object)
-    execution_input = json_copy(execution_input) if len(input_text) < 1024 else json.loads(input_text)
     if not isinstance(type, str) or type.upper() not in ("STANDARD", "EXPRESS"):
         raise ValueError(f"run(type={type!r}): the execution type is 'STANDARD' (the default) or 'EXPRESS'")
     execution_type = type.upper()
     express = execution_type == "EXPRESS"
     overrides = dict(context or {})
     bound_mocks = None if mocks is None else bind_mocks(mocks, _task_names(machine))  # may raise: before start()
-    started = the_clock.start()
-    rng = random_module.Random(seed) if seed is not None else UNSEEDED
-    execution_name = str((overrides.get("Execution") or {}).get("Name") or uuid4_text(rng.getrandbits(128)))
-    machine_name = str((overrides.get("StateMachine") or {}).get("Name") or default_name)
-    info = ExecutionInfo(
-        name=execution_name,
-        state_machine_name=machine_name,
-        input=execution_input,
-        start_time=started,
-        express=express,
-        **(
-            {"role_arn": str(overrides["Execution"]["RoleArn"])}
-            if "RoleArn" in (overrides.get("Execution") or {})
-            else {}
-        ),
-    )
-    # AWS's quota on an execution's duration bounds the machine's own TimeoutSeconds (one year, or five minutes)
-    limit: float = MAX_SECONDS[execution_type]
-    if isinstance(plan.timeout_seconds, int | float) and plan.timeout_seconds > 0:
-        limit = min(limit, plan.timeout_seconds)
-    open_ended = limit == MAX_SECONDS[execution_type]
-    deadline = started + limit
-    state = RunState(
-        clock=the_clock,
-        lambdas=functions,
-        # a plain dict is copied (the caller may change theirs); other mappings look resources up as they go
-        services=dict(services) if isinstance(services, dict) else services if services is not None else {},
-        info=info,
-        deadline=deadline,
-        seed=seed,
-        max_workers=max_workers,
-        ctx_bound=input_size + 1024,
-        mocks=bound_mocks,
-    )
-    state.open_ended = open_ended
-    rec = Recorder(execution_type)
-    timeline = Timeline(started)
-    strand = Strand(timeline, {}, 0, rec, input_size, 0)
-    strand.random = random_module.Random(rng.getrandbits(64)) if seed is not None else None
-    _relax_gc()
+    _relax_gc()  # (from the input's copy on: a large input is many young objects too)
+    try:
+        # the run's own copy: later changes to the caller's value cannot reach it (from the text the size needed anyway:
+        # parsing it is twice as fast as copying a large value object by object)
+        execution_input = json_copy(execution_input) if len(input_text) < 1024 else json.loads(input_text)
+        started = the_clock.start()
+        rng = random_module.Random(seed) if seed is not None else UNSEEDED
+        execution_name = str((overrides.get("Execution") or {}).get("Name") or uuid4_text(rng.getrandbits(128)))
+        machine_name = str((overrides.get("StateMachine") or {}).get("Name") or default_name)
+        info = ExecutionInfo(
+            name=execution_name,
+            state_machine_name=machine_name,
+            input=execution_input,
+            start_time=started,
+            express=express,
+            **(
+                {"role_arn": str(overrides["Execution"]["RoleArn"])}
+                if "RoleArn" in (overrides.get("Execution") or {})
+                else {}
+            ),
+        )
+        # AWS's quota on an execution's duration bounds the machine's own TimeoutSeconds (one year, or five minutes)
+        limit: float = MAX_SECONDS[execution_type]
+        if isinstance(plan.timeout_seconds, int | float) and plan.timeout_seconds > 0:
+            limit = min(limit, plan.timeout_seconds)
+        open_ended = limit == MAX_SECONDS[execution_type]
+        deadline = started + limit
+        state = RunState(
+            clock=the_clock,
+            lambdas=functions,
+            # a plain dict is copied (the caller may change theirs); other mappings look resources up as they go
+            services=dict(services) if isinstance(services, dict) else services if services is not None else {},
+            info=info,
+            deadline=deadline,
+            seed=seed,
+            max_workers=max_workers,
+            ctx_bound=input_size + 1024,
+            mocks=bound_mocks,
+        )
+        state.open_ended = open_ended
+        rec = Recorder(execution_type)
+        timeline = Timeline(started)
+        strand = Strand(timeline, {}, 0, rec, input_size, 0)
+        strand.random = random_module.Random(rng.getrandbits(64)) if seed is not None else None
+    except BaseException:
+        _restore_gc()
+        raise
     status: Status = "SUCCEEDED"
     output: Json = None
     error: str | None = None
