@@ -130,10 +130,6 @@ def run_children(
             on_end(i, child, outcome)
         return outcome
 
-    if not threaded and child_executions is not None and not stop_on_failure:
-        return _executions_in_turn(
-            run, strand, block, inputs, concurrency, child_executions, outcomes, randoms, on_start, on_end
-        )
     if not threaded:
         for i in range(count):
             begin = start if concurrency <= 0 or i < concurrency else max(start, outcomes[i - concurrency].end)
@@ -162,6 +158,68 @@ def run_children(
     return outcomes
 
 
+class Executions:
+    """A distributed Map's child executions, in columns (no object per child): each one's output (None when it
+    failed), its end, the errors by index, and ``extra``: the bound of the outputs' total JSON size."""
+
+    __slots__ = ("ends", "errors", "extra", "outputs")
+
+    def __init__(self, outputs: list[Json], ends: list[float], errors: dict[int, StatesError], extra: int) -> None:
+        self.outputs = outputs
+        self.ends = ends
+        self.errors = errors
+        self.extra = extra
+
+    @classmethod
+    def of(cls, outcomes: Sequence[Outcome]) -> Executions:
+        errors = {o.index: o.error for o in outcomes if o.error is not None}
+        extra = sum(o.bound + 1 for o in outcomes)
+        return cls([o.output for o in outcomes], [o.end for o in outcomes], errors, extra)
+
+    def outcomes(self) -> list[Outcome]:
+        """One ``Outcome`` per child (for the result files)."""
+        made = []
+        for i, output in enumerate(self.outputs):
+            outcome = Outcome(i)
+            outcome.output, outcome.end, outcome.error = output, self.ends[i], self.errors.get(i)
+            made.append(outcome)
+        return made
+
+
+def run_executions(
+    run: RunState,
+    strand: Strand,
+    block: Block,
+    inputs: Sequence[Json],
+    *,
+    concurrency: int,
+    execution_type: str,
+    on_start: Callable[[int, Strand], None] | None = None,
+) -> Executions:
+    """A distributed Map's child executions of *block*, one per input: each with its own recorder and quotas, so
+    a child that reaches one fails alone, as on AWS; the parent resumes at the latest end."""
+    workers = run.max_workers
+    threaded = (
+        len(inputs) > 1
+        and block.has_tasks
+        and ((workers is None and not run.clock.virtual) or (workers is not None and workers > 1))
+    )
+    if threaded:
+        outcomes = run_children(
+            run,
+            strand,
+            block,
+            inputs,
+            concurrency=concurrency,
+            on_start=on_start,
+            child_executions=execution_type,
+            share_variables=False,
+            stop_on_failure=False,
+        )
+        return Executions.of(outcomes)
+    return _executions_in_turn(run, strand, block, inputs, concurrency, execution_type, on_start)
+
+
 def _executions_in_turn(
     run: RunState,
     strand: Strand,
@@ -169,14 +227,11 @@ def _executions_in_turn(
     inputs: Sequence[Json],
     concurrency: int,
     execution_type: str,
-    outcomes: list[Outcome],
-    randoms: Sequence[Any],
     on_start: Callable[[int, Strand], None] | None,
-    on_end: Callable[[int, Strand, Outcome], None] | None,
-) -> list[Outcome]:
-    """A distributed Map's child executions one after the other (the virtual clock's common case): what
-    ``run_children`` does for them, on one reused strand, timeline and recorder (each child starts with a fresh
-    event count and transition count: its quotas are its own; its history is not part of the parent's)."""
+) -> Executions:
+    """The child executions one after the other (the virtual clock's common case): what ``run_children`` does
+    for them, on one reused strand, timeline and recorder (each child starts with a fresh event count and
+    transition count: its quotas are its own; its history is not part of the parent's)."""
     start = strand.timeline.now
     timeline = Timeline(start)
     rec = Recorder(execution_type, strand.rec.lock)
@@ -187,12 +242,17 @@ def _executions_in_turn(
     chains = run.chains
     deadline = run.deadline
     event_limit, transition_limit = rec.event_limit, rec.transition_limit
+    randoms = strand.child_randoms(len(inputs))
+    outputs: list[Json] = []
+    ends: list[float] = []
+    errors: dict[int, StatesError] = {}
+    extra = 0
     draws = DRAWS
     outer = draws.random
     unassigned: dict[str, Json] = {}  # (an Assign makes a new dict: this one stays empty for every child)
     try:
-        for i, outcome in enumerate(outcomes):
-            begin = start if concurrency <= 0 or i < concurrency else max(start, outcomes[i - concurrency].end)
+        for i, data in enumerate(inputs):
+            begin = start if concurrency <= 0 or i < concurrency else max(start, ends[i - concurrency])
             timeline.now = begin
             child.chain = next(chains)
             child.item = i
@@ -210,7 +270,6 @@ def _executions_in_turn(
                     raise Aborted
                 # run_block, inlined (the child's abort_at never moves: nothing aborts a sibling execution)
                 node: Node | None = first
-                data = inputs[i]
                 while node is not None:
                     if timeline.now >= deadline:
                         raise ExecutionTimedOut
@@ -220,19 +279,21 @@ def _executions_in_turn(
                         raise quota_reached(rec)
                     rec.transitions += 1
                     node, data = node.execute(run, child, data)
-                outcome.output = data
-                outcome.bound = child.bound
+                outputs.append(data)
+                extra += child.bound + 1
             except StatesError as err:
-                outcome.error = err
+                errors[i] = err
+                outputs.append(None)
+                extra += 1
             except QuotaReached as reached:
-                outcome.error = StatesError(reached.error, reached.cause)
-            outcome.end = timeline.now
-            if on_end is not None:
-                on_end(i, child, outcome)
+                errors[i] = StatesError(reached.error, reached.cause)
+                outputs.append(None)
+                extra += 1
+            ends.append(timeline.now)
     finally:
         draws.random = outer
-    strand.timeline.now = max([start, *[o.end for o in outcomes]])
-    return outcomes
+    strand.timeline.now = max(start, *ends) if ends else start
+    return Executions(outputs, ends, errors, extra)
 
 
 def first_failure(outcomes: Sequence[Outcome]) -> Outcome | None:

@@ -42,7 +42,7 @@ Fusion = Literal["auto", "all", "off"]
 HOT: Final = 32  # entries of a stand-in before its chain is compiled ("auto")
 MAX_STATES: Final = 32  # states written out in one function (each branch of a Choice counts its own)
 
-Execute = Callable[[RunState, Strand, Json], tuple[Node | None, Json]]
+Execute = Callable[[Node, RunState, Strand, Json], tuple[Node | None, Json]]  # a method of the stand-in
 
 
 def fusible(node: Node) -> bool:
@@ -83,14 +83,15 @@ class FusedNode(Node):
         self.source = ""  # the generated code (for a reader debugging it)
 
     def execute(self, run: RunState, strand: Strand, raw: Json) -> tuple[Node | None, Json]:
-        function = self.function
-        if function is None:
-            self.taken += 1
-            if self.taken < self.hot:
-                return self.entry.execute(run, strand, raw)
-            self.source, function = write_chain(self.entry, self.peers, self.recorded)
-            self.function = function
-        return function(run, strand, raw)
+        self.taken += 1
+        if self.taken < self.hot:
+            return self.entry.execute(run, strand, raw)
+        self.source, function = write_chain(self.entry, self.peers, self.recorded)
+        self.function = function
+        # from now on the generated function is this stand-in's ``execute``, in a class of its own (one call per
+        # entry, not two; the layout is the same, so the stand-in changes class in place)
+        self.__class__ = type("CompiledChain", (FusedNode,), {"__slots__": (), "execute": function})
+        return function(self, run, strand, raw)
 
 
 def fuse_block(block: Block, fusion: Fusion, *, repeated: bool, recorded: bool = True) -> None:
@@ -355,7 +356,7 @@ class _Writer:
         body = self.lines
         self.lines = []
         entry = self.ref(self.entry)
-        self.emit(0, "def fused(run, strand, d0):")
+        self.emit(0, "def fused(self, run, strand, d0):")
         self.emit(1, "if not run.virtual:")
         self.emit(2, f"return {entry}.execute(run, strand, d0)")
         self.emit(1, "rec = strand.rec")

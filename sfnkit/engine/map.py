@@ -22,7 +22,7 @@ from sfnkit.asl.scope import Json, Scope
 from sfnkit.engine.children import (
     CompileBlock,
     first_failure,
-    run_children,
+    run_executions,
 )
 from sfnkit.engine.loop import (
     RunState,
@@ -361,29 +361,29 @@ class MapNode(RetryingNode):
             def started(i: int, child: Strand) -> None:
                 children[i].start = child.timeline.now
 
-            outcomes = run_children(
+            executions = run_executions(
                 run,
                 strand,
                 self.processor,
                 inputs,
                 concurrency=concurrency,
+                execution_type=self.child_type,
                 on_start=started if children else None,
-                child_executions=self.child_type,
-                share_variables=False,
-                stop_on_failure=False,
             )
-            failed = [o for o in outcomes if o.error is not None]
+            failures = len(executions.errors)
             written: Json = None
             if writer is not None:
                 reader_input = raw if self.language == "JSONata" else effective
-                written = self._write_results(run, writer, children, outcomes, run_arn, (reader_input, context, strand))
+                written = self._write_results(
+                    run, writer, children, executions.outcomes(), run_arn, (reader_input, context, strand)
+                )
             limit_count = tolerated_count if tolerated_count is not None else 0
-            over = len(failed) > limit_count
+            over = failures > limit_count
             if tolerated_percentage is not None and inputs:
-                over = over and len(failed) * 100.0 / len(inputs) > tolerated_percentage
+                over = over and failures * 100.0 / len(inputs) > tolerated_percentage
                 if tolerated_count is None:
-                    over = len(failed) * 100.0 / len(inputs) > tolerated_percentage
-            if failed and over:
+                    over = failures * 100.0 / len(inputs) > tolerated_percentage
+            if failures and over:
                 cause = "The specified tolerance threshold was exceeded"
                 append_record(
                     rec,
@@ -401,9 +401,10 @@ class MapNode(RetryingNode):
             if writer is not None:
                 result = written
             else:
-                result = [
-                    o.output if o.error is None else {"Error": o.error.error, "Cause": o.error.cause} for o in outcomes
-                ]
+                result = executions.outputs
+                for i, error in executions.errors.items():
+                    result[i] = {"Error": error.error, "Cause": error.cause}
+            extra = executions.extra + 2
         else:
             outcomes = run_inline(run, strand, self.processor, self.name, inputs, concurrency)
             failure = first_failure(outcomes)
@@ -417,8 +418,6 @@ class MapNode(RetryingNode):
                 result = [o.output for o in outcomes]
                 extra = sum(o.bound + 1 for o in outcomes) + 2
         append_record(rec, (GENERIC, "MapStateSucceeded", chain, timeline.now, None, ("closing",)))
-        if self.distributed:
-            extra = sum(o.bound + 1 for o in outcomes) + 2
         if isinstance(io, df.JsonataIO):
             out, assigned = io.finish(raw, result, context, variables, run.jsonata_runtime)
         else:
