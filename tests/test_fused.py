@@ -257,3 +257,40 @@ def test_random_loops_and_maps_run_the_same_fused(definition: dict[str, Any], da
     except sfnkit.SfnkitError:
         return  # a definition AWS rejects at creation
     assert fused == plain
+
+
+@pytest.mark.parametrize("operator", ["NumericEquals", "NumericLessThan", "NumericGreaterThanEquals"])
+@pytest.mark.parametrize("literal", [3, 2.5, 2**53, -(2**53)])
+def test_numeric_rules_written_out_decide_as_the_rule_functions(operator: str, literal: float) -> None:
+    """The comparisons a fused Choice writes out: floats, ints around 2**53, bools, strings, missing fields."""
+    processor = {
+        "StartAt": "Route",
+        "States": {
+            "Route": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.x", operator: literal, "Next": "Yes"}],
+                "Default": "No",
+            },
+            "Yes": {"Type": "Pass", "Result": "yes", "End": True},
+            "No": {"Type": "Pass", "Result": "no", "End": True},
+        },
+    }
+    values = [3, 3.0, 2.5, -1, True, None, "3", [3], 2**53, 2**53 + 1, -(2**53) - 1, 10**400, float("inf")]
+    items = [{"x": value} for value in values] + [{}, {"y": 1}]
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemProcessor": processor,
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Pass", "End": True},
+        },
+    }
+    plain, fused, plan = both(definition, {"items": items})
+    assert fused == plain and stand_ins(plan)
+    plain, fused, _plan = both(definition, {"items": items[:-2]})
+    assert fused == plain and plain["status"] == "SUCCEEDED"

@@ -26,7 +26,17 @@ from sfnkit.execution import FUSED
 class ChoiceNode(Node):
     """Choice: the first rule that holds picks the next state, else Default (ASL: Choice State)."""
 
-    __slots__ = ("_direct_tests", "_simple_ok", "choices", "default", "default_name", "direct", "io", "simple")
+    __slots__ = (
+        "_direct_tests",
+        "_simple_ok",
+        "choices",
+        "default",
+        "default_name",
+        "direct",
+        "io",
+        "rules",
+        "simple",
+    )
 
     def __init__(self, name: str, state: Mapping[str, Json], language: str, location: str) -> None:
         super().__init__(name, state, language, location)
@@ -47,6 +57,7 @@ class ChoiceNode(Node):
                 self._direct_tests.append(compile_direct_rule(rule))
             choices.append([test, rule.get("Next"), None, rule_io])
         self.choices = choices
+        self.rules: tuple[Mapping[str, Json], ...] = tuple(state.get("Choices") or ())  # as written (fused chains)
         self.growth = (1, 0, language == "JSONata" or "Assign" in json.dumps(state))
         # the common JSONPath Choice: no $$, no Assign, no InputPath/OutputPath (rules and targets only)
         self.simple: tuple[tuple[Callable[[Scope], bool], Node | None], ...] | None = None

@@ -22,11 +22,12 @@ or ``"all"``: every block, from the first entry, as the tests run it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final, Literal
 
 from sfnkit.asl import dataflow as df
 from sfnkit.asl.failures import StatesError
+from sfnkit.asl.paths import input_keys
 from sfnkit.asl.scope import Json, Scope
 from sfnkit.engine.children import Block
 from sfnkit.engine.choice import ChoiceNode
@@ -41,6 +42,15 @@ from sfnkit.lambdas import MAX_PAYLOAD_BYTES
 Fusion = Literal["auto", "all", "off"]
 HOT: Final = 32  # entries of a stand-in before its chain is compiled ("auto")
 MAX_STATES: Final = 32  # states written out in one function (each branch of a Choice counts its own)
+
+_EXACT: Final = 2**53  # integers up to here convert to doubles exactly (as ``sfnkit.asl.rules`` compares them)
+_NUMERIC: Final = {
+    "NumericEquals": "==",
+    "NumericLessThan": "<",
+    "NumericGreaterThan": ">",
+    "NumericLessThanEquals": "<=",
+    "NumericGreaterThanEquals": ">=",
+}
 
 Execute = Callable[[Node, RunState, Strand, Json], tuple[Node | None, Json]]  # a method of the stand-in
 
@@ -333,7 +343,11 @@ class _Writer:
             rules, argument, errors = node.simple, "scope", "StatesError as err"
         self.emit(level, "try:")
         for n, (test, _target) in enumerate(rules):
-            self.emit(level + 1, f"{'if' if n == 0 else 'elif'} {self.ref(test)}({argument}):")
+            holds = f"{self.ref(test)}({argument})"
+            if node.direct is not None:
+                written = self.comparison(node.rules[n], data)
+                holds = holds if written is None else written.format(holds)
+            self.emit(level + 1, f"{'if' if n == 0 else 'elif'} {holds}:")
             self.emit(level + 2, f"c = {n}")
         self.emit(level + 1, "else:")
         self.emit(level + 2, f"c = {len(rules)}")
@@ -350,6 +364,22 @@ class _Writer:
                 continue
             self.record(level + 1, node, "Choice", data, data)
             self.chain(target, data, done + 1, level + 1, path)
+
+    def comparison(self, rule: Mapping[str, Json], data: str) -> str | None:
+        """A direct rule comparing a top-level field with a number, written out for the values it decides alone
+        (a float, an int a double holds exactly: ``compile_direct_rule``'s ``numeric_key``); for any other value,
+        None: the rule's own function decides."""
+        operators = [key for key in rule if key not in ("Variable", "Next", "Assign", "Comment")]
+        keys = input_keys(rule.get("Variable"))
+        if keys is None or len(keys) != 1 or len(operators) != 1 or operators[0] not in _NUMERIC:
+            return None
+        operand = rule[operators[0]]
+        if type(operand) not in (int, float) or not -_EXACT <= operand <= _EXACT:
+            return None
+        literal = self.ref(float(operand))
+        field = f"{data}[{keys[0]!r}]"
+        exact = f"type(v := {field}) is float or type(v) is int and -{_EXACT} <= v <= {_EXACT}"
+        return f"(v {_NUMERIC[operators[0]]} {literal} if {exact} else {{}})"
 
     def function(self) -> str:
         """The source of the chain's function (written once the body is: its checks need the longest path)."""
