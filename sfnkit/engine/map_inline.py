@@ -60,7 +60,10 @@ def run_inline(
     first = processor.start
     chains = run.chains
     outputs: list[Json] = []
-    ends: list[float] = []
+    # with MaxConcurrency below the item count, item i starts when item i - MaxConcurrency ends
+    paced = 0 < concurrency < len(inputs)
+    ends: list[float] = []  # (paced only)
+    latest = start
     previous: int | None = None
     total = 2
     timeline = Timeline(start)
@@ -79,7 +82,7 @@ def run_inline(
     counted = rec.transition_limit != NO_LIMIT  # Express: sfnkit's transition guard; Standard: the event quota
     event_limit = rec.event_limit
     for i, item in enumerate(inputs):
-        if concurrency <= 0 or i < concurrency:
+        if not paced or i < concurrency:
             begin = start
         else:
             begin = max(start, ends[i - concurrency])
@@ -144,8 +147,11 @@ def run_inline(
             if seeded:
                 DRAWS.random = strand.random
         end = timeline.now
-        ends.append(end)
-        ended_well.append(well)
+        if end > latest:
+            latest = end
+        if paced:
+            ends.append(end)
+            ended_well.append(well)
         trace.append((GENERIC, kind, child_chain, end, details, end_hint))
         rec.count += 1
     if failure is not None:
@@ -163,11 +169,10 @@ def run_inline(
                 tail[:0] = aborted
                 rec.count += delta + 1
         trace.extend(tail)
-    ends = [e for e in ends if e != NO_DEADLINE]
     if failure is not None:
         strand.timeline.now = failure.end  # the Map fails when its first iteration does
         return [failure]
-    strand.timeline.now = max(start, *ends) if ends else start
+    strand.timeline.now = latest
     done = Outcome(-1)
     done.output = outputs
     done.bound = total
