@@ -243,6 +243,7 @@ def _executions_in_turn(
     deadline = run.deadline
     event_limit, transition_limit = rec.event_limit, rec.transition_limit
     randoms = strand.child_randoms(len(inputs))
+    seeded = strand.random is not None  # (unseeded: every child's source is None, as DRAWS.random already is)
     outputs: list[Json] = []
     ends: list[float] = []
     errors: dict[int, StatesError] = {}
@@ -256,13 +257,16 @@ def _executions_in_turn(
             timeline.now = begin
             child.chain = next(chains)
             child.item = i
-            child.variables = unassigned
+            if child.variables is not unassigned:  # (an Assign in the previous child)
+                child.variables = unassigned
+                child.var_bound = 0
             child.bound = bound
-            child.var_bound = 0
-            child.random = draws.random = randoms[i]
+            if seeded:
+                child.random = draws.random = randoms[i]
             rec.count = 1
             rec.transitions = 0
-            trace.clear()
+            if trace:
+                trace.clear()
             if on_start is not None:
                 on_start(i, child)
             try:
