@@ -12,7 +12,8 @@ from 100 to 10,000 states (W1) and 1,000 to 100,000 Map items (W2, and W2's iter
 bests (the steadier figure on a shared machine, where the ratio of two bests measured in turn is what holds
 still); the load average is printed.
 
-Run: ``python benchmarks/bench_run.py [--shared ../shared] [--reps 7] [--quick] [--cpu]``; prints tables.
+Run: ``python benchmarks/bench_run.py [--shared ../shared] [--reps 7] [--quick] [--cpu] [--only W2,W4]``; prints
+tables.
 """
 
 from __future__ import annotations

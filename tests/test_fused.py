@@ -294,3 +294,42 @@ def test_numeric_rules_written_out_decide_as_the_rule_functions(operator: str, l
     assert fused == plain and stand_ins(plan)
     plain, fused, _plan = both(definition, {"items": items[:-2]})
     assert fused == plain and plain["status"] == "SUCCEEDED"
+
+
+def test_auto_fuses_map_processors_and_loops_only() -> None:
+    """``auto`` (what run() compiles): stand-ins in a Map's item processor and on a loop through a Choice; a
+    straight chain, run once per execution, keeps its plain nodes (no code to write for states run once)."""
+    loop = compile_plan(counter_loop(3))
+    assert {name for name, node in loop.block.nodes.items() if isinstance(node.next, FusedNode)} == {"Inc"}
+    assert isinstance(loop.block.start, FusedNode)
+    chain = compile_plan(
+        {
+            "StartAt": "A",
+            "States": {
+                "A": {"Type": "Pass", "Next": "B"},
+                "B": {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$.x", "IsPresent": True, "Next": "C"}],
+                    "Default": "C",
+                },
+                "C": {"Type": "Succeed"},
+            },
+        }
+    )
+    assert not isinstance(chain.block.start, FusedNode)
+    mapped = compile_plan(
+        {
+            "StartAt": "Fan",
+            "States": {
+                "Fan": {
+                    "Type": "Map",
+                    "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                    "End": True,
+                }
+            },
+        }
+    )
+    processor = mapped.block.start.processor  # type: ignore[attr-defined]
+    assert isinstance(processor.start, FusedNode) and processor.start.function is None  # compiled when hot
+    assert sfnkit.run(mapped, [{}] * 40).output == [{}] * 40
+    assert processor.start.function is not None

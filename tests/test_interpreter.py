@@ -973,3 +973,33 @@ def test_a_retried_lambda_failure_keeps_its_error_document_in_the_history() -> N
     assert len(document["requestId"]) == 36
     assert "in flaky" in document["stackTrace"][0]
     assert details["cause"].startswith('{"errorMessage": "first try", "errorType": "ValueError"')
+
+
+@pytest.mark.parametrize("threshold", [700, 0])
+def test_a_run_gives_back_the_callers_gc_thresholds(threshold: int) -> None:
+    """A run raises the young-collection threshold while it runs; its own young objects then wait for the caller's
+    next collection, after which (or at once, when automatic collection is off) the caller's thresholds are back."""
+    import gc
+
+    saved = gc.get_threshold()
+    try:
+        gc.set_threshold(threshold, 10, 10)
+        items = [{"n": k} for k in range(2_000)]
+        definition = {
+            "StartAt": "Fan",
+            "States": {
+                "Fan": {
+                    "Type": "Map",
+                    "Iterator": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                    "End": True,
+                }
+            },
+        }
+        execution = run(definition, items)
+        if threshold:
+            assert gc.get_threshold()[0] > threshold  # (the run's objects do not force a collection at its end)
+            gc.collect(0)
+        assert gc.get_threshold() == (threshold, 10, 10)
+        assert execution.output == items
+    finally:
+        gc.set_threshold(*saved)
