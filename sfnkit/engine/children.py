@@ -160,11 +160,14 @@ def run_children(
 
 class Executions:
     """A distributed Map's child executions, in columns (no object per child): each one's output (None when it
-    failed), its end, the errors by index, and ``extra``: the bound of the outputs' total JSON size."""
+    failed), its end (when asked for), the errors by index, and ``extra``: the bound of the outputs' total JSON
+    size."""
 
     __slots__ = ("ends", "errors", "extra", "outputs")
 
-    def __init__(self, outputs: list[Json], ends: list[float], errors: dict[int, StatesError], extra: int) -> None:
+    def __init__(
+        self, outputs: list[Json], ends: list[float] | None, errors: dict[int, StatesError], extra: int
+    ) -> None:
         self.outputs = outputs
         self.ends = ends
         self.errors = errors
@@ -177,7 +180,8 @@ class Executions:
         return cls([o.output for o in outcomes], [o.end for o in outcomes], errors, extra)
 
     def outcomes(self) -> list[Outcome]:
-        """One ``Outcome`` per child (for the result files)."""
+        """One ``Outcome`` per child (for the result files: run with ``with_ends``)."""
+        assert self.ends is not None
         made = []
         for i, output in enumerate(self.outputs):
             outcome = Outcome(i)
@@ -195,9 +199,11 @@ def run_executions(
     concurrency: int,
     execution_type: str,
     on_start: Callable[[int, Strand], None] | None = None,
+    with_ends: bool = False,
 ) -> Executions:
     """A distributed Map's child executions of *block*, one per input: each with its own recorder and quotas, so
-    a child that reaches one fails alone, as on AWS; the parent resumes at the latest end."""
+    a child that reaches one fails alone, as on AWS; the parent resumes at the latest end. *with_ends*: keep each
+    child's end (the result files show it)."""
     workers = run.max_workers
     threaded = (
         len(inputs) > 1
@@ -217,7 +223,7 @@ def run_executions(
             stop_on_failure=False,
         )
         return Executions.of(outcomes)
-    return _executions_in_turn(run, strand, block, inputs, concurrency, execution_type, on_start)
+    return _executions_in_turn(run, strand, block, inputs, concurrency, execution_type, on_start, with_ends)
 
 
 def _executions_in_turn(
@@ -228,6 +234,7 @@ def _executions_in_turn(
     concurrency: int,
     execution_type: str,
     on_start: Callable[[int, Strand], None] | None,
+    with_ends: bool,
 ) -> Executions:
     """The child executions one after the other (the virtual clock's common case): what ``run_children`` does
     for them, on one reused strand, timeline and recorder (each child starts with a fresh event count and
@@ -245,7 +252,11 @@ def _executions_in_turn(
     randoms = strand.child_randoms(len(inputs))
     seeded = strand.random is not None  # (unseeded: every child's source is None, as DRAWS.random already is)
     outputs: list[Json] = []
-    ends: list[float] = []
+    # with MaxConcurrency below the item count, child i starts when child i - MaxConcurrency ends
+    paced = 0 < concurrency < len(inputs)
+    ends: list[float] = []  # (paced, or asked for)
+    timed = paced or with_ends
+    latest = start
     errors: dict[int, StatesError] = {}
     extra = 0
     draws = DRAWS
@@ -253,7 +264,7 @@ def _executions_in_turn(
     unassigned: dict[str, Json] = {}  # (an Assign makes a new dict: this one stays empty for every child)
     try:
         for i, data in enumerate(inputs):
-            begin = start if concurrency <= 0 or i < concurrency else max(start, ends[i - concurrency])
+            begin = start if not paced or i < concurrency else max(start, ends[i - concurrency])
             timeline.now = begin
             child.chain = next(chains)
             child.item = i
@@ -293,11 +304,15 @@ def _executions_in_turn(
                 errors[i] = StatesError(reached.error, reached.cause)
                 outputs.append(None)
                 extra += 1
-            ends.append(timeline.now)
+            end = timeline.now
+            if end > latest:
+                latest = end
+            if timed:
+                ends.append(end)
     finally:
         draws.random = outer
-    strand.timeline.now = max(start, *ends) if ends else start
-    return Executions(outputs, ends, errors, extra)
+    strand.timeline.now = latest
+    return Executions(outputs, ends if timed else None, errors, extra)
 
 
 def first_failure(outcomes: Sequence[Outcome]) -> Outcome | None:

@@ -222,6 +222,7 @@ class _Writer:
         self.depth = 0  # the most states on one path
         self.loops = False
         self.reads_variables = False
+        self.fails = False  # (a state placing its own error reads the time)
 
     def ref(self, value: Any) -> str:
         """A global of the generated code holding *value* (the very object: constants are shared, as unfused)."""
@@ -251,6 +252,7 @@ class _Writer:
 
     def fail(self, level: int, node: Node, data: str, done: int) -> None:
         """Place a StatesError as *node* does (entered event, located error)."""
+        self.fails = True
         self.emit(level, f"rec.count = count + {2 * done}; rec.transitions = T + {done + 1}; strand.bound = bound")
         self.emit(level, f"raise {self.ref(node)}.failed(run, strand, {data}, t, err) from None")
 
@@ -397,7 +399,8 @@ class _Writer:
         if self.recorded:
             self.emit(1, "append = rec.trace.append")
             self.emit(1, "chain = strand.chain")
-        self.emit(1, "t = strand.timeline.now")
+        if self.recorded or self.fails:
+            self.emit(1, "t = strand.timeline.now")
         if self.reads_variables:
             self.emit(1, "variables = strand.variables")
         self.emit(1, "vb = strand.var_bound")

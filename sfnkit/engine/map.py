@@ -369,6 +369,7 @@ class MapNode(RetryingNode):
                 concurrency=concurrency,
                 execution_type=self.child_type,
                 on_start=started if children else None,
+                with_ends=writer is not None,
             )
             failures = len(executions.errors)
             written: Json = None
