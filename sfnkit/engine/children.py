@@ -275,7 +275,6 @@ def _executions_in_turn(
             if seeded:
                 child.random = draws.random = randoms[i]
             rec.count = 1
-            rec.transitions = 0
             if trace:
                 trace.clear()
             if on_start is not None:
@@ -283,8 +282,12 @@ def _executions_in_turn(
             try:
                 if run.aborted:
                     raise Aborted
-                # run_block, inlined (the child's abort_at never moves: nothing aborts a sibling execution)
-                node: Node | None = first
+                if begin >= deadline:
+                    raise ExecutionTimedOut
+                # run_block, inlined (the child's abort_at never moves: nothing aborts a sibling execution); a fresh
+                # child has room for its first state under both quotas
+                rec.transitions = 1
+                node, data = first.execute(run, child, data)
                 while node is not None:
                     if timeline.now >= deadline:
                         raise ExecutionTimedOut
