@@ -64,6 +64,17 @@ class CompileBlock(Protocol):
     ) -> Block: ...
 
 
+def on_threads(run: RunState, block: Block, count: int) -> bool:
+    """Whether *count* runs of *block* go to worker threads: only blocks with Tasks (the rest never wait), on the
+    real clock or with ``max_workers`` > 1."""
+    workers = run.max_workers
+    return (
+        count > 1
+        and block.has_tasks
+        and ((workers is None and not run.clock.virtual) or (workers is not None and workers > 1))
+    )
+
+
 class Outcome:
     __slots__ = ("aborted", "bound", "end", "error", "index", "output")
 
@@ -98,11 +109,7 @@ def run_children(
     count = len(inputs)
     outcomes = [Outcome(i) for i in range(count)]
     workers = run.max_workers
-    threaded = (
-        count > 1
-        and block.has_tasks
-        and ((workers is None and not run.clock.virtual) or (workers is not None and workers > 1))
-    )
+    threaded = on_threads(run, block, count)
     variables = strand.variables if share_variables else {}
     var_bound = strand.var_bound if share_variables else 0
     randoms = strand.child_randoms(count)
@@ -204,13 +211,7 @@ def run_executions(
     """A distributed Map's child executions of *block*, one per input: each with its own recorder and quotas, so
     a child that reaches one fails alone, as on AWS; the parent resumes at the latest end. *with_ends*: keep each
     child's end (the result files show it)."""
-    workers = run.max_workers
-    threaded = (
-        len(inputs) > 1
-        and block.has_tasks
-        and ((workers is None and not run.clock.virtual) or (workers is not None and workers > 1))
-    )
-    if threaded:
+    if on_threads(run, block, len(inputs)):
         outcomes = run_children(
             run,
             strand,

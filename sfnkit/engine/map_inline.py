@@ -14,7 +14,7 @@ from sfnkit.clock import (
     NO_DEADLINE,
     Timeline,
 )
-from sfnkit.engine.children import Block, Outcome, abort_after, run_children
+from sfnkit.engine.children import Block, Outcome, abort_after, on_threads, run_children
 from sfnkit.engine.loop import (
     NO_LIMIT,
     Aborted,
@@ -34,12 +34,7 @@ def run_inline(
     as AWS numbers them."""
     rec = strand.rec
     chain = strand.chain
-    workers = run.max_workers
-    threaded = (
-        len(inputs) > 1
-        and processor.has_tasks
-        and ((workers is None and not run.clock.virtual) or (workers is not None and workers > 1))
-    )
+    threaded = on_threads(run, processor, len(inputs))
     previous_chain: list[int | None] = [None]
 
     def on_start(i: int, child: Strand) -> None:
