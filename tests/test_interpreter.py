@@ -1001,5 +1001,13 @@ def test_a_run_gives_back_the_callers_gc_thresholds(threshold: int) -> None:
             gc.collect(0)
         assert gc.get_threshold() == (threshold, 10, 10)
         assert execution.output == items
+        if threshold:  # a threshold the caller sets before that collection is theirs, and stays
+            run(definition, items)
+            gc.set_threshold(900, 10, 10)
+            gc.collect(0)
+            assert gc.get_threshold() == (900, 10, 10)
+            run(definition, items)
+            gc.collect(0)
+            assert gc.get_threshold() == (900, 10, 10)
     finally:
         gc.set_threshold(*saved)

@@ -53,24 +53,25 @@ from sfnkit.lambdas import MAX_PAYLOAD_BYTES, json_copy
 # over (half the time of a 10,000-item Map). Runs raise the first threshold. When the last one ends, the caller's
 # threshold comes back counted from there: the run's young objects do not force a collection the moment it
 # returns (an execution dropped before the next one is freed without any: a third of a 3,000-item Map's time),
-# and the first collection after it puts the caller's own threshold back.
+# and the first collection after it puts the caller's own threshold back (unless the caller set another meanwhile).
 _gc_lock = threading.RLock()  # (re-entrant: a collection, and its callback, may start while a run holds it)
 _gc_runs = 0
 _gc_saved: tuple[int, int, int] | None = None  # the caller's thresholds, while runs (or the restore) hold them
+_gc_set: tuple[int, int, int] | None = None  # what the last run to end set, until the restore
 
 
 def _relax_gc() -> None:
     global _gc_runs, _gc_saved
     with _gc_lock:
         if _gc_runs == 0:
-            if _gc_saved is None:
+            if _gc_saved is None or gc.get_threshold() != _gc_set:  # (no restore pending, or the caller's own)
                 _gc_saved = gc.get_threshold()
             gc.set_threshold(max(_gc_saved[0], 50_000), _gc_saved[1], max(_gc_saved[2], 100))
         _gc_runs += 1
 
 
 def _restore_gc() -> None:
-    global _gc_runs, _gc_saved
+    global _gc_runs, _gc_saved, _gc_set
     with _gc_lock:
         _gc_runs -= 1
         if _gc_runs == 0 and _gc_saved is not None:
@@ -78,7 +79,8 @@ def _restore_gc() -> None:
                 gc.set_threshold(*_gc_saved)
                 _gc_saved = None
                 return
-            gc.set_threshold(_gc_saved[0] + gc.get_count()[0], _gc_saved[1], _gc_saved[2])
+            _gc_set = (_gc_saved[0] + gc.get_count()[0], _gc_saved[1], _gc_saved[2])
+            gc.set_threshold(*_gc_set)
             if _gc_restored not in gc.callbacks:
                 gc.callbacks.append(_gc_restored)
 
@@ -90,7 +92,8 @@ def _gc_restored(phase: str, info: Mapping[str, int]) -> None:
         return
     with _gc_lock:
         if _gc_runs == 0 and _gc_saved is not None:
-            gc.set_threshold(*_gc_saved)
+            if gc.get_threshold() == _gc_set:  # (a threshold the caller set meanwhile stays)
+                gc.set_threshold(*_gc_saved)
             _gc_saved = None
 
 
