@@ -296,8 +296,8 @@ def run(
     bound_mocks = None if mocks is None else bind_mocks(mocks, _task_names(machine))  # may raise: before start()
     _relax_gc()  # (from the input's copy on: a large input is many young objects too)
     try:
-        # the run's own copy: later changes to the caller's value cannot reach it (from the text the size needed anyway:
-        # parsing it is twice as fast as copying a large value object by object)
+        # the run's own copy: later changes to the caller's value cannot reach it (from the text the size needed
+        # anyway: parsing it is twice as fast as copying a large value object by object)
         execution_input = json_copy(execution_input) if len(input_text) < 1024 else json.loads(input_text)
         started = the_clock.start()
         rng = random_module.Random(seed) if seed is not None else UNSEEDED
