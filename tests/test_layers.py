@@ -53,7 +53,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sfnkit.dsl", "sfnkit.integrations", "sfnkit.validate"),
     ("sfnkit.build",),
     # back ends: free functions over the model
-    ("sfnkit.asl.codec", "sfnkit.labels", "sfnkit.overlay"),
+    ("sfnkit.asl.codec", "sfnkit.labels", "sfnkit.overlay", "sfnkit.dot"),
+    ("sfnkit.diagram",),
     ("sfnkit.render", "sfnkit.mermaid"),
     # execution: Lambda invocation, the result, the engine (bottom up inside the package)
     ("sfnkit.lambdas", "sfnkit.execution", "sfnkit.engine.mocks", "sfnkit.taskcall"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -468,8 +467,7 @@ def test_mimebundle_never_raises() -> None:
 
 def test_mimebundle_honours_include_and_exclude(monkeypatch: pytest.MonkeyPatch) -> None:
     """IPython's include/exclude filter the bundle's MIME types."""
-    # sfnkit.render is also the name of the function sfnkit exports: reach the module through sys.modules.
-    monkeypatch.setattr(sys.modules["sfnkit.render"], "layout", lambda source, format="svg": b"<svg/>")
+    monkeypatch.setattr("sfnkit.dot.layout", lambda source, format="svg": b"<svg/>")  # where the display runs dot
     m = machine(DRAGONS)
     assert mimebundle(m, include={"text/plain"}).keys() == {"text/plain"}
     assert mimebundle(m, exclude={"text/plain"}) == {"image/svg+xml": "<svg/>"}
@@ -529,9 +527,7 @@ def test_mimebundle_draws_dsl_fragments(monkeypatch: pytest.MonkeyPatch) -> None
     from sfnkit import lambda_fn
 
     drawn: list[str] = []
-    monkeypatch.setattr(
-        sys.modules["sfnkit.render"], "layout", lambda source, format="svg": drawn.append(source) or b""
-    )
+    monkeypatch.setattr("sfnkit.dot.layout", lambda source, format="svg": drawn.append(source) or b"")
 
     @lambda_fn
     def hatch(event: Any) -> Any:
@@ -590,9 +586,7 @@ def test_wait_label_says_how_long(fields: dict[str, Any], text: str) -> None:
 def test_mimebundle_of_execution_draws_the_run_on_its_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     """An execution that carries its machine displays as the overlay of its history."""
     drawn: list[str] = []
-    monkeypatch.setattr(
-        sys.modules["sfnkit.render"], "layout", lambda source, format="svg": drawn.append(source) or b""
-    )
+    monkeypatch.setattr("sfnkit.dot.layout", lambda source, format="svg": drawn.append(source) or b"")
 
     @attrs.frozen
     class Run:
