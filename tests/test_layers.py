@@ -40,6 +40,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sfnkit.asl.jsonata_syntax",),
     ("sfnkit.asl.rules", "sfnkit.asl.jsonata", "sfnkit.asl.variables", "sfnkit.asl.dataflow", "sfnkit.asl.itemreader"),
     # the model: conditions, states, the StateMachine
+    ("sfnkit.conditions.ir",),
+    ("sfnkit.conditions.spelling",),
+    ("sfnkit.conditions.operators",),
     ("sfnkit.conditions", "sfnkit.states", "sfnkit.deploy_options"),
     ("sfnkit.machine",),
     # the DSL (bottom up inside the package) and its builder (building reads the DSL and makes a StateMachine);
