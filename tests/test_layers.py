@@ -57,6 +57,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sfnkit.dsl.steps",),
     ("sfnkit.dsl.functions", "sfnkit.dsl.control"),
     ("sfnkit.dsl", "sfnkit.integrations", "sfnkit.validate"),
+    ("sfnkit.builder.fields",),
+    ("sfnkit.builder.lambda_tasks",),
+    ("sfnkit.builder.passes",),
     ("sfnkit.build",),
     # back ends: free functions over the model
     ("sfnkit.asl.codec", "sfnkit.labels", "sfnkit.overlay", "sfnkit.dot"),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from sfnkit.build import LAMBDA_INVOKE, _payload_jsonata, _payload_template
+from sfnkit.builder.lambda_tasks import LAMBDA_INVOKE, _payload_jsonata, _payload_template
 from sfnkit.codegen.values import py_json, py_path, py_str, py_template
 from sfnkit.dsl import state_name_of
 from sfnkit.lambdas import function_name
