@@ -41,6 +41,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sfnkit.asl.jsonata_closures", "sfnkit.asl.jsonata_functions"),
     ("sfnkit.asl.jsonata_fast", "sfnkit.asl.jsonata_parser", "sfnkit.asl.jsonata_engine"),
     ("sfnkit.asl.jsonata_syntax",),
+    ("sfnkit.asl.compare",),
     ("sfnkit.asl.rules", "sfnkit.asl.jsonata", "sfnkit.asl.variables", "sfnkit.asl.dataflow", "sfnkit.asl.itemreader"),
     # the model: conditions, states, the StateMachine
     ("sfnkit.conditions.ir",),
