@@ -19,7 +19,7 @@ from sfnkit.errors import RenderError
 if TYPE_CHECKING:
     import graphviz
 
-__all__ = ["FORMATS", "Format", "find_dot", "layout"]
+__all__ = ["FORMATS", "find_dot", "layout"]
 
 Format = Literal["svg", "png", "pdf", "dot", "jpg", "jpeg", "gif", "json"]
 FORMATS: Final = ("svg", "png", "pdf", "dot", "jpg", "jpeg", "gif", "json")

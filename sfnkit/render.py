@@ -5,6 +5,8 @@
 the AWS console: one shape and colour per state type, Start and End markers, Choice edges labelled with their rule,
 dashed Catch edges, a Retry badge, and Parallel branches and Map item processors drawn as boxes inside their state.
 With ``execution=`` the run is drawn on top, as in the console's graph inspector.
+
+The diagram is built in ``sfnkit.diagram`` (purely); ``sfnkit.dot`` runs Graphviz.
 """
 
 from __future__ import annotations
