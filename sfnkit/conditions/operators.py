@@ -28,7 +28,6 @@ _SUFFIX: Final = {
     ">": "GreaterThan",
     ">=": "GreaterThanEquals",
 }
-_FLIPPED: Final = {"==": "==", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
 class Kind(enum.Enum):
