@@ -108,18 +108,22 @@ def _newer_operator(body: str) -> CompileError | None:
     """The error JSONata 2.0.6 reports for a ``?:`` or ``??`` that jsonata-python (2.1) has just parsed."""
     if "?:" not in body and "??" not in body:
         return None
-    lexer = Tokenizer(body)
+    lexer = Tokenizer(body, javascript_regex)  # regexes as the parse that just succeeded read them
     infix = False  # after an operand a "/" divides; elsewhere it starts a regex, as in JSONata's parser
-    while (token := lexer.next(infix)) is not None:
-        newer = _NEWER_OPERATORS.get(token.value) if token.type == "operator" else None
-        if newer is not None:
-            symbol, fix = newer
-            return CompileError(
-                f"JSONata syntax error: The symbol {symbol} cannot be used as a unary operator (Step Functions "
-                f"implements JSONata 2.0.6, which has no {token.value} operator: write a {token.value} b as {fix})",
-                token.position - 1,
-            )
-        infix = token.type in _OPERANDS or (token.type == "operator" and token.value in (")", "]", "}"))
+    try:
+        while (token := lexer.next(infix)) is not None:
+            newer = _NEWER_OPERATORS.get(token.value) if token.type == "operator" else None
+            if newer is not None:
+                symbol, fix = newer
+                return CompileError(
+                    f"JSONata syntax error: The symbol {symbol} cannot be used as a unary operator (Step Functions "
+                    f"implements JSONata 2.0.6, which has no {token.value} operator: write a {token.value} b as "
+                    f"{fix})",
+                    token.position - 1,
+                )
+            infix = token.type in _OPERANDS or (token.type == "operator" and token.value in (")", "]", "}"))
+    except Exception:  # this scan read a "/" otherwise than the parser did: the parser's reading stands
+        return None
     return None
 
 

@@ -56,6 +56,7 @@ def test_the_error_says_what_to_write_instead() -> None:
         "$match('ab', /a??b/)",
         "$states.input.a ? ($states.input.b ? 1 : 2) : 3",
         "/* ?? */ $states.input.a",
+        "$contains('ab', /$?:/)",  # found by hypothesis: a regex the scan must read as the parser did
     ],
 )
 def test_the_2_0_6_conditional_and_lookalikes_stay_valid(expression: str) -> None:
