@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FUSED",
     "GENERIC",
+    "ITERATION",
     "Execution",
     "StateVisit",
     "Status",
@@ -39,8 +40,28 @@ Status = Literal["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
 # Trace record tags (the first item of each tuple the interpreter appends):
 #   (FUSED, name, type_prefix, chain, t_in, input, t_out, output, assigned)  a state entered and exited in one go
 #   (GENERIC, type, chain, t, details, spawn)  any other event; ``spawn`` names a chain (branch/iteration) it starts
+#   (ITERATION, path, chain, iteration chain, t, index, previous iteration, values...)  a whole inline Map iteration
+#       run by a fused Map loop (``sfnkit.engine.fused_map``), all at one instant: ``expand`` spells it out
 FUSED: Final = 0
 GENERIC: Final = 1
+ITERATION: Final = 2
+
+
+def expand(trace: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The trace with each ITERATION record as the records the general path writes for that iteration: its
+    MapIterationStarted, a FUSED record per state on its path, its MapIterationSucceeded."""
+    for record in trace:
+        if record[0] != ITERATION:
+            yield record
+            continue
+        (map_name, states), chain, child, t, index, previous = record[1:7]
+        values = record[7:]
+        details = (map_name, index)
+        yield (GENERIC, "MapIterationStarted", chain, t, details, ("iter", child, previous))
+        for name, kind, given, made in states:
+            yield (FUSED, name, kind, child, t, values[given], t, values[made], None)
+        yield (GENERIC, "MapIterationSucceeded", child, t, details, ("end", chain))
+
 
 _JSON_TEXT_FIELDS: Final = ("input", "output", "parameters")
 _TERMINAL_TYPES: Final = {
@@ -100,7 +121,7 @@ def _flat_events(trace: Sequence[tuple[Any, ...]]) -> list[_FlatEvent]:
     by time, ties in the order they happened (``seq`` counts events, a fused record being two)."""
     flat: list[_FlatEvent] = []
     seq = 0
-    for record in trace:
+    for record in expand(trace):
         if record[0] == FUSED:
             _, name, prefix, chain, t_in, inp, t_out, out, assigned = record
             flat.append((t_in, seq, f"{prefix}StateEntered", chain, {"name": name, "input": inp}, None))
@@ -370,7 +391,7 @@ class Execution:
         opened: list[tuple[float, int, dict[str, Any]]] = []
         pending: dict[tuple[int, str], dict[str, Any]] = {}
         seq = -1  # counted as _flat_events counts, so that (time, seq) compares with ``last``
-        for record in self.trace:
+        for record in expand(self.trace):
             seq += 1
             if record[0] == FUSED:
                 _, name, _prefix, _chain, t_in, inp, t_out, out, _assigned = record

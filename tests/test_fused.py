@@ -17,6 +17,7 @@ import sfnkit
 from sfnkit.asl.quotas import MAX_EXPRESS_TRANSITIONS, MAX_HISTORY_EVENTS
 from sfnkit.engine.fused import FusedNode
 from sfnkit.engine.plan import Plan, compile_plan
+from sfnkit.execution import expand
 
 CORPUS = sorted((Path(__file__).parent / "conformance" / "cases").glob("*/*.json"))
 START = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -48,7 +49,7 @@ def both(
 
 def ending(execution: sfnkit.Execution) -> dict[str, Any]:
     """How an execution ended, and how many events it recorded (its history unrendered)."""
-    events = sum(2 if record[0] == 0 else 1 for record in execution.trace)
+    events = sum(2 if record[0] == 0 else 1 for record in expand(execution.trace))
     return {
         "status": execution.status,
         "error": execution.error,
@@ -331,5 +332,124 @@ def test_auto_fuses_map_processors_and_loops_only() -> None:
     )
     processor = mapped.block.start.processor  # type: ignore[attr-defined]
     assert isinstance(processor.start, FusedNode) and processor.start.function is None  # compiled when hot
+    assert sfnkit.run(mapped, [{}] * 3).output == [{}] * 3
+    assert processor.start.function is None and processor.start.loop_of is None
     assert sfnkit.run(mapped, [{}] * 40).output == [{}] * 40
-    assert processor.start.function is not None
+    # 40 items: the Map's loop over them is generated (its iterations never call the chain's own function)
+    assert processor.start.loop_of is not None and processor.start.loop_of[1] is not None
+
+
+# --- fused Map loops (sfnkit.engine.fused_map) -------------------------------------------------------------------
+
+
+def _fan(processor: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {
+        "StartAt": "Fan",
+        "States": {"Fan": {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": processor, "End": True, **fields}},
+    }
+
+
+def _map_loop_compiled(plan: Plan) -> bool:
+    start = plan.block.start.processor.start  # type: ignore[attr-defined]
+    return isinstance(start, FusedNode) and start.loop_of is not None and start.loop_of[1] is not None
+
+
+_ROUTE = {
+    "StartAt": "Shape",
+    "States": {
+        "Shape": {"Type": "Pass", "Parameters": {"x.$": "$.x", "id.$": "States.UUID()", "y": 1}, "Next": "Route"},
+        "Route": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.x", "NumericGreaterThanEquals": 3, "Next": "Hi"},
+                {"Variable": "$.x", "NumericEquals": -1, "Next": "Call"},
+                {"Variable": "$.x", "NumericEquals": -2, "Next": "Stop"},
+            ],
+            "Default": "Lo",
+        },
+        "Hi": {"Type": "Pass", "Result": "hi", "End": True},
+        "Lo": {"Type": "Pass", "Parameters": {"lo.$": "$.x"}, "End": True},
+        "Call": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:echo", "End": True},
+        "Stop": {"Type": "Fail", "Error": "Stop", "Cause": "item -2"},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [{"x": k} for k in range(6)],  # all on the chain
+        [{"x": 1}, {"x": -1}, {"x": 5}, {"x": -1}, {"x": 2}],  # some leave it for a Task, and come back
+        [{"x": 1}, "text", {"x": 5}, {"z": 1}, {"x": "s"}, {"x": 4.5}],  # a field missing, a value of another type
+        [{"x": 1}, {"x": 4}, {"x": -2}, {"x": 2}, {"x": -1}],  # an item fails: the Map fails
+        [],
+    ],
+)
+def test_a_fused_map_loop_runs_as_the_states_do(items: list[Any]) -> None:
+    """Items that stay on the chain, leave it at a state it does not hold, hand a state over (a missing field) or
+    fail the Map: the same execution, history and seeded UUIDs included, as unfused."""
+    lambdas = {"echo": lambda event: {"echoed": event["x"]}}
+    plain, fused, plan = both(_fan(_ROUTE), {"items": items}, lambdas=lambdas)
+    assert fused == plain
+    assert _map_loop_compiled(plan) == bool(items)
+
+
+def test_a_fused_map_loop_in_a_branch_cut_at_a_sibling_failure() -> None:
+    """A Parallel branch that ran its Map in the fused loop, then went past the instant its sibling failed: its
+    history is cut there as unfused (the loop's one record per iteration spelt out first)."""
+    definition = {
+        "StartAt": "Both",
+        "States": {
+            "Both": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "Fan",
+                        "States": {
+                            "Fan": {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": _ROUTE, "Next": "Nap"},
+                            "Nap": {"Type": "Wait", "Seconds": 100, "End": True},
+                        },
+                    },
+                    {
+                        "StartAt": "Wait",
+                        "States": {
+                            "Wait": {"Type": "Wait", "Seconds": 10, "Next": "Boom"},
+                            "Boom": {"Type": "Fail", "Error": "Boom"},
+                        },
+                    },
+                ],
+                "End": True,
+            }
+        },
+    }
+    plain, fused, _plan = both(definition, {"items": [{"x": k} for k in range(4)]})
+    assert fused == plain and plain["error"] == "Boom"
+    assert any(event["type"] == "WaitStateAborted" for event in plain["history"])
+
+
+_THREE_PASSES = {
+    "StartAt": "A",
+    "States": {
+        "A": {"Type": "Pass", "Result": 1, "Next": "B"},
+        "B": {"Type": "Pass", "Result": 2, "Next": "C"},
+        "C": {"Type": "Pass", "Result": 3, "End": True},
+    },
+}
+
+
+@pytest.mark.parametrize("items", [(MAX_HISTORY_EVENTS - 6) // 8 + k for k in range(-1, 2)])
+def test_the_history_quota_cuts_a_fused_map_loop_where_it_cuts_the_states(items: int) -> None:
+    """Eight events an item: around 25,000 events the loop leaves the last items to the general path, which fails
+    at the same event (or succeeds) as unfused."""
+    plain, fused, plan = both(_fan(_THREE_PASSES), {"items": [0] * items}, see=ending)
+    assert fused == plain
+    assert plain["status"] == ("SUCCEEDED" if items <= (MAX_HISTORY_EVENTS - 6) // 8 else "FAILED")
+    assert _map_loop_compiled(plan)
+
+
+@pytest.mark.parametrize("items", [(MAX_EXPRESS_TRANSITIONS - 1) // 3 + k for k in range(2)])
+def test_the_express_transition_guard_stops_a_fused_map_loop_where_it_stops_the_states(items: int) -> None:
+    """Three transitions an item: the guard's 100,000th transition falls in the last item or past it."""
+    plain, fused, _plan = both(_fan(_THREE_PASSES), {"items": [0] * items}, type="EXPRESS", see=ending)
+    assert fused == plain
+    assert plain["status"] == ("SUCCEEDED" if 1 + 3 * items <= MAX_EXPRESS_TRANSITIONS else "FAILED")

@@ -75,10 +75,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     (
         "sfnkit.engine.task",
         "sfnkit.engine.parallel",
-        "sfnkit.engine.map_inline",
         "sfnkit.engine.result_writer",
         "sfnkit.engine.fused",
     ),
+    ("sfnkit.engine.fused_map",),
+    ("sfnkit.engine.map_inline",),
     ("sfnkit.engine.map",),
     ("sfnkit.engine.plan",),
     ("sfnkit.engine.run",),

@@ -32,7 +32,7 @@ from sfnkit.engine.loop import (
     run_block,
 )
 from sfnkit.engine.node import Node
-from sfnkit.execution import FUSED, GENERIC
+from sfnkit.execution import FUSED, GENERIC, expand
 
 INLINE_CONCURRENCY: Final = 40  # AWS: an inline Map runs about 40 iterations at a time
 
@@ -338,7 +338,7 @@ def abort_after(trace: list[tuple[Any, ...]], lo: int, hi: int, at: float) -> tu
     aborted: list[tuple[Any, ...]] = []
     in_progress: dict[int, str] = {}
     before = 0
-    for record in trace[lo:hi]:
+    for record in expand(trace[lo:hi]):
         if record[0] == FUSED:
             before += 2
             _, name, prefix, chain, t_in, inp, t_out, _out, _assigned = record

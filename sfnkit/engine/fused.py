@@ -77,7 +77,7 @@ class FusedNode(Node):
     """Stands for *entry* in its block's transitions: runs it as before until taken ``hot`` times, then the
     generated function of the chain that starts there."""
 
-    __slots__ = ("entry", "function", "hot", "peers", "recorded", "source", "taken")
+    __slots__ = ("entry", "function", "hot", "loop_of", "loop_source", "peers", "recorded", "source", "taken")
 
     def __init__(self, entry: Node, hot: int, peers: dict[Node, FusedNode], recorded: bool = True) -> None:
         # (not Node.__init__: a stand-in has no state of its own; it answers with its entry's name and fields)
@@ -91,6 +91,10 @@ class FusedNode(Node):
         self.recorded = recorded  # whether the chain's trace records are kept (see fuse_block)
         self.function: Execute | None = None
         self.source = ""  # the generated code (for a reader debugging it)
+        # an inline Map's generated loop over its items, when this starts its processor (``fused_map``): the Map's
+        # name and the loop (None: the chain loops, its turns stay with the chain), and its code
+        self.loop_of: tuple[str, Any] | None = None
+        self.loop_source = ""
 
     def execute(self, run: RunState, strand: Strand, raw: Json) -> tuple[Node | None, Json]:
         self.taken += 1
@@ -223,6 +227,8 @@ class _Writer:
         self.loops = False
         self.reads_variables = False
         self.fails = False  # (a state placing its own error reads the time)
+        # the states recorded on the path being written: (name, kind, input, output), the data as variable names
+        self.trail: list[tuple[str, str, str, str]] = []
 
     def ref(self, value: Any) -> str:
         """A global of the generated code holding *value* (the very object: constants are shared, as unfused)."""
@@ -257,6 +263,7 @@ class _Writer:
         self.emit(level, f"raise {self.ref(node)}.failed(run, strand, {data}, t, err) from None")
 
     def record(self, level: int, node: Node, kind: str, data: str, out: str) -> None:
+        self.trail.append((node.name, kind, data, out))
         if self.recorded:
             self.emit(level, f"append((FUSED, {self.ref(node.name)}, {kind!r}, chain, t, {data}, t, {out}, None))")
 
@@ -363,7 +370,9 @@ class _Writer:
         else:
             self.fail(level + 1, node, data, done)
         targets = [target for _test, target in rules] + [node.default]
+        mark = len(self.trail)
         for n, target in enumerate(targets):
+            del self.trail[mark:]  # (each branch is a path of its own)
             self.emit(level, f"if c == {n}:" if n < len(targets) - 1 else "else:")
             if target is None:  # no rule held and there is no Default: the node raises AWS's error
                 self.hand_over(level + 1, node, data, done)

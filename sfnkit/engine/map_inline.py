@@ -15,6 +15,7 @@ from sfnkit.clock import (
     Timeline,
 )
 from sfnkit.engine.children import Block, Outcome, abort_after, on_threads, run_children
+from sfnkit.engine.fused_map import map_loop
 from sfnkit.engine.loop import (
     NO_LIMIT,
     Aborted,
@@ -69,14 +70,25 @@ def run_inline(
     failure: Outcome | None = None
     abort_at = NO_DEADLINE
     ended_well: list[bool] = []
-    starts: list[int] = []  # where each started iteration's records begin in the trace
+    spans: list[tuple[int, int]] = []  # where the records of each iteration the loop here ran begin and end
     end_hint = ("end", chain)
     randoms = strand.child_randoms(len(inputs))
     deadline = run.deadline
     seeded = strand.random is not None  # (unseeded: DRAWS.random is None already, and every child's)
     counted = rec.transition_limit != NO_LIMIT  # Express: sfnkit's transition guard; Standard: the event quota
     event_limit = rec.event_limit
-    for i, item in enumerate(inputs):
+    # a processor starting with a fused chain: items go through its generated Map loop while they stay on the chain
+    # and no item has failed (then they all start, and end, at the Map's start)
+    fast = map_loop(first, name, len(inputs)) if not paced and run.virtual and start < deadline else None
+    resume: tuple[int, int, Node, Json, Any] | None = None
+    n = len(inputs)
+    i = 0
+    while i < n:
+        if fast is not None and failure is None:
+            i, total, previous, resume = fast(run, strand, child, inputs, i, outputs, total, previous, randoms)
+            if i >= n:
+                break
+        item = inputs[i]
         if not paced or i < concurrency:
             begin = start
         else:
@@ -85,29 +97,39 @@ def run_inline(
                 # AWS would not have started this item: the Map had failed when its slot freed
                 ends.append(NO_DEADLINE)
                 ended_well.append(False)
+                i += 1
                 continue
-        child_chain = next(chains)
         timeline.now = begin
-        child.chain = child_chain
         child.item = i
-        child.bound = bound
         if child.variables is not variables:  # (an Assign in the previous iteration)
             child.variables = variables
             child.var_bound = var_bound
         details = (name, i)
-        starts.append(len(trace))
-        trace.append((GENERIC, "MapIterationStarted", chain, begin, details, ("iter", child_chain, previous)))
-        rec.count += 1
+        error: StatesError | None = None
+        node: Node | None = first
+        out: Json = item
+        if resume is None:
+            child_chain = next(chains)
+            child.chain = child_chain
+            child.bound = bound
+            lo = len(trace)
+            trace.append((GENERIC, "MapIterationStarted", chain, begin, details, ("iter", child_chain, previous)))
+            rec.count += 1
+        else:  # begun in the fused loop: its records so far are written, its strand set
+            child_chain, lo, node, out, error = resume
+            child.chain = child_chain
+            resume = None
         previous = child_chain
         well = False
         if seeded:
             child.random = DRAWS.random = randoms[i]
         try:
+            if error is not None:
+                assert node is not None
+                raise node.failed(run, child, out, begin, error) from None
             if run.aborted:
                 raise Aborted
             # run_block, inlined: one call less per item
-            node: Node | None = first
-            out = item
             while node is not None:
                 now = timeline.now
                 if now >= deadline:
@@ -149,12 +171,13 @@ def run_inline(
             ended_well.append(well)
         trace.append((GENERIC, kind, child_chain, end, details, end_hint))
         rec.count += 1
+        spans.append((lo, len(trace)))
+        i += 1
     if failure is not None:
         # iterations that ran before the failing one and went past its instant: cut them there, as AWS would
+        # (the fused loop's iterations all end at the Map's start: never past a failure)
         tail: list[tuple[Any, ...]] = []
-        bounds = [*starts, len(trace)]
-        for k in range(len(starts) - 1, -1, -1):
-            lo, hi = bounds[k], bounds[k + 1]
+        for lo, hi in reversed(spans):
             # an iteration's records: its MapIterationStarted first (details, ("iter", chain, previous)), its
             # end record last (at its end time)
             details, child_chain, end = trace[lo][4], trace[lo][5][1], trace[hi - 1][3]

@@ -1,0 +1,134 @@
+"""Fused Map loops: an inline Map whose item processor starts with a fused chain (``sfnkit.engine.fused``) runs its
+iterations in one generated function, the chain written out inside the loop over the items.
+
+Why: once a chain is fused, what an iteration costs is mostly its protocol: the run loop's checks, a call into the
+chain, a dozen strand and recorder fields set and read back, and five trace records (MapIterationStarted, one per
+state, MapIterationSucceeded). Here an iteration that stays on the chain to an end costs the chain's own work and
+one trace record, ``(ITERATION, path, chain, iteration chain, t, index, previous iteration, values...)``: the path
+(the Map's name and, per state, its name, kind and which of the values are its input and output) is a constant of
+the generated code; ``sfnkit.execution.expand`` turns the record back into the very records the general path
+writes, when the history is first read.
+
+Equal to the general path (``run_inline``'s loop): an item starts here only when the whole longest path fits
+under the history quota and the Express transition guard, as the chain itself checks; anything the chain does not
+finish (a state it hands over, a chain that goes on at a state it does not hold, an error to place) returns to
+``run_inline`` with the item's records so far written out as the general path writes them, and that item goes on
+there. ``tests/test_fused.py`` compares fused and unfused executions on the recorded corpus and random machines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sfnkit.asl.scope import DRAWS, Json
+from sfnkit.engine.fused import FusedNode, _Writer
+from sfnkit.engine.loop import RunState, Strand
+from sfnkit.engine.node import Node
+from sfnkit.execution import GENERIC, ITERATION
+
+# (run, parent, child, inputs, index, outputs, total, previous, randoms) -> (index, total, previous, resume): items
+# from *index* on, until the end or one that leaves the fast lane; *resume* (None if the next item has not started)
+# is (its chain, where its records begin, the node it goes on at, its data, an error the node must place or None).
+MapLoop = Callable[
+    [RunState, Strand, Strand, list[Json], int, list[Json], int, "int | None", list[Any]],
+    tuple[int, int, "int | None", "tuple[int, int, Node, Json, Any] | None"],
+]
+
+
+class _MapWriter(_Writer):
+    """The chain from the processor's entry written inside the loop over the items (``self.trail`` holds the states
+    recorded on the path being written, for the iteration's one record)."""
+
+    def __init__(self, entry: Node, peers: dict[Node, FusedNode], name: str) -> None:
+        super().__init__(entry, peers, recorded=False)  # (records: written here per iteration, not per state)
+        self.map_name = name
+        self.scope.update(GENERIC=GENERIC, ITERATION=ITERATION, NAME=name)
+
+    def leave(self, level: int, target: str, data: str, done: int) -> None:
+        if target != "None":
+            self.resume(level, target, data, done, done, "None")
+            return
+        values: list[str] = []
+        for _name, _kind, given, made in self.trail:
+            values.extend(value for value in (given, made) if value not in values)
+        path = (self.map_name, tuple((name, kind, values.index(a), values.index(b)) for name, kind, a, b in self.trail))
+        self.emit(level, f"append((ITERATION, {self.ref(path)}, chain, ichain, t, i, previous, {', '.join(values)}))")
+        self.emit(level, f"count += {2 * done + 2}; T += {done}; previous = ichain; i += 1")
+        self.emit(level, f"outputs.append({data}); total += bound + 1")
+        self.emit(level, "continue")
+
+    def hand_over(self, level: int, node: Node, data: str, done: int) -> None:
+        self.resume(level, self.ref(node), data, done, done, "None")  # (run_inline's loop counts its transition)
+
+    def fail(self, level: int, node: Node, data: str, done: int) -> None:
+        self.resume(level, self.ref(node), data, done, done + 1, "err")
+
+    def resume(self, level: int, node: str, data: str, done: int, transitions: int, error: str) -> None:
+        """Leave the loop in the middle of item ``i``: its records so far as the general path writes them."""
+        self.emit(level, "lo = len(trace)")
+        self.emit(level, "append((GENERIC, 'MapIterationStarted', chain, t, (NAME, i), ('iter', ichain, previous)))")
+        for name, kind, given, made in self.trail:
+            self.emit(level, f"append((FUSED, {self.ref(name)}, {kind!r}, ichain, t, {given}, t, {made}, None))")
+        self.emit(level, f"rec.count = count + {1 + 2 * done}; rec.transitions = T + {transitions}")
+        self.emit(level, "strand.bound = bound")
+        self.emit(level, f"return i, total, previous, (ichain, lo, {node}, {data}, {error})")
+
+    def loop(self) -> str:
+        """The source of the loop (written once the chain is: its checks need the longest path)."""
+        body = self.lines
+        self.lines = []
+        self.emit(0, "def map_loop(run, parent, strand, inputs, i, outputs, total, previous, randoms):")
+        self.emit(1, "rec = parent.rec")
+        self.emit(1, "trace = rec.trace")
+        self.emit(1, "append = trace.append")
+        self.emit(1, "chain = parent.chain")
+        self.emit(1, "t = strand.timeline.now")
+        self.emit(1, "variables = parent.variables")
+        self.emit(1, "vb = parent.var_bound")
+        self.emit(1, "if strand.variables is not variables:")
+        self.emit(2, "strand.variables = variables; strand.var_bound = vb")
+        self.emit(1, "start_bound = parent.bound")
+        self.emit(1, "chains = run.chains")
+        self.emit(1, "count = rec.count")
+        self.emit(1, "T = rec.transitions")
+        # room for the iteration's MapIterationStarted and the chain's longest path, as the chain checks it
+        self.emit(1, f"limit = rec.event_limit - {2 * self.depth - 1}")
+        self.emit(1, f"transition_limit = rec.transition_limit - {self.depth - 1}")
+        self.emit(1, "seeded = parent.random is not None")
+        self.emit(1, "n = len(inputs)")
+        self.emit(1, "while i < n:")
+        self.emit(2, "if count >= limit or T >= transition_limit or run.aborted:")
+        self.emit(3, "break")
+        self.emit(2, "d0 = inputs[i]")
+        self.emit(2, "ichain = next(chains)")
+        self.emit(2, "if seeded:")
+        self.emit(3, "DRAWS.random = randoms[i]")
+        self.emit(2, "bound = start_bound")
+        self.lines.extend(body)
+        self.emit(1, "rec.count = count; rec.transitions = T")
+        self.emit(1, "if seeded:")
+        self.emit(2, "DRAWS.random = parent.random")
+        self.emit(1, "return i, total, previous, None")
+        return "\n".join(self.lines) + "\n"
+
+
+def map_loop(first: Node, name: str, items: int) -> MapLoop | None:
+    """The generated loop of an inline Map *name* whose processor starts at *first*, when that is a fused chain's
+    stand-in hot enough for *items* more entries (compiled once, kept on the stand-in); else None."""
+    if not isinstance(first, FusedNode) or first.taken + items < first.hot:
+        return None
+    if first.loop_of is not None:
+        return first.loop_of[1] if first.loop_of[0] == name else None
+    writer = _MapWriter(first.entry, first.peers, name)
+    writer.chain(first.entry, "d0", 0, 2, frozenset())
+    if writer.loops:  # (a loop inside the processor: its turns stay with the chain's own function)
+        first.loop_of = (name, None)
+        return None
+    source = writer.loop()
+    namespace = dict(writer.scope, DRAWS=DRAWS)
+    exec(compile(source, f"<sfnkit fused Map loop of {name!r}>", "exec"), namespace)
+    function: MapLoop = namespace["map_loop"]
+    first.loop_of = (name, function)
+    first.loop_source = source
+    return function
