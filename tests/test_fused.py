@@ -336,7 +336,7 @@ def test_auto_fuses_map_processors_and_loops_only() -> None:
     assert processor.start.function is None and processor.start.loop_of is None
     assert sfnkit.run(mapped, [{}] * 40).output == [{}] * 40
     # 40 items: the Map's loop over them is generated (its iterations never call the chain's own function)
-    assert processor.start.loop_of is not None and processor.start.loop_of[1] is not None
+    assert processor.start.loop_of is not None and processor.start.loop_of[0] is not None
 
 
 # --- fused Map loops (sfnkit.engine.fused_map) -------------------------------------------------------------------
@@ -351,7 +351,7 @@ def _fan(processor: dict[str, Any], **fields: Any) -> dict[str, Any]:
 
 def _map_loop_compiled(plan: Plan) -> bool:
     start = plan.block.start.processor.start  # type: ignore[attr-defined]
-    return isinstance(start, FusedNode) and start.loop_of is not None and start.loop_of[1] is not None
+    return isinstance(start, FusedNode) and start.loop_of is not None and start.loop_of[0] is not None
 
 
 _ROUTE = {

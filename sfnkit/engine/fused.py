@@ -92,9 +92,9 @@ class FusedNode(Node):
         self.recorded = recorded  # whether the chain's trace records are kept (see fuse_block)
         self.function: Execute | None = None
         self.source = ""  # the generated code (for a reader debugging it)
-        # an inline Map's generated loop over its items, when this starts its processor (``fused_map``): the Map's
-        # name and the loop (None: the chain loops, its turns stay with the chain), and its code
-        self.loop_of: tuple[str, Any] | None = None
+        # an inline Map's generated loop over its items, when this starts its processor (``fused_map``), once
+        # written: in a 1-tuple (None: the chain loops, its turns stay with the chain's own function); its code
+        self.loop_of: tuple[Any] | None = None
         self.loop_source = ""
 
     def execute(self, run: RunState, strand: Strand, raw: Json) -> tuple[Node | None, Json]:

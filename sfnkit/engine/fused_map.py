@@ -118,17 +118,18 @@ def map_loop(first: Node, name: str, items: int) -> MapLoop | None:
     stand-in hot enough for *items* more entries (compiled once, kept on the stand-in); else None."""
     if not isinstance(first, FusedNode) or first.taken + items < first.hot:
         return None
-    if first.loop_of is not None:
-        return first.loop_of[1] if first.loop_of[0] == name else None
+    if first.loop_of is not None:  # (a processor belongs to one Map)
+        loop: MapLoop | None = first.loop_of[0]
+        return loop
     writer = _MapWriter(first.entry, first.peers, name)
     writer.chain(first.entry, "d0", 0, 2, frozenset())
     if writer.loops:  # (a loop inside the processor: its turns stay with the chain's own function)
-        first.loop_of = (name, None)
+        first.loop_of = (None,)
         return None
     source = writer.loop()
     namespace = dict(writer.scope, DRAWS=DRAWS)
     exec(compile(source, f"<sfnkit fused Map loop of {name!r}>", "exec"), namespace)
     function: MapLoop = namespace["map_loop"]
-    first.loop_of = (name, function)
+    first.loop_of = (function,)
     first.loop_source = source
     return function
