@@ -364,6 +364,7 @@ _ROUTE = {
                 {"Variable": "$.x", "NumericGreaterThanEquals": 3, "Next": "Hi"},
                 {"Variable": "$.x", "NumericEquals": -1, "Next": "Call"},
                 {"Variable": "$.x", "NumericEquals": -2, "Next": "Stop"},
+                {"Variable": "$.x", "NumericEquals": -3, "Next": "Nap"},
             ],
             "Default": "Lo",
         },
@@ -371,6 +372,7 @@ _ROUTE = {
         "Lo": {"Type": "Pass", "Parameters": {"lo.$": "$.x"}, "End": True},
         "Call": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:echo", "End": True},
         "Stop": {"Type": "Fail", "Error": "Stop", "Cause": "item -2"},
+        "Nap": {"Type": "Wait", "Seconds": 5, "End": True},
     },
 }
 
@@ -380,8 +382,10 @@ _ROUTE = {
     [
         [{"x": k} for k in range(6)],  # all on the chain
         [{"x": 1}, {"x": -1}, {"x": 5}, {"x": -1}, {"x": 2}],  # some leave it for a Task, and come back
+        [{"x": -3}, {"x": 5}, {"x": -3}, {"x": 1}],  # some wait: the next still start at the Map's start
         [{"x": 1}, "text", {"x": 5}, {"z": 1}, {"x": "s"}, {"x": 4.5}],  # a field missing, a value of another type
         [{"x": 1}, {"x": 4}, {"x": -2}, {"x": 2}, {"x": -1}],  # an item fails: the Map fails
+        [{"x": -3}, {"x": 4}, {"x": 2}, {"x": -2}, {"x": 3}],  # one fails while another waits: its wait is cut
         [],
     ],
 )

@@ -85,6 +85,7 @@ def run_inline(
     i = 0
     while i < n:
         if fast is not None and failure is None:
+            timeline.now = start  # (an item the loop here ran may have ended later)
             i, total, previous, resume = fast(run, strand, child, inputs, i, outputs, total, previous, randoms)
             if i >= n:
                 break
