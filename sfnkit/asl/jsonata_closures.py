@@ -14,6 +14,7 @@ Values inside follow jsonata-python: ``None`` is *undefined*, ``NULL`` is JSON `
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
@@ -378,4 +379,45 @@ def binary(op: str, left_closure: Closure, right_closure: Closure, operators: Js
     if name is None:
         return None  # the range operator ".." and anything new
     method = getattr(operators, name)
+    on_ints = _ON_INTS.get(op)
+    if on_ints is not None:
+        return _integers(op, on_ints, left_closure, right_closure, method)
     return lambda states, variables: method(left(states, variables), right(states, variables), op)
+
+
+_EXACT: Final = 2**53  # integers a double holds exactly
+_ON_INTS: Final = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _integers(op: str, on_ints: Callable[[int, int], Any], left: Closure, right: Closure, method: Any) -> Closure:
+    """``left op right`` computed directly when both sides are integers (a counter, an index), where the engine's
+    method gives the same: a comparison of two ints compares them as they are, and a sum, difference or product of
+    integers a double holds exactly, exact itself, is what the engine's arithmetic in doubles returns. Any other
+    value goes to the method, as in :func:`binary`."""
+    arithmetic = op in ("+", "-", "*")
+
+    def evaluate(states: Mapping[str, Json], variables: Mapping[str, Json]) -> Any:
+        a = left(states, variables)
+        if isinstance(a, list):
+            raise NeedEngine
+        b = right(states, variables)
+        if isinstance(b, list):
+            raise NeedEngine
+        if type(a) is int and type(b) is int:
+            if not arithmetic:
+                return on_ints(a, b)
+            if -_EXACT < a < _EXACT and -_EXACT < b < _EXACT:
+                result = on_ints(a, b)
+                if -_EXACT <= result <= _EXACT:
+                    return result
+        return method(a, b, op)
+
+    return evaluate

@@ -58,7 +58,11 @@ class ChoiceNode(Node):
             choices.append([test, rule.get("Next"), None, rule_io])
         self.choices = choices
         self.rules: tuple[Mapping[str, Json], ...] = tuple(state.get("Choices") or ())  # as written (fused chains)
-        self.growth = (1, 0, language == "JSONata" or "Assign" in json.dumps(state))
+        # without an Output (the state's, or a rule's) a JSONata Choice passes its input on, as a JSONPath one
+        # passes a part of it: the output cannot grow and needs no measuring
+        rules = state.get("Choices") or ()
+        outputs = "Output" in state or any(isinstance(rule, dict) and "Output" in rule for rule in rules)
+        self.growth = (1, 0, (language == "JSONata" and outputs) or "Assign" in json.dumps(state))
         # the common JSONPath Choice: no $$, no Assign, no InputPath/OutputPath (rules and targets only)
         self.simple: tuple[tuple[Callable[[Scope], bool], Node | None], ...] | None = None
         # ... whose rules all read plain input paths: tested on the input itself

@@ -25,6 +25,7 @@ from sfnkit.engine.loop import (
     RunState,
     Strand,
     Uncatchable,
+    flat_size_bound,
     json_size,
 )
 from sfnkit.execution import GENERIC
@@ -116,6 +117,10 @@ class Node:
         """Fail with ``States.DataLimitExceeded`` when the state's output is over 256 KiB."""
         mult, add, exact = self.growth
         if exact or extra < 0:
+            bound = flat_size_bound(out) if extra >= 0 else None
+            if bound is not None and bound <= MAX_PAYLOAD_BYTES:  # (a small output: no need to encode it)
+                strand.bound = bound
+                return
             size = json_size(out)
         else:
             u = strand.bound
