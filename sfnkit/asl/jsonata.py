@@ -191,7 +191,15 @@ class Expression:
             QueryEvaluationError: the result is undefined or not JSON, or JSONata raised an error.
         """
         path = self._path
-        if path is None:
+        fast = self._fast
+        if path is None and fast is not None:  # (the common case first, without a call of _run)
+            try:
+                result = fast(states, variables)
+            except NeedEngine:
+                result = self._run(states, variables, runtime, engine=True)
+            except Exception as error:
+                raise self._failure(error) from None
+        elif path is None:
             result = self._run(states, variables, runtime)
         else:
             try:
@@ -230,9 +238,12 @@ class Expression:
             )
         return value
 
-    def _run(self, states: Mapping[str, Json], variables: Mapping[str, Json], runtime: Runtime | None) -> Any:
+    def _run(
+        self, states: Mapping[str, Json], variables: Mapping[str, Json], runtime: Runtime | None, engine: bool = False
+    ) -> Any:
+        """The closures' value, or the engine's (*engine*: the closures already asked for it)."""
         fast = self._fast
-        if fast is not None:
+        if fast is not None and not engine:
             try:
                 return fast(states, variables)
             except NeedEngine:
@@ -390,6 +401,7 @@ class Template:
     field: str
     _root: _Node = attrs.field(repr=False)
     _uses_context: bool = attrs.field(default=True, repr=False)
+    _single: Expression | None = attrs.field(default=None, repr=False)  # the root, when it is one expression
 
     @property
     def expression(self) -> Expression | None:
@@ -410,6 +422,9 @@ class Template:
         self, states: Mapping[str, Json], variables: Mapping[str, Json], *, runtime: Runtime | None = None
     ) -> Json:
         """The template's JSON value; raises :class:`QueryEvaluationError` as :meth:`Expression.evaluate` does."""
+        single = self._single
+        if single is not None:
+            return single.evaluate(states, variables, runtime=runtime)
         return self._root.evaluate(states, variables, runtime)
 
     def evaluate_as(
@@ -447,7 +462,8 @@ def compile_template(value: Json, *, location: str = "", field: str = "") -> Tem
         AslError: an expression does not compile.
     """
     root = _compile_node(value, location, field)
-    return Template(value=value, field=field, root=root, uses_context=_node_uses_context(root))
+    single = root.expression if isinstance(root, _Evaluate) else None
+    return Template(value=value, field=field, root=root, uses_context=_node_uses_context(root), single=single)
 
 
 def _node_uses_context(node: _Node) -> bool:
