@@ -457,3 +457,147 @@ def test_the_express_transition_guard_stops_a_fused_map_loop_where_it_stops_the_
     plain, fused, _plan = both(_fan(_THREE_PASSES), {"items": [0] * items}, type="EXPRESS", see=ending)
     assert fused == plain
     assert plain["status"] == ("SUCCEEDED" if 1 + 3 * items <= MAX_EXPRESS_TRANSITIONS else "FAILED")
+
+
+# --- fused loops over a distributed Map's child executions (sfnkit.engine.fused_map, map_distributed) ------------
+
+
+def _distributed(processor: dict[str, Any], child_type: str = "EXPRESS", **fields: Any) -> dict[str, Any]:
+    config = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": child_type}}
+    return _fan({**processor, **config}, **fields)
+
+
+_ROUTE_ITEMS = [
+    [{"x": k} for k in range(6)],  # all on the chain
+    [{"x": 1}, {"x": -1}, {"x": 5}, {"x": -1}, {"x": 2}],  # some leave it for a Task, and come back
+    [{"x": -3}, {"x": 5}, {"x": -3}, {"x": 1}, {"x": 4}, {"x": -3}, {"x": 0}],  # some wait: they end later
+    [{"x": 1}, "text", {"x": 5}, {"z": 1}, {"x": "s"}, {"x": 4.5}],  # a field missing, a value of another type
+    [{"x": 1}, {"x": 4}, {"x": -2}, {"x": 2}, {"x": -1}, {"x": -2}],  # children fail
+    [],
+]
+
+
+@pytest.mark.parametrize("items", _ROUTE_ITEMS)
+@pytest.mark.parametrize(
+    "fields",
+    [{}, {"ToleratedFailurePercentage": 100}, {"MaxConcurrency": 2, "ToleratedFailureCount": 5}],
+    ids=["strict", "tolerant", "paced"],
+)
+@pytest.mark.parametrize("child_type", ["EXPRESS", "STANDARD"])
+def test_a_fused_distributed_map_loop_runs_as_the_states_do(
+    items: list[Any], fields: dict[str, Any], child_type: str
+) -> None:
+    """Children that stay on the chain, leave it for a Task or a Wait (later children paced by MaxConcurrency start
+    when they end), hand a state over, or fail (tolerated or failing the Map): the same execution, seeded UUIDs
+    included, as unfused."""
+    lambdas = {"echo": lambda event: {"echoed": event["x"]}}
+    plain, fused, plan = both(_distributed(_ROUTE, child_type, **fields), {"items": items}, lambdas=lambdas)
+    assert fused == plain
+    assert _map_loop_compiled(plan) == bool(items)
+
+
+def test_a_fused_distributed_map_loop_starts_each_child_without_the_last_ones_variables() -> None:
+    """A child that assigned a variable (off the chain), then children on it reading that variable: each child's
+    variables are its own, so theirs is not found, fused as unfused."""
+    processor = {
+        "StartAt": "Route",
+        "States": {
+            "Route": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.x", "NumericEquals": 1, "Next": "Set"}],
+                "Default": "Read",
+            },
+            "Set": {"Type": "Pass", "Assign": {"seen": 1}, "Next": "Nap"},
+            "Nap": {"Type": "Wait", "Seconds": 1, "End": True},
+            "Read": {"Type": "Pass", "Parameters": {"seen.$": "$seen"}, "End": True},
+        },
+    }
+    definition = _distributed(processor, ToleratedFailurePercentage=100)
+    plain, fused, plan = both(definition, {"items": [{"x": 1}, {"x": 2}, {"x": 1}, {"x": 3}]})
+    assert fused == plain and _map_loop_compiled(plan)
+    assert [type(out) for out in plain["output"]] == [dict] * 4
+    assert "could not be found" in plain["output"][1]["Cause"]
+
+
+def test_a_fused_distributed_map_loop_stops_at_the_execution_timeout() -> None:
+    """One child at a time, some waiting: the children that would start past TimeoutSeconds never do; the
+    execution times out at the same instant as unfused."""
+    definition = {**_distributed(_ROUTE, MaxConcurrency=1), "TimeoutSeconds": 12}
+    items = [{"x": 1}, {"x": -3}, {"x": 4}, {"x": -3}, {"x": 2}, {"x": -3}, {"x": 5}]
+    plain, fused, plan = both(definition, {"items": items})
+    assert fused == plain and plain["error"] == "States.Timeout"
+    assert _map_loop_compiled(plan)
+
+
+@pytest.mark.parametrize("child_type", ["EXPRESS", "STANDARD"])
+def test_children_off_the_fused_loop_reach_their_own_quotas_as_the_states_do(child_type: str) -> None:
+    """A Pass, then a loop the chain leaves to its own function: children whose loop runs long reach their own
+    history quota (Standard) or transition guard (Express) and fail alone; the others stay on the fused loop."""
+    limit = MAX_HISTORY_EVENTS // 4 if child_type == "STANDARD" else MAX_EXPRESS_TRANSITIONS // 2
+    processor = {
+        "StartAt": "Start",
+        "States": {
+            "Start": {"Type": "Pass", "Parameters": {"i.$": "$.i"}, "Next": "Check"},
+            **counter_loop(limit)["States"],
+        },
+    }
+    items = [{"i": limit - 1}, {"i": 0}, {"i": limit}, {"i": limit - 2}]
+    plain, fused, plan = both(_distributed(processor, child_type, ToleratedFailureCount=1), {"items": items})
+    assert fused == plain and _map_loop_compiled(plan)
+    assert plain["output"][0] == {"i": limit} and plain["output"][1]["Error"] == "States.Runtime"
+
+
+def test_a_fused_distributed_map_loop_writes_the_same_result_files() -> None:
+    """With a ResultWriter, each child's start and end in the files (Transformation NONE) as unfused."""
+    writer = {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "out", "Prefix": "runs"}}
+    definition = _distributed(_ROUTE, "STANDARD", MaxConcurrency=2, ToleratedFailureCount=3, ResultWriter=writer)
+    items = [{"x": 1}, {"x": -3}, {"x": 4}, {"x": -2}, {"x": 2}, {"x": -3}, {"x": 5}]
+    written: list[Any] = []
+
+    def put(request: Any) -> Any:
+        written.append(request)
+        return {}
+
+    plain, fused, plan = both(
+        definition,
+        {"items": items},
+        see=lambda execution: (observed(execution), written[:], written.clear()),
+        lambdas={"echo": lambda event: {"echoed": event["x"]}},
+        services={"arn:aws:states:::s3:putObject": put},
+    )
+    assert fused == plain and _map_loop_compiled(plan)
+    files = {request["Key"].rsplit("/", 1)[1]: json.loads(request["Body"]) for request in plain[1]}
+    assert sorted(files) == ["FAILED_0.json", "SUCCEEDED_0.json", "manifest.json"]
+    started = {child["StartDate"] for child in files["SUCCEEDED_0.json"]}
+    assert len(files["SUCCEEDED_0.json"]) == 6 and len(started) > 1  # (paced: later children start later)
+
+
+def test_a_child_leaving_the_fused_loop_draws_from_its_own_seed() -> None:
+    """A child that goes on at a Parallel off the chain: its branches' seeded UUIDs come from the child's own
+    source, as unfused."""
+    branch = {"StartAt": "Id", "States": {"Id": {"Type": "Pass", "Parameters": {"id.$": "States.UUID()"}, "End": True}}}
+    processor = {
+        "StartAt": "Route",
+        "States": {
+            "Route": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.x", "NumericEquals": 1, "Next": "Both"}],
+                "Default": "Plain",
+            },
+            "Both": {"Type": "Parallel", "Branches": [branch, branch], "End": True},
+            "Plain": {"Type": "Pass", "Parameters": {"id.$": "States.UUID()"}, "End": True},
+        },
+    }
+    plain, fused, plan = both(_distributed(processor), {"items": [{"x": 0}, {"x": 1}, {"x": 0}, {"x": 1}]})
+    assert fused == plain and _map_loop_compiled(plan)
+    assert len({branch["id"] for out in plain["output"][1::2] for branch in out}) == 4
+
+
+@pytest.mark.parametrize("items", [52_428, 52_429])
+def test_the_outputs_of_fused_children_count_toward_the_map_output_quota(items: int) -> None:
+    """Each child's output "hi" is 4 bytes and a comma: the Map's output passes 256 KiB at the 52,429th child,
+    fused as unfused (the children's size bounds add up exactly)."""
+    processor = {"StartAt": "Hi", "States": {"Hi": {"Type": "Pass", "Result": "hi", "End": True}}}
+    plain, fused, _plan = both(_distributed(processor), {"items": [0] * items}, see=ending)
+    assert fused == plain
+    assert plain["error"] == (None if 2 + 5 * items - 1 <= 262_144 else "States.DataLimitExceeded")

@@ -79,7 +79,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "sfnkit.engine.fused",
     ),
     ("sfnkit.engine.fused_map",),
-    ("sfnkit.engine.map_inline",),
+    ("sfnkit.engine.map_inline", "sfnkit.engine.map_distributed"),
     ("sfnkit.engine.map",),
     ("sfnkit.engine.plan",),
     ("sfnkit.engine.run",),

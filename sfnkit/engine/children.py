@@ -17,18 +17,16 @@ from typing import Any, Final, Protocol
 from sfnkit.asl.failures import (
     StatesError,
 )
-from sfnkit.asl.scope import DRAWS, Json
+from sfnkit.asl.scope import Json
 from sfnkit.clock import (
     Timeline,
 )
 from sfnkit.engine.loop import (
     Aborted,
-    ExecutionTimedOut,
     QuotaReached,
     Recorder,
     RunState,
     Strand,
-    quota_reached,
     run_block,
 )
 from sfnkit.engine.node import Node
@@ -163,160 +161,6 @@ def run_children(
     ends = [o.end for o in outcomes]
     strand.timeline.now = max([start, *ends])
     return outcomes
-
-
-class Executions:
-    """A distributed Map's child executions, in columns (no object per child): each one's output (None when it
-    failed), its end (when asked for), the errors by index, and ``extra``: the bound of the outputs' total JSON
-    size."""
-
-    __slots__ = ("ends", "errors", "extra", "outputs")
-
-    def __init__(
-        self, outputs: list[Json], ends: list[float] | None, errors: dict[int, StatesError], extra: int
-    ) -> None:
-        self.outputs = outputs
-        self.ends = ends
-        self.errors = errors
-        self.extra = extra
-
-    @classmethod
-    def of(cls, outcomes: Sequence[Outcome]) -> Executions:
-        errors = {o.index: o.error for o in outcomes if o.error is not None}
-        extra = sum(o.bound + 1 for o in outcomes)
-        return cls([o.output for o in outcomes], [o.end for o in outcomes], errors, extra)
-
-    def outcomes(self) -> list[Outcome]:
-        """One ``Outcome`` per child (for the result files: run with ``with_ends``)."""
-        assert self.ends is not None
-        made = []
-        for i, output in enumerate(self.outputs):
-            outcome = Outcome(i)
-            outcome.output, outcome.end, outcome.error = output, self.ends[i], self.errors.get(i)
-            made.append(outcome)
-        return made
-
-
-def run_executions(
-    run: RunState,
-    strand: Strand,
-    block: Block,
-    inputs: Sequence[Json],
-    *,
-    concurrency: int,
-    execution_type: str,
-    on_start: Callable[[int, Strand], None] | None = None,
-    with_ends: bool = False,
-) -> Executions:
-    """A distributed Map's child executions of *block*, one per input: each with its own recorder and quotas, so
-    a child that reaches one fails alone, as on AWS; the parent resumes at the latest end. *with_ends*: keep each
-    child's end (the result files show it)."""
-    if on_threads(run, block, len(inputs)):
-        outcomes = run_children(
-            run,
-            strand,
-            block,
-            inputs,
-            concurrency=concurrency,
-            on_start=on_start,
-            child_executions=execution_type,
-            share_variables=False,
-            stop_on_failure=False,
-        )
-        return Executions.of(outcomes)
-    return _executions_in_turn(run, strand, block, inputs, concurrency, execution_type, on_start, with_ends)
-
-
-def _executions_in_turn(
-    run: RunState,
-    strand: Strand,
-    block: Block,
-    inputs: Sequence[Json],
-    concurrency: int,
-    execution_type: str,
-    on_start: Callable[[int, Strand], None] | None,
-    with_ends: bool,
-) -> Executions:
-    """The child executions one after the other (the virtual clock's common case): what ``run_children`` does
-    for them, on one reused strand, timeline and recorder (each child starts with a fresh event count and
-    transition count: its quotas are its own; its history is not part of the parent's)."""
-    start = strand.timeline.now
-    timeline = Timeline(start)
-    rec = Recorder(execution_type, strand.rec.lock)
-    trace = rec.trace
-    child = Strand(timeline, {}, 0, rec, strand.bound, 0)
-    bound = strand.bound
-    first = block.start
-    chains = run.chains
-    deadline = run.deadline
-    event_limit, transition_limit = rec.event_limit, rec.transition_limit
-    randoms = strand.child_randoms(len(inputs))
-    seeded = strand.random is not None  # (unseeded: every child's source is None, as DRAWS.random already is)
-    outputs: list[Json] = []
-    # with MaxConcurrency below the item count, child i starts when child i - MaxConcurrency ends
-    paced = 0 < concurrency < len(inputs)
-    ends: list[float] = []  # (paced, or asked for)
-    timed = paced or with_ends
-    latest = start
-    errors: dict[int, StatesError] = {}
-    extra = 0
-    draws = DRAWS
-    outer = draws.random
-    unassigned: dict[str, Json] = {}  # (an Assign makes a new dict: this one stays empty for every child)
-    try:
-        for i, data in enumerate(inputs):
-            begin = start if not paced or i < concurrency else max(start, ends[i - concurrency])
-            timeline.now = begin
-            child.chain = next(chains)
-            child.item = i
-            if child.variables is not unassigned:  # (an Assign in the previous child)
-                child.variables = unassigned
-                child.var_bound = 0
-            child.bound = bound
-            if seeded:
-                child.random = draws.random = randoms[i]
-            rec.count = 1
-            if trace:
-                trace.clear()
-            if on_start is not None:
-                on_start(i, child)
-            try:
-                if run.aborted:
-                    raise Aborted
-                if begin >= deadline:
-                    raise ExecutionTimedOut
-                # run_block, inlined (the child's abort_at never moves: nothing aborts a sibling execution); a fresh
-                # child has room for its first state under both quotas
-                rec.transitions = 1
-                node, data = first.execute(run, child, data)
-                while node is not None:
-                    if timeline.now >= deadline:
-                        raise ExecutionTimedOut
-                    if run.aborted:
-                        raise Aborted
-                    if rec.count >= event_limit or rec.transitions >= transition_limit:
-                        raise quota_reached(rec)
-                    rec.transitions += 1
-                    node, data = node.execute(run, child, data)
-                outputs.append(data)
-                extra += child.bound + 1
-            except StatesError as err:
-                errors[i] = err
-                outputs.append(None)
-                extra += 1
-            except QuotaReached as reached:
-                errors[i] = StatesError(reached.error, reached.cause)
-                outputs.append(None)
-                extra += 1
-            end = timeline.now
-            if end > latest:
-                latest = end
-            if timed:
-                ends.append(end)
-    finally:
-        draws.random = outer
-    strand.timeline.now = latest
-    return Executions(outputs, ends if timed else None, errors, extra)
 
 
 def first_failure(outcomes: Sequence[Outcome]) -> Outcome | None:

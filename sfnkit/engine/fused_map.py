@@ -18,7 +18,7 @@ there. ``tests/test_fused.py`` compares fused and unfused executions on the reco
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sfnkit.asl.scope import DRAWS, Json
@@ -33,6 +33,27 @@ from sfnkit.execution import GENERIC, ITERATION
 MapLoop = Callable[
     [RunState, Strand, Strand, list[Json], int, list[Json], int, "int | None", list[Any]],
     tuple[int, int, "int | None", "tuple[int, int, Node, Json, Any] | None"],
+]
+# (run, child, inputs, index, outputs, extra, ends, start, concurrency, randoms, on_start, variables, bound) ->
+# (index, extra, resume): a distributed Map's children from *index* on (see ``_ChildWriter``); *resume* (None if the
+# next child has not started) is (the node it goes on at, its data, an error the node must place or None)
+ExecutionsLoop = Callable[
+    [
+        RunState,
+        Strand,
+        Sequence[Json],
+        int,
+        list[Json],
+        int,
+        "list[float] | None",
+        float,
+        int,
+        "list[Any] | None",
+        "Callable[[int, Strand], None] | None",
+        dict[str, Json],
+        int,
+    ],
+    tuple[int, int, "tuple[Node, Json, Any] | None"],
 ]
 
 
@@ -130,6 +151,112 @@ def map_loop(first: Node, name: str, items: int) -> MapLoop | None:
     namespace = dict(writer.scope, DRAWS=DRAWS)
     exec(compile(source, f"<sfnkit fused Map loop of {name!r}>", "exec"), namespace)
     function: MapLoop = namespace["map_loop"]
+    first.loop_of = (function,)
+    first.loop_source = source
+    return function
+
+
+class _ChildWriter(_Writer):
+    """The chain from a distributed Map's processor entry written inside the loop over its child executions: a
+    child that stays on the chain to an end costs the chain's work, its output and its size bound (its records are
+    not kept: see ``fuse_block``); one that leaves it returns to the general loop (``map_distributed``) with its
+    strand and counts set as the chain's function leaves them.
+
+    Each child starts fresh (its ExecutionStarted event, no transitions, no variables): the room for the longest
+    path under its own quotas is checked once for all; time stands still in the chain, so a child ends when it
+    begins (with MaxConcurrency, when the child MaxConcurrency places before it ended)."""
+
+    def __init__(self, entry: Node, peers: dict[Node, FusedNode]) -> None:
+        super().__init__(entry, peers, recorded=False)
+
+    def leave(self, level: int, target: str, data: str, done: int) -> None:
+        if target != "None":
+            self.resume(level, target, data, done, done, "None")
+            return
+        self.emit(level, f"append({data}); extra += bound + 1")
+        self.emit(level, "if timed:")
+        self.emit(level + 1, "ends.append(begin)")
+        self.emit(level, "continue")
+
+    def hand_over(self, level: int, node: Node, data: str, done: int) -> None:
+        self.resume(level, self.ref(node), data, done, done, "None")  # (the general loop counts its transition)
+
+    def fail(self, level: int, node: Node, data: str, done: int) -> None:
+        self.resume(level, self.ref(node), data, done, done + 1, "err")
+
+    def resume(self, level: int, node: str, data: str, done: int, transitions: int, error: str) -> None:
+        """Leave the loop in the middle of child ``i`` (the general loop goes on with it)."""
+        self.emit(level, "strand.chain = ichain; strand.item = i; strand.bound = bound")
+        self.emit(level, f"rec.count = {1 + 2 * done}; rec.transitions = {transitions}")
+        self.emit(level, "if randoms is not None:")
+        self.emit(level + 1, "strand.random = randoms[i]")
+        self.emit(level, f"return i, extra, ({node}, {data}, {error})")
+
+    def loop(self) -> str:
+        """The source of the loop (written once the chain is: its check needs the longest path)."""
+        body = self.lines
+        self.lines = []
+        self.emit(
+            0,
+            "def executions_loop(run, strand, inputs, i, outputs, extra, ends, start, concurrency, randoms, "
+            "on_start, variables, start_bound):",
+        )
+        self.emit(1, "rec = strand.rec")
+        # a fresh child has one event (ExecutionStarted) and no transition: with no room for the longest path, the
+        # children run state by state
+        self.emit(
+            1, f"if 1 >= rec.event_limit - {2 * (self.depth - 1)} or 0 >= rec.transition_limit - {self.depth - 1}:"
+        )
+        self.emit(2, "return i, extra, None")
+        self.emit(1, "strand.variables = variables; strand.var_bound = vb = 0")
+        self.emit(1, "timeline = strand.timeline")
+        self.emit(1, "chains = run.chains")
+        self.emit(1, "deadline = run.deadline")
+        self.emit(1, "append = outputs.append")
+        self.emit(1, "timed = ends is not None")
+        self.emit(1, "begin = start")
+        self.emit(1, "n = len(inputs)")
+        self.emit(1, "for i in range(i, n):")
+        self.emit(2, "if run.aborted:")
+        self.emit(3, "break")
+        self.emit(2, "if concurrency and i >= concurrency:")
+        self.emit(3, "begin = ends[i - concurrency]")
+        self.emit(3, "if begin < start:")
+        self.emit(4, "begin = start")
+        self.emit(3, "if begin >= deadline:")
+        self.emit(4, "break")
+        self.emit(2, "ichain = next(chains)")
+        self.emit(2, "if randoms is not None:")
+        self.emit(3, "DRAWS.random = randoms[i]")
+        self.emit(2, "if on_start is not None:")
+        self.emit(3, "timeline.now = begin; strand.chain = ichain; strand.item = i")
+        self.emit(3, "on_start(i, strand)")
+        self.emit(2, "d0 = inputs[i]")
+        self.emit(2, "bound = start_bound")
+        self.lines.extend(body)
+        self.emit(1, "else:")
+        self.emit(2, "i = n")
+        self.emit(1, "return i, extra, None")
+        return "\n".join(self.lines) + "\n"
+
+
+def executions_loop(first: Node, items: int) -> ExecutionsLoop | None:
+    """The generated loop over a distributed Map's children whose processor starts at *first*, when that is a
+    fused chain's stand-in hot enough for *items* more entries (compiled once, kept on the stand-in); else None."""
+    if not isinstance(first, FusedNode) or first.taken + items < first.hot:
+        return None
+    if first.loop_of is not None:  # (a processor belongs to one Map)
+        loop: ExecutionsLoop | None = first.loop_of[0]
+        return loop
+    writer = _ChildWriter(first.entry, first.peers)
+    writer.chain(first.entry, "d0", 0, 2, frozenset())
+    if writer.loops:  # (a loop inside the processor: its turns stay with the chain's own function)
+        first.loop_of = (None,)
+        return None
+    source = writer.loop()
+    namespace = dict(writer.scope, DRAWS=DRAWS)
+    exec(compile(source, f"<sfnkit fused loop of a distributed Map from {first.name!r}>", "exec"), namespace)
+    function: ExecutionsLoop = namespace["executions_loop"]
     first.loop_of = (function,)
     first.loop_source = source
     return function

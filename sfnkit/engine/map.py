@@ -19,16 +19,13 @@ from sfnkit.asl.jsonata import QueryEvaluationError, Template, compile_template
 from sfnkit.asl.jsonata_values import json_type
 from sfnkit.asl.paths import compile_path
 from sfnkit.asl.scope import Json, Scope
-from sfnkit.engine.children import (
-    CompileBlock,
-    first_failure,
-    run_executions,
-)
+from sfnkit.engine.children import CompileBlock, first_failure
 from sfnkit.engine.loop import (
     RunState,
     Strand,
     json_size,
 )
+from sfnkit.engine.map_distributed import run_executions
 from sfnkit.engine.map_inline import run_inline
 from sfnkit.engine.node import append_record, io_growth
 from sfnkit.engine.result_writer import PUT_OBJECT, Child, entries, write_results
