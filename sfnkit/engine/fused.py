@@ -321,8 +321,10 @@ class _Writer:
                     fields.append(f"{key!r}: {self.ref(computed[key])}({data})")
                 else:
                     fields.append(f"{key!r}: {self.literal(value)}")
-            self.emit(level, f"if type({data}) is not dict:")
-            self.hand_over(level + 1, node, data, done)
+            if next(iter(node.pick_base), None) not in picks:
+                # (with a pick first, any other JSON value fails it with a TypeError before the rest runs)
+                self.emit(level, f"if type({data}) is not dict:")
+                self.hand_over(level + 1, node, data, done)
             self.emit(level, "try:")
             self.emit(level + 1, f"{out} = {{{', '.join(fields)}}}")
             self.emit(level, "except (KeyError, TypeError):")
@@ -392,7 +394,9 @@ class _Writer:
         operand = rule[operators[0]]
         if type(operand) not in (int, float) or not -_EXACT <= operand <= _EXACT:
             return None
-        literal = self.ref(float(operand))
+        # (an int literal: a double holds it exactly, and Python compares an int with a float exactly, as doubles
+        # compare here; int with int is the cheaper comparison)
+        literal = repr(operand) if type(operand) is int else self.ref(float(operand))
         field = f"{data}[{keys[0]!r}]"
         exact = f"type(v := {field}) is float or type(v) is int and -{_EXACT} <= v <= {_EXACT}"
         return f"(v {_NUMERIC[operators[0]]} {literal} if {exact} else {{}})"

@@ -164,7 +164,8 @@ class _ChildWriter(_Writer):
 
     Each child starts fresh (its ExecutionStarted event, no transitions, no variables): the room for the longest
     path under its own quotas is checked once for all; time stands still in the chain, so a child ends when it
-    begins (with MaxConcurrency, when the child MaxConcurrency places before it ended)."""
+    begins (with MaxConcurrency, when the child MaxConcurrency places before it ended). A child's chain number
+    only links its own records: one that stays on the chain writes none and takes none."""
 
     def __init__(self, entry: Node, peers: dict[Node, FusedNode]) -> None:
         super().__init__(entry, peers, recorded=False)
@@ -186,7 +187,7 @@ class _ChildWriter(_Writer):
 
     def resume(self, level: int, node: str, data: str, done: int, transitions: int, error: str) -> None:
         """Leave the loop in the middle of child ``i`` (the general loop goes on with it)."""
-        self.emit(level, "strand.chain = ichain; strand.item = i; strand.bound = bound")
+        self.emit(level, "strand.item = i; strand.bound = bound")
         self.emit(level, f"rec.count = {1 + 2 * done}; rec.transitions = {transitions}")
         self.emit(level, "if randoms is not None:")
         self.emit(level + 1, "strand.random = randoms[i]")
@@ -210,7 +211,6 @@ class _ChildWriter(_Writer):
         self.emit(2, "return i, extra, None")
         self.emit(1, "strand.variables = variables; strand.var_bound = vb = 0")
         self.emit(1, "timeline = strand.timeline")
-        self.emit(1, "chains = run.chains")
         self.emit(1, "deadline = run.deadline")
         self.emit(1, "append = outputs.append")
         self.emit(1, "timed = ends is not None")
@@ -225,11 +225,10 @@ class _ChildWriter(_Writer):
         self.emit(4, "begin = start")
         self.emit(3, "if begin >= deadline:")
         self.emit(4, "break")
-        self.emit(2, "ichain = next(chains)")
         self.emit(2, "if randoms is not None:")
         self.emit(3, "DRAWS.random = randoms[i]")
         self.emit(2, "if on_start is not None:")
-        self.emit(3, "timeline.now = begin; strand.chain = ichain; strand.item = i")
+        self.emit(3, "timeline.now = begin; strand.item = i")
         self.emit(3, "on_start(i, strand)")
         self.emit(2, "d0 = inputs[i]")
         self.emit(2, "bound = start_bound")

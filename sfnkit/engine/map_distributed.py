@@ -176,6 +176,7 @@ def _executions_in_turn(
                     node: Node | None
                     node, data = first.execute(run, child, data)
                 else:  # begun in the fused loop (its strand and counts set): the state it goes on at, or an error
+                    child.chain = next(chains)
                     node, data, error = resume
                     resume = None
                     if error is not None:
