@@ -601,3 +601,19 @@ def test_the_outputs_of_fused_children_count_toward_the_map_output_quota(items: 
     plain, fused, _plan = both(_distributed(processor), {"items": [0] * items}, see=ending)
     assert fused == plain
     assert plain["error"] == (None if 2 + 5 * items - 1 <= 262_144 else "States.DataLimitExceeded")
+
+
+def test_a_fused_child_whose_entry_may_pass_256_kib_is_measured_as_the_states_do() -> None:
+    """The entry's size bound (the same for every child) is over the quota: the entry measures exactly, and the
+    child whose output is over 256 KiB fails alone, fused as unfused."""
+    processor = {
+        "StartAt": "Nest",
+        "States": {"Nest": {"Type": "Pass", "Parameters": {"x.$": "$.x"}, "ResultPath": "$.r", "End": True}},
+    }
+    items = [{"x": "y" * 131_100}, {"x": "z"}]
+    plain, fused, plan = both(_distributed(processor, ToleratedFailurePercentage=100), {"items": items})
+    assert fused == plain and _map_loop_compiled(plan)
+    assert plain["output"][0]["Error"] == "States.DataLimitExceeded" and plain["output"][1] == {
+        "x": "z",
+        "r": {"x": "z"},
+    }

@@ -169,6 +169,17 @@ class _ChildWriter(_Writer):
 
     def __init__(self, entry: Node, peers: dict[Node, FusedNode]) -> None:
         super().__init__(entry, peers, recorded=False)
+        self.entry_growth: tuple[str, str] | None = None  # (mult, add) of the entry's size bound, if it has one
+
+    def bounded(self, level: int, node: Node, data: str, done: int, add: str, mult: str) -> None:
+        if done:
+            super().bounded(level, node, data, done, add, mult)
+            return
+        # the entry's: every child starts at the Map's bound with no variables, so it is the same for all
+        self.entry_growth = (mult, add)
+        self.emit(level, "if entry_over:")
+        self.hand_over(level + 1, node, data, done)
+        self.emit(level, "bound = entry_bound")
 
     def leave(self, level: int, target: str, data: str, done: int) -> None:
         if target != "None":
@@ -214,22 +225,30 @@ class _ChildWriter(_Writer):
         self.emit(1, "deadline = run.deadline")
         self.emit(1, "append = outputs.append")
         self.emit(1, "timed = ends is not None")
+        if self.entry_growth is not None:
+            mult, add = self.entry_growth
+            self.emit(
+                1, f"entry_bound = {'' if mult == '1' else f'{mult} * '}(start_bound if start_bound > 0 else 0) + {add}"
+            )
+            self.emit(1, "entry_over = entry_bound > MAX")
+        self.emit(1, "special = concurrency or randoms is not None or on_start is not None")
         self.emit(1, "begin = start")
         self.emit(1, "n = len(inputs)")
         self.emit(1, "for i in range(i, n):")
         self.emit(2, "if run.aborted:")
         self.emit(3, "break")
-        self.emit(2, "if concurrency and i >= concurrency:")
-        self.emit(3, "begin = ends[i - concurrency]")
-        self.emit(3, "if begin < start:")
-        self.emit(4, "begin = start")
-        self.emit(3, "if begin >= deadline:")
-        self.emit(4, "break")
-        self.emit(2, "if randoms is not None:")
-        self.emit(3, "DRAWS.random = randoms[i]")
-        self.emit(2, "if on_start is not None:")
-        self.emit(3, "timeline.now = begin; strand.item = i")
-        self.emit(3, "on_start(i, strand)")
+        self.emit(2, "if special:")
+        self.emit(3, "if concurrency and i >= concurrency:")
+        self.emit(4, "begin = ends[i - concurrency]")
+        self.emit(4, "if begin < start:")
+        self.emit(5, "begin = start")
+        self.emit(4, "if begin >= deadline:")
+        self.emit(5, "break")
+        self.emit(3, "if randoms is not None:")
+        self.emit(4, "DRAWS.random = randoms[i]")
+        self.emit(3, "if on_start is not None:")
+        self.emit(4, "timeline.now = begin; strand.item = i")
+        self.emit(4, "on_start(i, strand)")
         self.emit(2, "d0 = inputs[i]")
         self.emit(2, "bound = start_bound")
         self.lines.extend(body)
