@@ -99,7 +99,7 @@ class _MapWriter(_Writer):
         """The source of the loop (written once the chain is: its checks need the longest path)."""
         body = self.lines
         self.lines = []
-        self.emit(0, "def map_loop(run, parent, strand, inputs, i, outputs, total, previous, randoms):")
+        self.emit(0, "def loop(run, parent, strand, inputs, i, outputs, total, previous, randoms):")
         self.emit(1, "rec = parent.rec")
         self.emit(1, "trace = rec.trace")
         self.emit(1, "append = trace.append")
@@ -137,20 +137,30 @@ class _MapWriter(_Writer):
 def map_loop(first: Node, name: str, items: int) -> MapLoop | None:
     """The generated loop of an inline Map *name* whose processor starts at *first*, when that is a fused chain's
     stand-in hot enough for *items* more entries (compiled once, kept on the stand-in); else None."""
+    loop: MapLoop | None = _generated(
+        first,
+        items,
+        lambda stand_in: _MapWriter(stand_in.entry, stand_in.peers, name),
+        f"<sfnkit fused Map loop of {name!r}>",
+    )
+    return loop
+
+
+def _generated(first: Node, items: int, writer: Callable[[FusedNode], _MapWriter | _ChildWriter], label: str) -> Any:
+    """The generated loop of a Map whose processor starts at *first*, or None (see ``map_loop``)."""
     if not isinstance(first, FusedNode) or first.taken + items < first.hot:
         return None
     if first.loop_of is not None:  # (a processor belongs to one Map)
-        loop: MapLoop | None = first.loop_of[0]
-        return loop
-    writer = _MapWriter(first.entry, first.peers, name)
-    writer.chain(first.entry, "d0", 0, 2, frozenset())
-    if writer.loops:  # (a loop inside the processor: its turns stay with the chain's own function)
+        return first.loop_of[0]
+    written = writer(first)
+    written.chain(first.entry, "d0", 0, 2, frozenset())
+    if written.loops:  # (a loop inside the processor: its turns stay with the chain's own function)
         first.loop_of = (None,)
         return None
-    source = writer.loop()
-    namespace = dict(writer.scope, DRAWS=DRAWS)
-    exec(compile(source, f"<sfnkit fused Map loop of {name!r}>", "exec"), namespace)
-    function: MapLoop = namespace["map_loop"]
+    source = written.loop()
+    namespace = dict(written.scope, DRAWS=DRAWS)
+    exec(compile(source, label, "exec"), namespace)
+    function = namespace["loop"]
     first.loop_of = (function,)
     first.loop_source = source
     return function
@@ -210,7 +220,7 @@ class _ChildWriter(_Writer):
         self.lines = []
         self.emit(
             0,
-            "def executions_loop(run, strand, inputs, i, outputs, extra, ends, start, concurrency, randoms, "
+            "def loop(run, strand, inputs, i, outputs, extra, ends, start, concurrency, randoms, "
             "on_start, variables, start_bound):",
         )
         self.emit(1, "rec = strand.rec")
@@ -261,20 +271,8 @@ class _ChildWriter(_Writer):
 def executions_loop(first: Node, items: int) -> ExecutionsLoop | None:
     """The generated loop over a distributed Map's children whose processor starts at *first*, when that is a
     fused chain's stand-in hot enough for *items* more entries (compiled once, kept on the stand-in); else None."""
-    if not isinstance(first, FusedNode) or first.taken + items < first.hot:
-        return None
-    if first.loop_of is not None:  # (a processor belongs to one Map)
-        loop: ExecutionsLoop | None = first.loop_of[0]
-        return loop
-    writer = _ChildWriter(first.entry, first.peers)
-    writer.chain(first.entry, "d0", 0, 2, frozenset())
-    if writer.loops:  # (a loop inside the processor: its turns stay with the chain's own function)
-        first.loop_of = (None,)
-        return None
-    source = writer.loop()
-    namespace = dict(writer.scope, DRAWS=DRAWS)
-    exec(compile(source, f"<sfnkit fused loop of a distributed Map from {first.name!r}>", "exec"), namespace)
-    function: ExecutionsLoop = namespace["executions_loop"]
-    first.loop_of = (function,)
-    first.loop_source = source
-    return function
+    label = f"<sfnkit fused loop of a distributed Map from {first.name!r}>"
+    loop: ExecutionsLoop | None = _generated(
+        first, items, lambda stand_in: _ChildWriter(stand_in.entry, stand_in.peers), label
+    )
+    return loop
