@@ -18,7 +18,8 @@ execution, history included.
 Fusion is applied where it pays: in blocks a Map runs per item and on loops, to an entry taken ``HOT`` times (a
 machine run once never pays for writing and compiling code). ``compile_plan(fusion=...)`` chooses (``"off"``,
 or ``"all"``: every block, from the first entry, as the tests run it). An inline Map whose processor starts with
-such a chain runs the chain inside one generated loop over its items (``sfnkit.engine.fused_map``).
+such a chain runs the chain inside one generated loop over its items, and a distributed Map inside one over its
+child executions (``sfnkit.engine.fused_map``).
 """
 
 from __future__ import annotations

@@ -14,6 +14,10 @@ under the history quota and the Express transition guard, as the chain itself ch
 finish (a state it hands over, a chain that goes on at a state it does not hold, an error to place) returns to
 ``run_inline`` with the item's records so far written out as the general path writes them, and that item goes on
 there. ``tests/test_fused.py`` compares fused and unfused executions on the recorded corpus and random machines.
+
+A distributed Map's child executions go the same way (``_ChildWriter``, ``sfnkit.engine.map_distributed``): a child
+that stays on the chain costs its states' work, its output and its size bound (its history is not the parent's);
+one that leaves the chain goes on in the general loop, its strand and counts set as the chain's function sets them.
 """
 
 from __future__ import annotations
