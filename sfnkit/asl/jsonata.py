@@ -196,11 +196,11 @@ class Expression:
             try:
                 result = fast(states, variables)
             except NeedEngine:
-                result = self._run(states, variables, runtime, engine=True)
+                result = self._on_engine(states, variables, runtime)
             except Exception as error:
                 raise self._failure(error) from None
         elif path is None:
-            result = self._run(states, variables, runtime)
+            result = self._on_engine(states, variables, runtime)
         else:
             try:
                 result = lookup(path, states, variables, for_engine=False)
@@ -238,18 +238,20 @@ class Expression:
             )
         return value
 
-    def _run(
-        self, states: Mapping[str, Json], variables: Mapping[str, Json], runtime: Runtime | None, engine: bool = False
-    ) -> Any:
-        """The closures' value, or the engine's (*engine*: the closures already asked for it)."""
+    def _run(self, states: Mapping[str, Json], variables: Mapping[str, Json], runtime: Runtime | None) -> Any:
+        """The closures' value, or the engine's when they need it (a path that met an array)."""
         fast = self._fast
-        if fast is not None and not engine:
+        if fast is not None:
             try:
                 return fast(states, variables)
             except NeedEngine:
                 pass
             except Exception as error:
                 raise self._failure(error) from None
+        return self._on_engine(states, variables, runtime)
+
+    def _on_engine(self, states: Mapping[str, Json], variables: Mapping[str, Json], runtime: Runtime | None) -> Any:
+        """The value jsonata-python's evaluator gives."""
         try:
             ast = self._parsed.ast()  # before the engine is made current below: jsonata-python's parse replaces it
         except Exception as error:
